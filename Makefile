@@ -1,0 +1,46 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything else is installed
+# by them, into .venv (Python) and static/nhsuk (NHS.UK frontend assets from the npm registry).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+NHSUK_FRONTEND_VERSION := 10.6.1
+INSTALLED := $(VENV)/.installed
+ASSETS := static/nhsuk/.version-$(NHSUK_FRONTEND_VERSION)
+FLASK := $(BIN)/flask --app competency_portal
+
+.PHONY: install run test demo-db clean
+
+install: $(INSTALLED) $(ASSETS)
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+# The NHS.UK frontend release that matches nhsuk-frontend-jinja, from the npm registry (never a CDN).
+$(ASSETS):
+	rm -rf static/nhsuk && mkdir -p static/nhsuk
+	tmp=$$(mktemp -d) && \
+	  (cd $$tmp && npm pack --silent nhsuk-frontend@$(NHSUK_FRONTEND_VERSION) >/dev/null && tar xzf nhsuk-frontend-$(NHSUK_FRONTEND_VERSION).tgz) && \
+	  cp $$tmp/package/dist/nhsuk/nhsuk-frontend.min.css $$tmp/package/dist/nhsuk/nhsuk-frontend.min.js static/nhsuk/ && \
+	  cp -r $$tmp/package/dist/nhsuk/assets static/nhsuk/assets && \
+	  rm -rf $$tmp
+	touch $@
+
+# Development database in instance/: migrate, load the frameworks (idempotent).
+demo-db: install
+	PORTAL_ENV=development $(FLASK) db upgrade
+	PORTAL_ENV=development $(FLASK) frameworks load frameworks/
+
+run: demo-db
+	@echo "Serving the Competency Portal on http://127.0.0.1:$(PORT)/"
+	PORTAL_ENV=development $(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+test: install
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) static/nhsuk instance *.egg-info

@@ -1,0 +1,110 @@
+"""Command line: `flask --app competency_portal frameworks validate|diff|load|list`.
+
+Every refusal exits non-zero with one line per problem (file, line, key path, what to fix) and
+never a traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
+
+from competency_portal.extensions import db
+from competency_portal.frameworks import loader
+from competency_portal.frameworks.problems import FrameworkFileError
+from competency_portal.frameworks.validate import read_bundle
+from competency_portal.services import catalogue as catalogue_service
+
+frameworks_cli = AppGroup("frameworks", help="Validate, compare, load and list framework files.")
+
+
+def _fail(lines: list[str], summary: str) -> None:
+    for line in lines:
+        click.echo(line, err=True)
+    click.echo(summary, err=True)
+    raise SystemExit(1)
+
+
+def _database_error(exc: Exception) -> None:
+    db.session.rollback()
+    if isinstance(exc, IntegrityError):
+        _fail([], "Another load changed the same frameworks at the same moment, so nothing was loaded; run the command again.")
+    _fail([], f"The database is not ready ({exc.__class__.__name__}); run 'flask --app competency_portal db upgrade' first.")
+
+
+path_argument = click.argument("path", type=click.Path(path_type=Path))
+
+
+@frameworks_cli.command("validate")
+@path_argument
+def validate_command(path: Path) -> None:
+    """Check framework files (a file or a folder) without writing anything."""
+    try:
+        bundle = read_bundle(path)
+        loader.plan(db.session, bundle)
+    except FrameworkFileError as exc:
+        _fail([str(p) for p in exc.problems], f"{len(exc.problems)} problem(s) found; nothing was loaded.")
+    except (OperationalError, ProgrammingError) as exc:
+        _database_error(exc)
+    click.echo(f"{len(bundle)} file(s) valid: {len(bundle.frameworks)} frameworks, {len(bundle.scales)} scales, "
+               f"{len(bundle.roles)} role profiles, {len(bundle.crosswalks)} crosswalks.")
+
+
+@frameworks_cli.command("diff")
+@path_argument
+def diff_command(path: Path) -> None:
+    """Say what loading PATH would change, without writing anything."""
+    try:
+        changes = loader.plan(db.session, read_bundle(path))
+    except FrameworkFileError as exc:
+        _fail([str(p) for p in exc.problems], f"{len(exc.problems)} problem(s) found.")
+    except (OperationalError, ProgrammingError) as exc:
+        _database_error(exc)
+    for change in changes:
+        click.echo(str(change))
+    pending = sum(c.action != "unchanged" for c in changes)
+    click.echo(f"{pending} of {len(changes)} would change." if pending else "Nothing would change.")
+
+
+@frameworks_cli.command("load")
+@path_argument
+def load_command(path: Path) -> None:
+    """Load framework files: all or nothing; the same content twice changes nothing."""
+    try:
+        changes = loader.load(db.session, read_bundle(path))
+        db.session.commit()
+    except FrameworkFileError as exc:
+        db.session.rollback()
+        _fail([str(p) for p in exc.problems], f"{len(exc.problems)} problem(s) found; nothing was loaded.")
+    except (OperationalError, ProgrammingError, IntegrityError) as exc:
+        _database_error(exc)
+    for change in changes:
+        if change.action != "unchanged":
+            click.echo(str(change))
+    loaded = sum(c.action != "unchanged" for c in changes)
+    click.echo(f"Loaded {loaded} change(s); {len(changes) - loaded} unchanged.")
+
+
+@frameworks_cli.command("list")
+def list_command() -> None:
+    """List loaded frameworks: id, kind, version, revision and item count."""
+    try:
+        rows = catalogue_service.framework_summaries(db.session)
+    except (OperationalError, ProgrammingError) as exc:
+        _database_error(exc)
+    if not rows:
+        click.echo("No frameworks are loaded; run 'flask --app competency_portal frameworks load frameworks/'.")
+        return
+    width = max(len(r.slug) for r in rows)
+    click.echo(f"{'id':<{width}}  {'kind':<22}  {'version':<26}  {'rev':>3}  items")
+    for r in rows:
+        click.echo(f"{r.slug:<{width}}  {r.kind.value:<22}  {r.version_label:<26}  {r.revision:>3}  {r.item_count:>5}")
+
+
+def register(app: Flask) -> None:
+    """Attach the command groups to the app."""
+    app.cli.add_command(frameworks_cli)

@@ -1,0 +1,76 @@
+"""Configuration: defaults here, then the instance folder's config.py, then the environment.
+
+Environment variables win so that a deployment never needs to edit files:
+`DATABASE_URL`, `SECRET_KEY`, `PORT` and `PORTAL_ENV` (development, testing or production).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - refused outside development/testing
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run safely; the message says what to set."""
+
+
+def defaults(instance_path: str) -> dict:
+    """Settings used when neither the instance folder nor the environment says otherwise."""
+    sqlite_path = Path(instance_path) / "portal.sqlite3"
+    return {
+        "PORTAL_ENV": "development",
+        "SECRET_KEY": DEV_SECRET_KEY,
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{sqlite_path}",
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "PORT": 5000,
+        "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SEARCH_PAGE_SIZE": 50,
+    }
+
+
+def from_environment(environ: os._Environ | dict) -> dict:
+    """Settings taken from environment variables, translated to Flask's names."""
+    found: dict = {}
+    if environ.get("DATABASE_URL"):
+        found["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(environ["DATABASE_URL"])
+    if environ.get("SECRET_KEY"):
+        found["SECRET_KEY"] = environ["SECRET_KEY"]
+    if environ.get("PORT"):
+        found["PORT"] = int(environ["PORT"])
+    if environ.get("PORTAL_ENV"):
+        found["PORTAL_ENV"] = environ["PORTAL_ENV"]
+    return found
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the `postgres://` and `postgresql://` forms hosting platforms hand out.
+
+    SQLAlchemy would pick psycopg2 for them, which we do not install; we use psycopg 3.
+    """
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def check(config: dict) -> None:
+    """Refuse to run production with a missing or well-known secret key."""
+    env = config.get("PORTAL_ENV")
+    if env not in {"development", "testing", "production"}:
+        raise ConfigError(
+            f"PORTAL_ENV is {env!r}; set it to development, testing or production."
+        )
+    if env == "production":
+        key = config.get("SECRET_KEY") or ""
+        if key in ("", DEV_SECRET_KEY) or len(key) < 32:
+            raise ConfigError(
+                "SECRET_KEY is missing, the development default, or shorter than 32 characters; "
+                "set SECRET_KEY to a long random value, e.g. "
+                "python -c 'import secrets; print(secrets.token_hex(32))'."
+            )
+        config["SESSION_COOKIE_SECURE"] = True

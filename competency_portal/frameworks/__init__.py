@@ -1,0 +1,1 @@
+"""Framework files: the schema, a hardened YAML reader, validation, diff and load."""

@@ -1,0 +1,227 @@
+"""The framework file format: the single source of truth for what a valid file is.
+
+Documented for people in frameworks/README.md. Checks that span keys (unique codes, what
+person-specification criteria need) are here too, reported with the key path of the offender.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+
+FRAMEWORK_KINDS = ("competency_framework", "job_description", "person_specification")
+STANDARD_ASSESSMENT_METHODS = (
+    "application",
+    "interview",
+    "test",
+    "exercise",
+    "references",
+    "registration_check",
+)
+EVIDENCE_TYPES = (
+    "reflective_account",
+    "observed_practice",
+    "supervision_record",
+    "certificate",
+    "testimony",
+    "case_study",
+    "feedback",
+    "other",
+)
+
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=80)]
+Code = Annotated[str, StringConstraints(pattern=CODE_PATTERN, max_length=40)]
+Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+Prose = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+Method = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
+ItemRef = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*:[A-Za-z0-9][A-Za-z0-9._-]*$")]
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors: a misspelt key must not be silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+class Source(Strict):
+    """Where a framework came from."""
+
+    document: Line
+    organisation: Line
+    post: Line | None = None
+    band: Annotated[str, StringConstraints(max_length=80)] | None = None
+    date: Annotated[str, StringConstraints(max_length=80)] | None = None
+    status: Annotated[str, StringConstraints(max_length=120)] | None = None
+
+
+class ItemSpec(Strict):
+    """One statement to demonstrate."""
+
+    code: Code
+    statement: Prose
+    requirement: Literal["essential", "desirable"] | None = None
+    assessed_by: list[Method] | None = None
+    review_months: Annotated[int, Field(ge=1, le=120)] | None = None
+    evidence_types: list[Literal[EVIDENCE_TYPES]] = []  # type: ignore[valid-type]
+    guidance: Prose | None = None
+
+
+class DomainSpec(Strict):
+    """A group of items."""
+
+    code: Code
+    title: Line
+    description: Prose | None = None
+    items: Annotated[list[ItemSpec], Field(min_length=1)]
+
+
+class FrameworkSpec(Strict):
+    """A competency framework, job-description duties or a person specification."""
+
+    kind: Literal[FRAMEWORK_KINDS]  # type: ignore[valid-type]
+    id: Slug
+    title: Line
+    version: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+    scale: Slug = "proficiency"
+    source: Source
+    notes: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20000)] | None = None
+    assessment_methods: list[Method] = []
+    domains: Annotated[list[DomainSpec], Field(min_length=1)]
+
+    def items(self):
+        """Every (domain, item) pair in order."""
+        for domain in self.domains:
+            for item in domain.items:
+                yield domain, item
+
+
+class LevelSpec(Strict):
+    """One level of a scale."""
+
+    value: Annotated[int, Field(ge=0, le=100)]
+    label: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+    description: Prose | None = None
+
+
+class ScaleSpec(Strict):
+    """A proficiency scale."""
+
+    kind: Literal["scale"]
+    id: Slug
+    title: Line
+    levels: Annotated[list[LevelSpec], Field(min_length=2)]
+
+
+class RequirementSpec(Strict):
+    """The part of a role profile that names one framework and its targets."""
+
+    framework: Slug
+    target: Annotated[int, Field(ge=0, le=100)]
+    domains: dict[Code, Annotated[int, Field(ge=0, le=100)]] = {}
+    items: dict[Code, Annotated[int, Field(ge=0, le=100)]] = {}
+    exclude: list[Code] = []
+
+
+class RoleProfileSpec(Strict):
+    """A role: the frameworks it needs and the target level per item."""
+
+    kind: Literal["role_profile"]
+    id: Slug
+    title: Line
+    description: Prose | None = None
+    requirements: Annotated[list[RequirementSpec], Field(min_length=1)]
+
+
+class PairSpec(Strict):
+    """Two items that mean the same competence."""
+
+    a: ItemRef
+    b: ItemRef
+    note: Prose
+
+
+class CrosswalkSpec(Strict):
+    """Pairs of equivalent items across frameworks."""
+
+    kind: Literal["crosswalk"]
+    id: Slug
+    title: Line
+    pairs: Annotated[list[PairSpec], Field(min_length=1)]
+
+
+Spec = Union[FrameworkSpec, ScaleSpec, RoleProfileSpec, CrosswalkSpec]
+
+MODEL_FOR_KIND: dict[str, type[Strict]] = {
+    **{kind: FrameworkSpec for kind in FRAMEWORK_KINDS},
+    "scale": ScaleSpec,
+    "role_profile": RoleProfileSpec,
+    "crosswalk": CrosswalkSpec,
+}
+
+
+def within_file_problems(spec: Spec) -> list[tuple[tuple, str]]:
+    """Checks that span keys of one file: (key path, message) for each problem found."""
+    found: list[tuple[tuple, str]] = []
+    if isinstance(spec, FrameworkSpec):
+        found += _framework_problems(spec)
+    elif isinstance(spec, ScaleSpec):
+        values = [level.value for level in spec.levels]
+        for i, value in enumerate(values):
+            if value in values[:i]:
+                found.append((("levels", i, "value"), f"the value {value} is used twice; give each level its own value"))
+            elif i and value < values[i - 1]:
+                found.append((("levels", i, "value"), "levels must be listed from lowest to highest value"))
+    elif isinstance(spec, CrosswalkSpec):
+        seen: dict[frozenset, int] = {}
+        for i, pair in enumerate(spec.pairs):
+            key = frozenset((pair.a, pair.b))
+            if pair.a.split(":")[0] == pair.b.split(":")[0]:
+                found.append((("pairs", i), "a crosswalk pairs items of two different frameworks; this pair names one framework twice"))
+            elif key in seen:
+                found.append((("pairs", i), f"this pair repeats pair {seen[key]}; remove one"))
+            seen.setdefault(key, i)
+    elif isinstance(spec, RoleProfileSpec):
+        seen_fw: dict[str, int] = {}
+        for i, req in enumerate(spec.requirements):
+            if req.framework in seen_fw:
+                found.append((("requirements", i, "framework"), f"framework {req.framework!r} is already listed at requirements[{seen_fw[req.framework]}]; merge them"))
+            seen_fw.setdefault(req.framework, i)
+    return found
+
+
+def _framework_problems(spec: FrameworkSpec) -> list[tuple[tuple, str]]:
+    found: list[tuple[tuple, str]] = []
+    domain_codes: dict[str, int] = {}
+    item_codes: dict[str, tuple] = {}
+    methods = set(STANDARD_ASSESSMENT_METHODS) | set(spec.assessment_methods)
+    is_spec = spec.kind == "person_specification"
+    for d, domain in enumerate(spec.domains):
+        if domain.code in domain_codes:
+            found.append((("domains", d, "code"), f"domain code {domain.code!r} is already used by domains[{domain_codes[domain.code]}]; give each domain its own code"))
+        domain_codes.setdefault(domain.code, d)
+        for i, item in enumerate(domain.items):
+            loc = ("domains", d, "items", i)
+            if item.code in item_codes:
+                first = item_codes[item.code]
+                found.append(((*loc, "code"), f"item code {item.code!r} is already used at domains[{first[1]}].items[{first[3]}]; codes must be unique within the framework"))
+            item_codes.setdefault(item.code, loc)
+            if is_spec:
+                if item.requirement is None:
+                    found.append((loc, "a person-specification criterion needs 'requirement: essential' or 'requirement: desirable'; add it"))
+                if not item.assessed_by:
+                    found.append((loc, "a person-specification criterion needs 'assessed_by' (e.g. [application, interview]); add it"))
+            else:
+                if item.requirement is not None:
+                    found.append(((*loc, "requirement"), f"'requirement' is for person-specification criteria, and this is a {spec.kind}; remove it"))
+                if item.assessed_by:
+                    found.append(((*loc, "assessed_by"), f"'assessed_by' is for person-specification criteria, and this is a {spec.kind}; remove it"))
+            for j, method in enumerate(item.assessed_by or []):
+                if method not in methods:
+                    found.append(((*loc, "assessed_by", j), f"{method!r} is not an assessment method; use one of {', '.join(sorted(methods))}, or list it under the framework's 'assessment_methods'"))
+            if len(set(item.evidence_types)) != len(item.evidence_types):
+                found.append(((*loc, "evidence_types"), "an evidence type is listed twice; list each once"))
+    return found

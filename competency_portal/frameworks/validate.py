@@ -1,0 +1,230 @@
+"""Validate framework files: each file against the schema, then references between files.
+
+Pure functions: they read files and take what is already loaded as a plain `Catalogue`, so
+they run without Flask or a database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from competency_portal.frameworks.problems import FrameworkFileError, Problem, key_path
+from competency_portal.frameworks.schema import (
+    MODEL_FOR_KIND,
+    CrosswalkSpec,
+    FrameworkSpec,
+    RoleProfileSpec,
+    ScaleSpec,
+    Spec,
+    within_file_problems,
+)
+from competency_portal.frameworks.yamlsafe import Document, read_document
+
+SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass
+class Parsed:
+    """One valid file: its spec and the document it came from (for line numbers)."""
+
+    spec: Spec
+    document: Document
+
+
+@dataclass
+class Bundle:
+    """Every valid file found, by kind and id."""
+
+    frameworks: dict[str, Parsed] = field(default_factory=dict)
+    scales: dict[str, Parsed] = field(default_factory=dict)
+    roles: dict[str, Parsed] = field(default_factory=dict)
+    crosswalks: dict[str, Parsed] = field(default_factory=dict)
+
+    def group_for(self, spec: Spec) -> dict[str, Parsed]:
+        """The dictionary a spec of this kind belongs in."""
+        if isinstance(spec, FrameworkSpec):
+            return self.frameworks
+        if isinstance(spec, ScaleSpec):
+            return self.scales
+        if isinstance(spec, RoleProfileSpec):
+            return self.roles
+        return self.crosswalks
+
+    def __len__(self) -> int:
+        return len(self.frameworks) + len(self.scales) + len(self.roles) + len(self.crosswalks)
+
+
+@dataclass
+class Catalogue:
+    """What references may point at: frameworks (domain and item codes, scale) and scales."""
+
+    frameworks: dict[str, dict] = field(default_factory=dict)  # id -> {"scale", "domains": {code: [item codes]}}
+    scales: dict[str, set[int]] = field(default_factory=dict)  # id -> level values
+
+    def overlay(self, bundle: Bundle) -> Catalogue:
+        """This catalogue with the bundle's files taking the place of what they replace."""
+        frameworks = dict(self.frameworks)
+        for fid, parsed in bundle.frameworks.items():
+            spec = parsed.spec
+            frameworks[fid] = {
+                "scale": spec.scale,
+                "domains": {d.code: [i.code for i in d.items] for d in spec.domains},
+            }
+        scales = dict(self.scales)
+        for sid, parsed in bundle.scales.items():
+            scales[sid] = {level.value for level in parsed.spec.levels}
+        return Catalogue(frameworks, scales)
+
+
+def files_under(path: Path) -> list[Path]:
+    """The YAML files a path names: the file itself, or every YAML file below a folder."""
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file())
+    return [path]
+
+
+def read_bundle(path: Path) -> Bundle:
+    """Read and check every file under `path`; raise FrameworkFileError listing all problems."""
+    if not path.exists():
+        raise FrameworkFileError([Problem(str(path), "no such file or folder; check the path")])
+    paths = files_under(path)
+    if not paths:
+        raise FrameworkFileError([Problem(str(path), "no .yaml or .yml files here; point at a framework file or a folder of them")])
+    bundle = Bundle()
+    problems: list[Problem] = []
+    origin: dict[tuple[str, str], str] = {}
+    for file in paths:
+        try:
+            parsed = parse_spec(read_document(file))
+        except FrameworkFileError as exc:
+            problems += exc.problems
+            continue
+        group = bundle.group_for(parsed.spec)
+        family = type(parsed.spec).__name__
+        if parsed.spec.id in group:
+            problems.append(Problem(str(file), f"id {parsed.spec.id!r} is already used by {origin[(family, parsed.spec.id)]}; give each file its own id", "id", parsed.document.line_of(("id",))))
+            continue
+        origin[(family, parsed.spec.id)] = str(file)
+        group[parsed.spec.id] = parsed
+    if problems:
+        raise FrameworkFileError(problems)
+    return bundle
+
+
+def parse_spec(document: Document) -> Parsed:
+    """Check one parsed document against the schema for its kind."""
+    kind = document.data.get("kind")
+    model = MODEL_FOR_KIND.get(kind) if isinstance(kind, str) else None
+    if model is None:
+        allowed = ", ".join(MODEL_FOR_KIND)
+        message = (
+            "'kind' is missing; add it as the first key" if kind is None
+            else f"kind {kind!r} is not known; use one of {allowed}"
+        )
+        raise FrameworkFileError([Problem(document.name, message, "kind", document.line_of(("kind",)))])
+    try:
+        spec = model.model_validate(document.data)
+    except ValidationError as exc:
+        raise FrameworkFileError([_problem(document, err, model) for err in exc.errors()]) from None
+    found = [
+        Problem(document.name, message, key_path(loc), document.line_of(loc))
+        for loc, message in within_file_problems(spec)
+    ]
+    if found:
+        raise FrameworkFileError(found)
+    return Parsed(spec, document)
+
+
+def check_references(bundle: Bundle, loaded: Catalogue) -> None:
+    """Refuse role profiles, crosswalks and frameworks that name what does not exist."""
+    catalogue = loaded.overlay(bundle)
+    problems: list[Problem] = []
+
+    def add(parsed: Parsed, loc: tuple, message: str) -> None:
+        problems.append(Problem(parsed.document.name, message, key_path(loc), parsed.document.line_of(loc)))
+
+    for parsed in bundle.frameworks.values():
+        if parsed.spec.scale not in catalogue.scales:
+            add(parsed, ("scale",), f"scale {parsed.spec.scale!r} is not loaded or in these files; add a scale file with that id or use an existing scale")
+    for parsed in bundle.roles.values():
+        for r, req in enumerate(parsed.spec.requirements):
+            loc = ("requirements", r)
+            fw = catalogue.frameworks.get(req.framework)
+            if fw is None:
+                add(parsed, (*loc, "framework"), f"framework {req.framework!r} does not exist; check the id against 'frameworks list'")
+                continue
+            codes = {code for items in fw["domains"].values() for code in items}
+            levels = catalogue.scales.get(fw["scale"], set())
+            targets = [((*loc, "target"), req.target)]
+            for code, level in req.domains.items():
+                if code not in fw["domains"]:
+                    add(parsed, (*loc, "domains", code), f"framework {req.framework!r} has no domain {code!r}")
+                targets.append(((*loc, "domains", code), level))
+            for code, level in req.items.items():
+                if code not in codes:
+                    add(parsed, (*loc, "items", code), f"framework {req.framework!r} has no item {code!r}")
+                targets.append(((*loc, "items", code), level))
+            for i, code in enumerate(req.exclude):
+                if code not in codes:
+                    add(parsed, (*loc, "exclude", i), f"framework {req.framework!r} has no item {code!r}")
+            for where, level in targets:
+                if levels and level not in levels:
+                    add(parsed, where, f"{level} is not a level of the {fw['scale']!r} scale; use one of {', '.join(map(str, sorted(levels)))}")
+    for parsed in bundle.crosswalks.values():
+        for p, pair in enumerate(parsed.spec.pairs):
+            for side in ("a", "b"):
+                framework, code = getattr(pair, side).split(":", 1)
+                fw = catalogue.frameworks.get(framework)
+                if fw is None:
+                    add(parsed, ("pairs", p, side), f"framework {framework!r} does not exist; check the id")
+                elif not any(code in items for items in fw["domains"].values()):
+                    add(parsed, ("pairs", p, side), f"framework {framework!r} has no item {code!r}; check the code")
+    if problems:
+        raise FrameworkFileError(problems)
+
+
+_TYPE_WORDS = {
+    "string_type": "text",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "list_type": "a list",
+    "dict_type": "a mapping of keys to values",
+    "model_type": "a mapping of keys to values",
+    "model_attributes_type": "a mapping of keys to values",
+}
+
+
+def _problem(document: Document, err: dict, model: type) -> Problem:
+    loc = tuple(err["loc"])
+    where = key_path(loc)
+    kind = err["type"]
+    if kind == "missing":
+        message = f"'{loc[-1]}' is missing; add it"
+    elif kind == "extra_forbidden":
+        message = f"unknown key '{loc[-1]}'; remove it or correct its spelling (see frameworks/README.md)"
+    elif kind == "literal_error":
+        message = f"{err['input']!r} is not allowed here; use one of {err['ctx']['expected']}"
+    elif kind == "string_pattern_mismatch":
+        if "*:[A-Za-z" in err["ctx"]["pattern"]:
+            message = "name an item as framework-id:ITEM-CODE, e.g. cpa-care-coordinator-responsibilities:1.1"
+        elif err["ctx"]["pattern"] == "^[a-z][a-z0-9_]*$":
+            message = f"{err['input']!r} is not a valid method name; use lower-case letters, digits and underscores, e.g. registration_check"
+        elif err["ctx"]["pattern"].startswith("^[a-z"):
+            message = f"{err['input']!r} is not a valid id; use lower-case letters, digits and single hyphens, e.g. care-coordinator-band-6"
+        else:
+            message = f"{err['input']!r} is not a valid code; use letters, digits, '.', '_' and '-', starting with a letter or digit"
+    elif kind in _TYPE_WORDS:
+        message = f"this should be {_TYPE_WORDS[kind]}; got {type(err['input']).__name__ if not isinstance(err['input'], str) else repr(err['input'][:40])}"
+    elif kind == "too_short":
+        message = "this must not be empty; add at least one entry" if isinstance(err["input"], list) else "this must not be blank"
+    elif kind in ("string_too_long", "too_long"):
+        message = f"this is too long (at most {err['ctx'].get('max_length')} characters); shorten it"
+    elif kind in ("greater_than_equal", "less_than_equal"):
+        message = f"{err['input']} is out of range; {err['msg'].lower().replace('input should be', 'it must be')}"
+    else:
+        message = f"{err['msg']}; correct this value"
+    return Problem(document.name, message, where, document.line_of(loc))

@@ -1,0 +1,7 @@
+"""Pages that belong to no feature: home, accessibility statement, health check, error pages."""
+
+from flask import Blueprint
+
+bp = Blueprint("main", __name__, template_folder="templates")
+
+from competency_portal.main import views  # noqa: E402,F401 - registers routes

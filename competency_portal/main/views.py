@@ -1,0 +1,44 @@
+"""Home, accessibility statement, health check and the error pages."""
+
+from flask import render_template
+from sqlalchemy import text
+from werkzeug.exceptions import HTTPException
+
+from competency_portal.extensions import db
+from competency_portal.main import bp
+from competency_portal.services import catalogue
+
+
+@bp.get("/")
+def home():
+    """What the portal is, and where to start."""
+    return render_template("main/home.html", frameworks=catalogue.framework_summaries(db.session))
+
+
+@bp.get("/accessibility")
+def accessibility():
+    """The accessibility statement."""
+    return render_template("main/accessibility.html")
+
+
+@bp.get("/health")
+def health():
+    """For load balancers: 200 when the database answers."""
+    db.session.execute(text("SELECT 1"))
+    return {"status": "ok"}
+
+
+@bp.app_errorhandler(HTTPException)
+def http_error(error: HTTPException):
+    """Every HTTP error as an NHS-styled page that says what happened and what to do."""
+    return render_template("main/error.html", error=error), error.code
+
+
+@bp.app_errorhandler(Exception)
+def server_error(error: Exception):
+    """An unexpected failure: log it, roll back, and show a calm page with no traceback."""
+    from flask import current_app
+
+    db.session.rollback()
+    current_app.logger.exception("Unhandled error")
+    return render_template("main/error.html", error=None), 500

@@ -1,0 +1,95 @@
+"""Shared fixtures: an app on a fresh database (SQLite, or PostgreSQL when DATABASE_URL is set).
+
+The schema is built by running the Alembic migrations, so every test run also proves the
+migrations. Each test starts with empty tables.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from competency_portal import create_app
+from competency_portal.config import normalise_database_url
+from competency_portal.extensions import db
+from competency_portal.frameworks import loader
+from competency_portal.frameworks.validate import read_bundle
+
+ROOT = Path(__file__).resolve().parent.parent
+FRAMEWORKS_DIR = ROOT / "frameworks"
+
+
+def _database_url(tmp_path_factory) -> str:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return normalise_database_url(url)
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    """The portal, configured for testing, on a freshly migrated database."""
+    app = create_app({
+        "TESTING": True,
+        "PORTAL_ENV": "testing",
+        "SECRET_KEY": "testing-only",
+        "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory),
+        "WTF_CSRF_ENABLED": True,
+    })
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        upgrade(directory=str(ROOT / "migrations"))
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _empty_tables(request):
+    """Every test that uses the database starts with empty tables."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    app = request.getfixturevalue("app")
+    with app.app_context():
+        yield
+        db.session.rollback()
+        db.session.remove()
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as conn:
+            if db.engine.dialect.name == "postgresql":
+                conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            else:
+                for name in tables:
+                    conn.execute(text(f"DELETE FROM {name}"))
+
+
+@pytest.fixture
+def session(app):
+    """The SQLAlchemy session, inside an app context."""
+    return db.session
+
+
+@pytest.fixture
+def seeded(app):
+    """The real framework files in frameworks/, loaded."""
+    loader.load(db.session, read_bundle(FRAMEWORKS_DIR))
+    db.session.commit()
+    return db.session
+
+
+@pytest.fixture
+def client(app):
+    """A test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """A CLI runner for `flask` commands."""
+    return app.test_cli_runner()
