@@ -118,9 +118,11 @@ def search_items(session: Session, query: str, limit: int = 50) -> tuple[list[Se
         for w in words
     ]
     rows = session.execute(
-        _current_join(select(Item, Framework.slug, FrameworkVersion.title, Domain.title))
-        .select_from(Item)
-        .join(FrameworkVersion, Item.version_id == FrameworkVersion.id)
+        _current_join(
+            select(Item, Framework.slug, FrameworkVersion.title, Domain.title)
+            .select_from(Item)
+            .join(FrameworkVersion, Item.version_id == FrameworkVersion.id)
+        )
         .join(Domain, Item.domain_id == Domain.id)
         .where(*conditions)
         .order_by(FrameworkVersion.title, Item.position)
