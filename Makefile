@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 NHSUK_FRONTEND_VERSION := 10.6.1
 INSTALLED := $(VENV)/.installed
-ASSETS := static/nhsuk/.version-$(NHSUK_FRONTEND_VERSION)
+ASSETS := static/nhsuk/.version-$(NHSUK_FRONTEND_VERSION)-2
 FLASK := $(BIN)/flask --app competency_portal
 
 .PHONY: install run test demo-db clean
@@ -21,11 +21,16 @@ $(INSTALLED): pyproject.toml
 	touch $@
 
 # The NHS.UK frontend release that matches nhsuk-frontend-jinja, from the npm registry (never a CDN).
+# Its CSS loads the Frutiger web font from assets.nhs.uk, which our Content-Security-Policy (and the
+# no-CDN rule) refuses, so the @font-face rules are dropped and text uses the Arial fallback; icon
+# URLs are made relative so they resolve under static/nhsuk/.
 $(ASSETS):
 	rm -rf static/nhsuk && mkdir -p static/nhsuk
 	tmp=$$(mktemp -d) && \
 	  (cd $$tmp && npm pack --silent nhsuk-frontend@$(NHSUK_FRONTEND_VERSION) >/dev/null && tar xzf nhsuk-frontend-$(NHSUK_FRONTEND_VERSION).tgz) && \
-	  cp $$tmp/package/dist/nhsuk/nhsuk-frontend.min.css $$tmp/package/dist/nhsuk/nhsuk-frontend.min.js static/nhsuk/ && \
+	  sed -E -e 's/@font-face\{[^}]*\}//g' -e 's#url\(/assets/#url(assets/#g' \
+	    $$tmp/package/dist/nhsuk/nhsuk-frontend.min.css > static/nhsuk/nhsuk-frontend.min.css && \
+	  cp $$tmp/package/dist/nhsuk/nhsuk-frontend.min.js static/nhsuk/ && \
 	  cp -r $$tmp/package/dist/nhsuk/assets static/nhsuk/assets && \
 	  rm -rf $$tmp
 	touch $@

@@ -34,6 +34,15 @@ class FrameworkKind(str, enum.Enum):
             "person_specification": "Person specification",
         }[self.value]
 
+    @property
+    def plural_label(self) -> str:
+        """How several of the kind are named, as a heading."""
+        return {
+            "competency_framework": "Competency frameworks",
+            "job_description": "Job description duties",
+            "person_specification": "Person specifications",
+        }[self.value]
+
 
 def _enum(cls: type[enum.Enum]) -> Enum:
     # Stored as plain strings (not a native PostgreSQL enum) so adding a kind needs no ALTER TYPE.
