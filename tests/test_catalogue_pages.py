@@ -88,6 +88,7 @@ def test_an_earlier_version_is_still_shown_and_marked(client, runner, tmp_path):
 def test_role_profile_page_lists_targets(client, seeded):
     page = client.get("/roles/care-coordinator-band-6").get_data(as_text=True)
     assert "Care Coordinator (Band 6)" in page and "Target level" in page
+    assert "3 (Competent)" in page and "4 (Proficient)" in page
 
 
 def test_pages_carry_security_headers_and_a_nonce_not_unsafe_inline(client, seeded):

@@ -59,4 +59,5 @@ def roles():
 def role(slug: str):
     """What a role requires: each framework's items with their target levels."""
     profile = catalogue.role_profile(db.session, slug) or abort(404)
-    return render_template("catalogue/role.html", role=profile, groups=catalogue.role_targets_by_framework(profile))
+    return render_template("catalogue/role.html", role=profile, groups=catalogue.role_targets_by_framework(profile),
+                           labels=catalogue.scale_labels(db.session))

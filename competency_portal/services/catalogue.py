@@ -214,3 +214,13 @@ def role_targets_by_framework(profile: RoleProfile) -> list[RoleGroup]:
         RoleGroup(versions[vid], sorted(ts, key=lambda t: t.item.position))
         for vid, ts in sorted(groups.items(), key=lambda kv: versions[kv[0]].title)
     ]
+
+
+def scale_labels(session: Session) -> dict[str, dict[int, str]]:
+    """The label of every level of every current scale: {scale slug: {value: label}}."""
+    from competency_portal.models import Scale
+
+    scales = session.scalars(
+        select(Scale).where(Scale.id.in_(_current_ids(session, Scale))).options(selectinload(Scale.levels))
+    )
+    return {s.slug: {level.value: level.label for level in s.levels} for s in scales}
