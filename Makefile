@@ -35,10 +35,12 @@ $(ASSETS):
 	  rm -rf $$tmp
 	touch $@
 
-# Development database in instance/: migrate, load the frameworks (idempotent).
+# Development database in instance/: migrate, load the frameworks (idempotent), add demo people
+# and data if it has nobody in it yet (printing how to sign in).
 demo-db: install
 	PORTAL_ENV=development $(FLASK) db upgrade
 	PORTAL_ENV=development $(FLASK) frameworks load frameworks/
+	PORTAL_ENV=development $(FLASK) demo seed
 
 run: demo-db
 	@echo "Serving the Competency Portal on http://127.0.0.1:$(PORT)/"

@@ -8,8 +8,8 @@ from pathlib import Path
 from flask import Flask
 from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
 
-from competency_portal import cli, config, security
-from competency_portal.extensions import csrf, db, migrate
+from competency_portal import cli, clock, config, policy, security
+from competency_portal.extensions import csrf, db, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,11 +45,58 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     security.init_app(app)
+    _init_login(app)
+    _layout_context(app)
+    policy.init_app(app, lambda: db.session, clock.today)
     cli.register(app)
-
-    from competency_portal.catalogue import bp as catalogue_bp
-    from competency_portal.main import bp as main_bp
-
-    app.register_blueprint(main_bp)
-    app.register_blueprint(catalogue_bp)
+    _register_blueprints(app)
+    unruled = policy.check_routes(app)
+    if unruled:
+        raise RuntimeError(f"routes with no policy rule: {', '.join(unruled)}; add @policy.rule(...) to each")
     return app
+
+
+def _init_login(app: Flask) -> None:
+    from competency_portal.services.people import load_session_user
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = "Sign in to see this page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(identity: str):
+        return load_session_user(db.session, identity)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from competency_portal.admin import bp as admin_bp
+    from competency_portal.auth import bp as auth_bp
+    from competency_portal.catalogue import bp as catalogue_bp
+    from competency_portal.evidence import bp as evidence_bp
+    from competency_portal.main import bp as main_bp
+    from competency_portal.supervision import bp as supervision_bp
+
+    for bp in (main_bp, auth_bp, catalogue_bp, evidence_bp, supervision_bp, admin_bp):
+        app.register_blueprint(bp)
+
+
+def _layout_context(app: Flask) -> None:
+    """What the layout needs on every page: the navigation a person may see, unread messages."""
+    from flask_login import current_user
+    from sqlalchemy import func, select
+
+    from competency_portal.models import Notification, Role
+
+    @app.context_processor
+    def layout() -> dict:
+        if not current_user.is_authenticated:
+            return {"current_user_roles": set(), "nav_supervising": False, "unread_notifications": 0}
+        roles = {r.value for r in current_user.roles}
+        supervising = Role.SUPERVISOR.value in roles or policy.is_covering(db.session, current_user.id, clock.today())
+        unread = db.session.scalar(
+            select(func.count()).select_from(Notification)
+            .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
+        )
+        return {"current_user_roles": roles, "nav_supervising": supervising, "unread_notifications": unread}

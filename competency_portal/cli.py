@@ -17,6 +17,7 @@ from competency_portal.extensions import db
 from competency_portal.frameworks import loader
 from competency_portal.frameworks.problems import FrameworkFileError
 from competency_portal.frameworks.validate import read_bundle
+from competency_portal.services import audit
 from competency_portal.services import catalogue as catalogue_service
 
 frameworks_cli = AppGroup("frameworks", help="Validate, compare, load and list framework files.")
@@ -76,6 +77,10 @@ def load_command(path: Path) -> None:
     """Load framework files: all or nothing; the same content twice changes nothing."""
     try:
         changes = loader.load(db.session, read_bundle(path))
+        for change in changes:
+            if change.action != "unchanged":
+                audit.record(db.session, actor_id=None, action="framework_loaded", object_type=change.kind.replace(" ", "_"),
+                             object_id=change.id, detail={"action": change.action, "details": change.details[:50], "source": str(path)})
         db.session.commit()
     except FrameworkFileError as exc:
         db.session.rollback()
@@ -105,6 +110,49 @@ def list_command() -> None:
         click.echo(f"{r.slug:<{width}}  {r.kind.value:<22}  {r.version_label:<26}  {r.revision:>3}  {r.item_count:>5}")
 
 
+audit_cli = AppGroup("audit", help="Check the audit trail.")
+
+
+@audit_cli.command("verify")
+def audit_verify_command() -> None:
+    """Recompute the audit hash chain and name the first broken link."""
+    try:
+        verdict = audit.verify(db.session)
+    except (OperationalError, ProgrammingError) as exc:
+        _database_error(exc)
+    if not verdict.ok:
+        _fail([f"Audit chain broken after {verdict.checked} good record(s): {verdict.message}."],
+              "Restore the audit_event table from a backup and investigate who changed it.")
+    click.echo(verdict.message)
+
+
+demo_cli = AppGroup("demo", help="Demo data for a development database.")
+
+
+@demo_cli.command("seed")
+def demo_seed_command() -> None:
+    """Add demo people and data to an empty development database, and print how to sign in."""
+    from flask import current_app
+
+    from competency_portal import clock
+    from competency_portal.services import demo
+
+    try:
+        accounts = demo.seed(db.session, clock.today(), current_app.config["PORTAL_ENV"])
+        db.session.commit()
+    except demo.DemoRefused as exc:
+        db.session.rollback()
+        click.echo(f"Demo data: {exc}")
+        return
+    except (OperationalError, ProgrammingError) as exc:
+        _database_error(exc)
+    click.echo("Demo accounts (password for all: " + demo.DEMO_PASSWORD + "):")
+    for account in accounts:
+        click.echo(f"  {account.email:<32} {account.name:<14} {account.what}")
+
+
 def register(app: Flask) -> None:
     """Attach the command groups to the app."""
     app.cli.add_command(frameworks_cli)
+    app.cli.add_command(audit_cli)
+    app.cli.add_command(demo_cli)

@@ -7,6 +7,7 @@ Environment variables win so that a deployment never needs to edit files:
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - refused outside development/testing
@@ -25,11 +26,18 @@ def defaults(instance_path: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{sqlite_path}",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "PORT": 5000,
-        "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
         "SEARCH_PAGE_SIZE": 50,
+        "PERMANENT_SESSION_LIFETIME": timedelta(minutes=30),  # signed out after 30 idle minutes
+        "SESSION_REFRESH_EACH_REQUEST": True,
+        "UPLOAD_FOLDER": str(Path(instance_path) / "uploads"),
+        "MAX_ATTACHMENT_BYTES": 10 * 1024 * 1024,
+        "MAIL_SERVER": None,
+        "MAIL_PORT": 25,
+        "MAIL_FROM": "competency-portal@localhost",
     }
 
 
@@ -42,6 +50,12 @@ def from_environment(environ: os._Environ | dict) -> dict:
         found["SECRET_KEY"] = environ["SECRET_KEY"]
     if environ.get("PORT"):
         found["PORT"] = int(environ["PORT"])
+    if environ.get("UPLOAD_FOLDER"):
+        found["UPLOAD_FOLDER"] = environ["UPLOAD_FOLDER"]
+    if environ.get("MAIL_SERVER"):
+        found["MAIL_SERVER"] = environ["MAIL_SERVER"]
+        found["MAIL_PORT"] = int(environ.get("MAIL_PORT", "25"))
+        found["MAIL_FROM"] = environ.get("MAIL_FROM", "competency-portal@localhost")
     if environ.get("PORTAL_ENV"):
         found["PORTAL_ENV"] = environ["PORTAL_ENV"]
     return found

@@ -2,6 +2,7 @@
 
 from flask import abort, current_app, render_template, request
 
+from competency_portal import policy
 from competency_portal.catalogue import bp
 from competency_portal.catalogue.forms import SearchForm
 from competency_portal.extensions import db
@@ -10,6 +11,7 @@ from competency_portal.services import catalogue
 
 
 @bp.get("/frameworks/")
+@policy.rule(policy.PUBLIC)
 def index():
     """Every loaded framework, grouped by kind."""
     summaries = catalogue.framework_summaries(db.session)
@@ -19,6 +21,7 @@ def index():
 
 @bp.get("/frameworks/<slug>")
 @bp.get("/frameworks/<slug>/versions/<int:revision>")
+@policy.rule(policy.PUBLIC)
 def framework(slug: str, revision: int | None = None):
     """A framework's domains and items, source details and version history."""
     version = catalogue.framework_version(db.session, slug, revision) or abort(404)
@@ -29,6 +32,7 @@ def framework(slug: str, revision: int | None = None):
 
 @bp.get("/frameworks/<slug>/items/<code>")
 @bp.get("/frameworks/<slug>/versions/<int:revision>/items/<code>")
+@policy.rule(policy.PUBLIC)
 def item(slug: str, code: str, revision: int | None = None):
     """One item and what the crosswalk says is the same competence elsewhere."""
     found = catalogue.item_in_version(db.session, slug, code, revision) or abort(404)
@@ -39,6 +43,7 @@ def item(slug: str, code: str, revision: int | None = None):
 
 
 @bp.get("/frameworks/search")
+@policy.rule(policy.PUBLIC)
 def search():
     """Search every item of the current frameworks."""
     form = SearchForm(request.args)
@@ -50,12 +55,14 @@ def search():
 
 
 @bp.get("/roles/")
+@policy.rule(policy.PUBLIC)
 def roles():
     """Every role profile."""
     return render_template("catalogue/roles.html", roles=catalogue.role_profiles(db.session))
 
 
 @bp.get("/roles/<slug>")
+@policy.rule(policy.PUBLIC)
 def role(slug: str):
     """What a role requires: each framework's items with their target levels."""
     profile = catalogue.role_profile(db.session, slug) or abort(404)

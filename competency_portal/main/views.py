@@ -4,24 +4,28 @@ from flask import render_template
 from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
 
+from competency_portal import policy
 from competency_portal.extensions import db
 from competency_portal.main import bp
 from competency_portal.services import catalogue
 
 
 @bp.get("/")
+@policy.rule(policy.PUBLIC)
 def home():
     """What the portal is, and where to start."""
     return render_template("main/home.html", frameworks=catalogue.framework_summaries(db.session))
 
 
 @bp.get("/accessibility")
+@policy.rule(policy.PUBLIC)
 def accessibility():
     """The accessibility statement."""
     return render_template("main/accessibility.html")
 
 
 @bp.get("/health")
+@policy.rule(policy.PUBLIC)
 def health():
     """For load balancers: 200 when the database answers."""
     db.session.execute(text("SELECT 1"))

@@ -1,6 +1,20 @@
 """All models, imported here so that Alembic and the app see the whole schema."""
 
+from competency_portal.models.audit import AuditEvent, AuditHead, Notification
 from competency_portal.models.base import Base
+from competency_portal.models.evidence import (
+    Attachment,
+    Decision,
+    Evidence,
+    EvidenceLink,
+    EvidenceRevision,
+    EvidenceState,
+    EvidenceType,
+    InvalidTransition,
+    SelfAssessment,
+    SignOff,
+    SignOffItem,
+)
 from competency_portal.models.frameworks import (
     Crosswalk,
     CrosswalkPair,
@@ -14,18 +28,12 @@ from competency_portal.models.frameworks import (
     Scale,
     ScaleLevel,
 )
+from competency_portal.models.people import Deputy, Role, Supervision, Team, User, UserRole
 
 __all__ = [
-    "Base",
-    "Crosswalk",
-    "CrosswalkPair",
-    "Domain",
-    "Framework",
-    "FrameworkKind",
-    "FrameworkVersion",
-    "Item",
-    "RoleProfile",
-    "RoleTarget",
-    "Scale",
-    "ScaleLevel",
+    "Attachment", "AuditEvent", "AuditHead", "Base", "Crosswalk", "CrosswalkPair", "Decision",
+    "Deputy", "Domain", "Evidence", "EvidenceLink", "EvidenceRevision", "EvidenceState",
+    "EvidenceType", "Framework", "FrameworkKind", "FrameworkVersion", "InvalidTransition", "Item",
+    "Notification", "Role", "RoleProfile", "RoleTarget", "Scale", "ScaleLevel", "SelfAssessment",
+    "SignOff", "SignOffItem", "Supervision", "Team", "User", "UserRole",
 ]

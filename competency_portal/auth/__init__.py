@@ -1,0 +1,7 @@
+"""Signing in and out."""
+
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__, template_folder="templates")
+
+from competency_portal.auth import views  # noqa: E402,F401 - registers routes

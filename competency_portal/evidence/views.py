@@ -1,0 +1,207 @@
+"""A person's portfolio: evidence (record, change, submit, download), self-assessment, notifications."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from competency_portal import clock, policy, storage
+from competency_portal.evidence import bp
+from competency_portal.evidence.forms import ConfirmForm, EvidenceForm, SelfAssessmentForm
+from competency_portal.extensions import db
+from competency_portal.models import Attachment, EvidenceRevision, EvidenceType, Notification
+from competency_portal.services import evidence as evidence_service
+from competency_portal.services import self_assessment
+from competency_portal.services.attachments import ACCEPTED_DESCRIPTION, AttachmentRefused, check
+from competency_portal.services.notify import mail_settings
+
+
+def _form(groups, evidence=None) -> EvidenceForm:
+    form = EvidenceForm(obj=None)
+    form.activity_date.today = clock.today()
+    form.items.choices = [(item.id, f"{item.code} {item.statement}") for g in groups for item in g.items]
+    if evidence is not None:
+        form.remove_attachments.choices = [(a.id, a.filename) for a in evidence.current.attachments]
+    return form
+
+
+def _prefill(form: EvidenceForm, revision: EvidenceRevision) -> None:
+    form.title.data = revision.title
+    form.evidence_type.data = revision.evidence_type.value
+    form.activity_date.process(None, revision.activity_date)
+    form.activity_date.today = clock.today()
+    form.description.data = revision.description
+    form.items.data = [link.item_id for link in revision.links]
+
+
+def _input(form: EvidenceForm) -> evidence_service.EvidenceInput | None:
+    """The form's data with uploads checked by content; None (with field errors) if any is refused."""
+    files, errors = [], []
+    for upload in request.files.getlist(form.attachments.name):
+        if not upload or not upload.filename:
+            continue
+        try:
+            files.append(check(upload.filename, upload.read(current_app.config["MAX_ATTACHMENT_BYTES"] + 1),
+                               current_app.config["MAX_ATTACHMENT_BYTES"]))
+        except AttachmentRefused as exc:
+            errors.append(str(exc))
+    if errors:
+        form.attachments.errors = list(form.attachments.errors) + errors
+        return None
+    return evidence_service.EvidenceInput(
+        title=form.title.data, evidence_type=EvidenceType(form.evidence_type.data), activity_date=form.activity_date.data,
+        description=form.description.data, item_ids=list(form.items.data or []), files=files,
+        remove_attachment_ids=list(form.remove_attachments.data or []),
+    )
+
+
+def _owned_or_visible(evidence_id: int, edit: bool = False):
+    evidence = evidence_service.load(db.session, evidence_id) or abort(404)
+    if edit:
+        policy.require(evidence.owner_id == current_user.id)
+    else:
+        policy.require(policy.can_view_evidence(db.session, current_user, evidence, clock.today()))
+    return evidence
+
+
+@bp.get("/portfolio")
+@policy.rule(policy.SIGNED_IN)
+def index():
+    """My evidence and where each piece stands."""
+    return render_template("evidence/index.html", evidence=evidence_service.my_evidence(db.session, current_user.id),
+                           supervisor=evidence_service.current_supervisor(db.session, current_user.id, clock.today()))
+
+
+@bp.route("/portfolio/evidence/new", methods=["GET", "POST"])
+@policy.rule(policy.SIGNED_IN)
+def new():
+    """Record new evidence (saved as a draft)."""
+    groups = evidence_service.picker_groups(db.session, current_user)
+    form = _form(groups)
+    if form.validate_on_submit() and (data := _input(form)) is not None:
+        evidence = evidence_service.create(db.session, current_user, data, storage.from_config(current_app.config))
+        db.session.commit()
+        flash("Evidence saved as a draft. Submit it when it is ready for sign-off.")
+        return redirect(url_for("evidence.show", evidence_id=evidence.id))
+    return render_template("evidence/form.html", form=form, groups=groups, evidence=None, accepted=ACCEPTED_DESCRIPTION), 400 if form.errors else 200
+
+
+@bp.get("/portfolio/evidence/<int:evidence_id>")
+@policy.rule(policy.SIGNED_IN)
+def show(evidence_id: int):
+    """One piece of evidence: its revisions, attachments, and which sign-off covers which revision."""
+    evidence = _owned_or_visible(evidence_id)
+    can_decide = policy.can_decide(db.session, current_user, evidence, clock.today())
+    return render_template("evidence/show.html", evidence=evidence, form=ConfirmForm(), can_decide=can_decide,
+                           can_edit=policy.can_edit_evidence(current_user, evidence))
+
+
+@bp.route("/portfolio/evidence/<int:evidence_id>/edit", methods=["GET", "POST"])
+@policy.rule(policy.SIGNED_IN)
+def edit(evidence_id: int):
+    """Change evidence: in place while a draft, else as a new revision that needs its own sign-off."""
+    evidence = _owned_or_visible(evidence_id, edit=True)
+    if not evidence.editable:
+        flash(f"Evidence that is {evidence.state.label.lower()} cannot be changed.")
+        return redirect(url_for("evidence.show", evidence_id=evidence.id))
+    groups = evidence_service.picker_groups(db.session, current_user)
+    form = _form(groups, evidence)
+    # Keep items already linked selectable, even if the role profile has since moved on.
+    known = {value for value, _ in form.items.choices}
+    form.items.choices += [(link.item_id, f"{link.item.code} {link.item.statement}") for link in evidence.current.links if link.item_id not in known]
+    if request.method == "GET":
+        _prefill(form, evidence.current)
+    elif form.validate_on_submit() and (data := _input(form)) is not None:
+        try:
+            revision = evidence_service.update(db.session, evidence, current_user, data, storage.from_config(current_app.config))
+        except evidence_service.EvidenceError as exc:
+            db.session.rollback()
+            flash(str(exc))
+            return redirect(url_for("evidence.show", evidence_id=evidence_id))
+        db.session.commit()
+        flash(f"Changes saved as revision {revision.number}." if revision.number > 1 else "Changes saved.")
+        return redirect(url_for("evidence.show", evidence_id=evidence.id))
+    return render_template("evidence/form.html", form=form, groups=groups, evidence=evidence, accepted=ACCEPTED_DESCRIPTION), 400 if form.errors else 200
+
+
+@bp.post("/portfolio/evidence/<int:evidence_id>/submit")
+@policy.rule(policy.SIGNED_IN)
+def submit(evidence_id: int):
+    """Send evidence to the supervisor for sign-off."""
+    evidence = _owned_or_visible(evidence_id, edit=True)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        supervisor = evidence_service.submit(db.session, evidence, current_user, clock.now(), mail_settings(current_app.config))
+    except (evidence_service.EvidenceError, ValueError) as exc:
+        db.session.rollback()
+        flash(str(exc))
+        return redirect(url_for("evidence.show", evidence_id=evidence_id))
+    db.session.commit()
+    flash(f"Submitted to {supervisor.name} for sign-off.")
+    return redirect(url_for("evidence.show", evidence_id=evidence_id))
+
+
+@bp.get("/portfolio/evidence/<int:evidence_id>/attachments/<int:attachment_id>")
+@policy.rule(policy.SIGNED_IN)
+def download(evidence_id: int, attachment_id: int):
+    """An attachment, as a download, to people allowed to see the evidence."""
+    evidence = _owned_or_visible(evidence_id)
+    attachment = db.session.scalar(
+        select(Attachment).join(EvidenceRevision, Attachment.revision_id == EvidenceRevision.id)
+        .where(Attachment.id == attachment_id, EvidenceRevision.evidence_id == evidence.id)
+    ) or abort(404)
+    data = storage.from_config(current_app.config).read(attachment.stored_name)
+    return send_file(BytesIO(data), mimetype=attachment.content_type, as_attachment=True, download_name=attachment.filename)
+
+
+@bp.route("/portfolio/self-assessment", methods=["GET", "POST"])
+@policy.rule(policy.SIGNED_IN)
+def self_assess():
+    """Rate yourself against each item of your role profile."""
+    role = self_assessment.role_for(db.session, current_user)
+    form = SelfAssessmentForm()
+    if role is not None and form.validate_on_submit():
+        ratings = {}
+        for key, value in request.form.items():
+            if key.startswith("rating-") and key[7:].isdigit() and value != "":
+                item_id = int(key[7:])
+                if not value.lstrip("-").isdigit():
+                    abort(400)
+                ratings[item_id] = (int(value), request.form.get(f"note-{item_id}"))
+        try:
+            saved = self_assessment.rate(db.session, current_user, role, ratings)
+        except self_assessment.SelfAssessmentError as exc:
+            db.session.rollback()
+            flash(str(exc))
+            return redirect(url_for("evidence.self_assess"))
+        db.session.commit()
+        flash(f"{saved} rating{'s' if saved != 1 else ''} saved." if saved else "Nothing had changed, so nothing was saved.")
+        return redirect(url_for("evidence.self_assess"))
+    groups = self_assessment.groups(db.session, current_user, role) if role else []
+    return render_template("evidence/self_assessment.html", role=role, groups=groups, form=form)
+
+
+@bp.get("/notifications")
+@policy.rule(policy.SIGNED_IN)
+def notifications():
+    """My notifications, newest first."""
+    notes = db.session.scalars(
+        select(Notification).where(Notification.user_id == current_user.id).order_by(Notification.id.desc()).limit(100)
+    ).all()
+    return render_template("evidence/notifications.html", notes=notes, form=ConfirmForm())
+
+
+@bp.post("/notifications/read")
+@policy.rule(policy.SIGNED_IN)
+def mark_read():
+    """Mark all my notifications read."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    for note in db.session.scalars(select(Notification).where(Notification.user_id == current_user.id, Notification.read_at.is_(None))):
+        note.read_at = clock.now()
+    db.session.commit()
+    return redirect(url_for("evidence.notifications"))

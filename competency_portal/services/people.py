@@ -1,0 +1,155 @@
+"""Accounts: passwords, signing in with lock-out, and creating and changing people."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from competency_portal.models import Role, Team, User, UserRole
+
+MAX_FAILURES = 5
+LOCK_MINUTES = 15
+MIN_PASSWORD_LENGTH = 12
+
+_hasher = PasswordHasher()  # argon2id: memory-hard
+_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash of the password."""
+    return _hasher.hash(password)
+
+
+def password_problem(password: str) -> str | None:
+    """Why a new password is unacceptable, or None."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"Enter a password of at least {MIN_PASSWORD_LENGTH} characters"
+    if len(password) > 200:
+        return "Enter a password of 200 characters or fewer"
+    return None
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    """The outcome of a sign-in attempt: the person, or why not."""
+
+    user: User | None
+    locked_until: datetime | None = None
+
+
+def normalise_email(email: str) -> str:
+    """Emails are compared case-insensitively, without surrounding spaces."""
+    return email.strip().lower()
+
+
+def find_by_email(session: Session, email: str) -> User | None:
+    """The person with this email address, if any."""
+    return session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def authenticate(session: Session, email: str, password: str, now: datetime) -> SignInResult:
+    """Check a password, counting failures and locking the account for a while after too many.
+
+    The caller commits, so that failures are counted even though sign-in is refused.
+    """
+    user = find_by_email(session, email)
+    if user is None or not user.active or not user.password_hash:
+        try:  # spend the same time as a real check, so timing does not reveal who has an account
+            _hasher.verify(_DUMMY_HASH, password)
+        except VerificationError:
+            pass
+        return SignInResult(None)
+    locked = user.locked_until
+    if locked is not None and locked.tzinfo is None:
+        locked = locked.replace(tzinfo=timezone.utc)
+    if locked is not None and locked > now:
+        return SignInResult(None, locked)
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        user.failed_sign_ins += 1
+        if user.failed_sign_ins >= MAX_FAILURES:
+            user.locked_until = now + timedelta(minutes=LOCK_MINUTES)
+            user.failed_sign_ins = 0
+            return SignInResult(None, user.locked_until)
+        return SignInResult(None)
+    user.failed_sign_ins = 0
+    user.locked_until = None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return SignInResult(user)
+
+
+def load_session_user(session: Session, identity: str) -> User | None:
+    """The person a session belongs to, if the session's token is still theirs and they are active."""
+    user_id, _, token = identity.partition(":")
+    if not user_id.isdigit() or not token:
+        return None
+    user = session.get(User, int(user_id))
+    if user is None or not user.active or not secrets.compare_digest(user.session_token, token):
+        return None
+    return user
+
+
+def new_session_token() -> str:
+    """A fresh random session token."""
+    return secrets.token_hex(16)
+
+
+def team_named(session: Session, name: str | None) -> Team | None:
+    """The team with this name, created if it does not exist (None for a blank name)."""
+    if not name or not name.strip():
+        return None
+    name = name.strip()
+    team = session.scalar(select(Team).where(func.lower(Team.name) == name.lower()))
+    if team is None:
+        team = Team(name=name)
+        session.add(team)
+        session.flush()
+    return team
+
+
+def create_person(
+    session: Session,
+    *,
+    name: str,
+    email: str,
+    roles: set[Role],
+    job_title: str | None = None,
+    band: str | None = None,
+    team: str | None = None,
+    target_role: str | None = None,
+    password: str | None = None,
+) -> User:
+    """Add a person; the caller has validated the input and records the audit event."""
+    user = User(
+        name=name.strip(), email=normalise_email(email), job_title=job_title or None, band=band or None,
+        team=team_named(session, team), target_role=target_role or None, active=True,
+        password_hash=hash_password(password) if password else None, session_token=new_session_token(),
+        failed_sign_ins=0,
+    )
+    user.role_grants = [UserRole(role=role) for role in sorted(roles, key=lambda r: r.value)]
+    session.add(user)
+    session.flush()
+    return user
+
+
+def set_roles(user: User, roles: set[Role]) -> None:
+    """Replace a person's roles."""
+    keep = [g for g in user.role_grants if g.role in roles]
+    have = {g.role for g in keep}
+    user.role_grants = keep + [UserRole(role=r) for r in sorted(roles - have, key=lambda r: r.value)]
+
+
+def set_password(user: User, password: str) -> None:
+    """Set a new password and end every existing session of this person."""
+    user.password_hash = hash_password(password)
+    user.session_token = new_session_token()
+    user.failed_sign_ins = 0
+    user.locked_until = None

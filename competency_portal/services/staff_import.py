@@ -1,0 +1,425 @@
+"""Importing staff from an HR system's CSV export.
+
+`parse` is a pure function: the file's bytes and a snapshot of the people already held go in;
+every row comes out with what would happen to it (create, update, no change) and what is wrong
+with it. Nothing is written. `snapshot` takes the snapshot and `apply` writes a clean preview in
+the caller's transaction, with one audit record per person created or changed and a summary.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Mapping
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from competency_portal.models import Role, Supervision, Team, User, UserRole
+from competency_portal.services import audit, people
+
+MAX_BYTES = 2 * 1024 * 1024
+MAX_ROWS = 20_000
+BOM = b"\xef\xbb\xbf"
+
+# column key (lower case, no spaces or underscores) -> our field name
+COLUMNS = {
+    "name": "name",
+    "email": "email",
+    "jobtitle": "job_title",
+    "band": "band",
+    "team": "team",
+    "supervisoremail": "supervisor_email",
+    "role": "roles",
+}
+REQUIRED = ["name", "email", "job title", "band", "team", "supervisor email", "role"]
+LIMITS = {"name": 120, "email": 254, "job_title": 120, "band": 40, "team": 120, "supervisor_email": 254}
+LABELS = {"name": "Name", "email": "Email", "job_title": "Job title", "band": "Band", "team": "Team", "supervisor_email": "Supervisor email"}
+ROLE_NAMES = ", ".join(r.value for r in Role)
+EMAIL = re.compile(r"^[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[^@\s,;<>\".]+$")
+
+CREATE, UPDATE, NO_CHANGE = "create", "update", "no change"
+
+
+def column_key(header: str) -> str:
+    """How a header is matched: case-insensitively, ignoring spaces and underscores."""
+    return re.sub(r"[\s_]+", "", header or "").lower()
+
+
+def valid_email(email: str) -> bool:
+    """A plausible email address (one @, a dot in the domain, no spaces)."""
+    return bool(EMAIL.match(email)) and len(email) <= 254
+
+
+@dataclass(frozen=True)
+class ExistingPerson:
+    """What the import needs to know about someone already held."""
+
+    id: int
+    email: str
+    name: str
+    job_title: str | None = None
+    band: str | None = None
+    team: str | None = None
+    roles: frozenset[Role] = frozenset({Role.STAFF})
+    active: bool = True
+    supervisor_emails: frozenset[str] = frozenset()  # of their open supervision assignments
+
+
+@dataclass
+class ImportRow:
+    """One row of the file, what the import would do with it, and what is wrong with it."""
+
+    number: int  # the row as a spreadsheet numbers it: the header is row 1
+    name: str
+    email: str
+    job_title: str | None
+    band: str | None
+    team: str | None
+    supervisor_email: str | None
+    roles: frozenset[Role]
+    action: str = CREATE
+    changes: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    existing_id: int | None = None
+
+
+@dataclass
+class ImportPreview:
+    """The result of reading a file: a problem with the whole file, or its rows."""
+
+    rows: list[ImportRow] = field(default_factory=list)
+    problem: str | None = None
+    ignored_columns: list[str] = field(default_factory=list)
+
+    @property
+    def error_rows(self) -> list[ImportRow]:
+        return [r for r in self.rows if r.errors]
+
+    @property
+    def ok(self) -> bool:
+        """Whether the import may go ahead: the file reads, has rows, and no row has an error."""
+        return self.problem is None and bool(self.rows) and not self.error_rows
+
+    def count(self, action: str) -> int:
+        return sum(1 for r in self.rows if r.action == action)
+
+
+def _decode(data: bytes) -> str:
+    if data.startswith(BOM):
+        data = data[len(BOM):]
+    return data.decode("utf-8")
+
+
+def _roles(value: str) -> tuple[frozenset[Role], list[str]]:
+    """The roles named in a cell (separated by ; or ,), and any names not known."""
+    names = [p.strip().lower() for p in re.split(r"[;,]", value or "") if p.strip()]
+    if not names:
+        return frozenset({Role.STAFF}), []
+    known = {r.value: r for r in Role}
+    unknown = [n for n in names if n not in known]
+    return frozenset(known[n] for n in names if n in known), unknown
+
+
+def parse(data: bytes, existing: Mapping[str, ExistingPerson], *, actor_email: str | None = None) -> ImportPreview:
+    """Read and check a staff CSV without writing anything.
+
+    `existing` maps normalised email -> the person held. `actor_email` is the importing
+    administrator's, so that the file cannot take away their own admin role.
+    """
+    if len(data) > MAX_BYTES:
+        return ImportPreview(problem=f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB. Split it into smaller files and import each.")
+    try:
+        text = _decode(data)
+    except UnicodeDecodeError:
+        return ImportPreview(problem="The file is not UTF-8 text. Save it from your spreadsheet as “CSV UTF-8 (comma delimited)” and upload it again.")
+    if "\x00" in text:
+        return ImportPreview(problem="The file is not a CSV text file. Export a CSV file from your HR system and upload it.")
+    if not text.strip():
+        return ImportPreview(problem="The file is empty. Choose a CSV file with a header row and a row for each person.")
+
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except csv.Error as exc:
+        return ImportPreview(problem=f"The header row could not be read ({exc}). Check the file is a CSV file.")
+    positions: dict[str, int] = {}
+    ignored: list[str] = []
+    for index, title in enumerate(header):
+        key = column_key(title)
+        name = COLUMNS.get(key)
+        if name is None:
+            if title.strip():
+                ignored.append(title.strip())
+            continue
+        if name in positions:
+            return ImportPreview(problem=f"The column “{title.strip()}” appears more than once. Keep one and upload the file again.")
+        positions[name] = index
+    missing = [label for label in REQUIRED if COLUMNS[column_key(label)] not in positions]
+    if missing:
+        return ImportPreview(problem=(
+            f"The file has no {_join(missing)} column{'s' if len(missing) > 1 else ''}. "
+            f"The header row must name these columns: {', '.join(REQUIRED)}."
+        ))
+
+    rows: list[ImportRow] = []
+    number = 1
+    try:
+        for cells in reader:
+            number += 1
+            if not any(c.strip() for c in cells):
+                continue  # blank line
+            if len(rows) >= MAX_ROWS:
+                return ImportPreview(problem=f"The file has more than {MAX_ROWS:,} people. Split it into smaller files and import each.")
+
+            def cell(name: str) -> str:
+                i = positions[name]
+                return cells[i].strip() if i < len(cells) else ""
+
+            roles, unknown = _roles(cell("roles"))
+            row = ImportRow(
+                number=number, name=cell("name"), email=people.normalise_email(cell("email")),
+                job_title=cell("job_title") or None, band=cell("band") or None, team=cell("team") or None,
+                supervisor_email=people.normalise_email(cell("supervisor_email")) or None, roles=roles,
+            )
+            if unknown:
+                row.errors.append(f"Role “{', '.join(unknown)}” is not known: use {ROLE_NAMES}")
+            rows.append(row)
+    except csv.Error as exc:
+        return ImportPreview(problem=f"Row {number} could not be read ({exc}). Check the file is a CSV file.")
+
+    if not rows:
+        return ImportPreview(problem="The file has a header row but no people. Add a row for each person.", ignored_columns=ignored)
+
+    _check_rows(rows, existing, actor_email)
+    return ImportPreview(rows=rows, ignored_columns=ignored)
+
+
+def _join(words: list[str]) -> str:
+    words = [f"“{w}”" for w in words]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _check_rows(rows: list[ImportRow], existing: Mapping[str, ExistingPerson], actor_email: str | None) -> None:
+    first_row: dict[str, ImportRow] = {}
+    for row in rows:
+        if not row.name:
+            row.errors.append("Enter the person’s name")
+        if not row.email:
+            row.errors.append("Enter the person’s email address")
+        elif not valid_email(row.email):
+            row.errors.append(f"“{row.email}” is not a valid email address")
+        for name, limit in LIMITS.items():
+            value = getattr(row, name) or ""
+            if len(value) > limit:
+                row.errors.append(f"{LABELS[name]} is longer than {limit} characters")
+        if row.email:
+            if row.email in first_row:
+                row.errors.append(f"Email {row.email} is also on row {first_row[row.email].number}: each person must appear once")
+            else:
+                first_row[row.email] = row
+
+    for row in rows:
+        if row.supervisor_email:
+            _check_supervisor(row, first_row, existing)
+        held = existing.get(row.email)
+        if held is not None:
+            row.existing_id = held.id
+            if actor_email and row.email == people.normalise_email(actor_email) and Role.ADMIN in held.roles and Role.ADMIN not in row.roles:
+                row.errors.append("This is your own account: the file would remove your admin role. Add “admin” to your role, or leave yourself out of the file.")
+            row.changes = _changes(row, held)
+            row.action = UPDATE if row.changes else NO_CHANGE
+        else:
+            row.action = CREATE
+
+
+def _check_supervisor(row: ImportRow, in_file: Mapping[str, ImportRow], existing: Mapping[str, ExistingPerson]) -> None:
+    email = row.supervisor_email or ""
+    if email == row.email:
+        row.errors.append("The supervisor email is the person’s own: a person cannot supervise themself")
+        return
+    if not valid_email(email):
+        row.errors.append(f"Supervisor email “{email}” is not a valid email address")
+        return
+    if email in in_file:
+        if Role.SUPERVISOR not in in_file[email].roles:
+            row.errors.append(f"Supervisor {email} (row {in_file[email].number}) does not have the supervisor role: add “supervisor” to their role")
+        return
+    held = existing.get(email)
+    if held is None:
+        row.errors.append(f"Supervisor {email} is not in the file and is not a person in the portal")
+    elif not held.active:
+        row.errors.append(f"Supervisor {email} is deactivated: choose an active supervisor")
+    elif Role.SUPERVISOR not in held.roles:
+        row.errors.append(f"Supervisor {email} does not have the supervisor role: give them that role, or include them in the file with it")
+
+
+def _changes(row: ImportRow, held: ExistingPerson) -> list[str]:
+    """What importing the row would change about someone already held (blank cells change nothing)."""
+    changes = []
+    if row.name and row.name != held.name:
+        changes.append("name")
+    if row.job_title and row.job_title != held.job_title:
+        changes.append("job title")
+    if row.band and row.band != held.band:
+        changes.append("band")
+    if row.team and row.team.lower() != (held.team or "").lower():
+        changes.append("team")
+    if row.roles != held.roles:
+        changes.append("roles")
+    if row.supervisor_email and held.supervisor_emails != {row.supervisor_email}:
+        changes.append("supervisor")
+    return changes
+
+
+# -- reading what is held, and writing ---------------------------------------------------
+
+def _chunks(values: list, size: int = 500):
+    for i in range(0, len(values), size):
+        yield values[i:i + size]
+
+
+def snapshot(session: Session) -> dict[str, ExistingPerson]:
+    """Everyone held, by email, with their roles, team and open supervisors (three queries)."""
+    roles: dict[int, set[Role]] = {}
+    for user_id, role in session.execute(select(UserRole.user_id, UserRole.role)):
+        roles.setdefault(user_id, set()).add(role)
+    supervisors: dict[int, set[str]] = {}
+    for supervisee_id, email in session.execute(
+        select(Supervision.supervisee_id, User.email).join(User, User.id == Supervision.supervisor_id).where(Supervision.ends_on.is_(None))
+    ):
+        supervisors.setdefault(supervisee_id, set()).add(email)
+    found = {}
+    for uid, email, name, job_title, band, team, active in session.execute(
+        select(User.id, User.email, User.name, User.job_title, User.band, Team.name, User.active).outerjoin(Team, Team.id == User.team_id)
+    ):
+        found[email] = ExistingPerson(
+            id=uid, email=email, name=name, job_title=job_title, band=band, team=team,
+            roles=frozenset(roles.get(uid, set())), active=bool(active), supervisor_emails=frozenset(supervisors.get(uid, set())),
+        )
+    return found
+
+
+@dataclass
+class ImportResult:
+    """What an import did."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    created_ids: list[int] = field(default_factory=list)
+
+
+def apply(session: Session, preview: ImportPreview, *, actor_id: int | None, today: date, reference: str) -> ImportResult:
+    """Write a clean preview in the caller's transaction (the caller commits, or rolls back on failure)."""
+    if not preview.ok:
+        raise ValueError("only a preview with no errors can be imported")
+    teams = {t.name.lower(): t for t in session.scalars(select(Team))}
+
+    def team_for(name: str | None) -> Team | None:
+        if not name:
+            return None
+        team = teams.get(name.lower())
+        if team is None:
+            team = Team(name=name)
+            session.add(team)
+            teams[name.lower()] = team
+        return team
+
+    existing_ids = [r.existing_id for r in preview.rows if r.existing_id is not None]
+    held: dict[int, User] = {}
+    open_assignments: dict[int, list[Supervision]] = {}
+    for chunk in _chunks(existing_ids):
+        for user in session.scalars(select(User).where(User.id.in_(chunk)).options(selectinload(User.role_grants), selectinload(User.team))):
+            held[user.id] = user
+        for assignment in session.scalars(
+            select(Supervision).where(Supervision.supervisee_id.in_(chunk), Supervision.ends_on.is_(None)).options(selectinload(Supervision.supervisor))
+        ):
+            open_assignments.setdefault(assignment.supervisee_id, []).append(assignment)
+
+    result = ImportResult()
+    by_email: dict[str, User] = {}
+    details: dict[str, tuple[str, dict]] = {}
+    for row in preview.rows:
+        if row.existing_id is None:
+            user = User(
+                name=row.name, email=row.email, job_title=row.job_title, band=row.band, team=team_for(row.team),
+                target_role=None, active=True, password_hash=None, session_token=people.new_session_token(), failed_sign_ins=0,
+            )
+            user.role_grants = [UserRole(role=r) for r in sorted(row.roles, key=lambda r: r.value)]
+            session.add(user)
+            details[row.email] = ("person_created", {
+                "source": "staff import", "row": row.number, "name": row.name, "email": row.email, "job_title": row.job_title,
+                "band": row.band, "team": row.team, "roles": sorted(r.value for r in row.roles), "password_set": False,
+            })
+            result.created += 1
+        else:
+            user = held[row.existing_id]
+            changed: dict = {}
+            if row.name and row.name != user.name:
+                changed["name"] = {"from": user.name, "to": row.name}
+                user.name = row.name
+            if row.job_title and row.job_title != user.job_title:
+                changed["job_title"] = {"from": user.job_title, "to": row.job_title}
+                user.job_title = row.job_title
+            if row.band and row.band != user.band:
+                changed["band"] = {"from": user.band, "to": row.band}
+                user.band = row.band
+            old_team = user.team.name if user.team else None
+            if row.team and row.team.lower() != (old_team or "").lower():
+                team = team_for(row.team)
+                changed["team"] = {"from": old_team, "to": team.name if team else None}
+                user.team = team
+            if set(row.roles) != user.roles:
+                changed["roles"] = {"from": sorted(r.value for r in user.roles), "to": sorted(r.value for r in row.roles)}
+                people.set_roles(user, set(row.roles))
+            details[row.email] = ("person_updated", changed)
+        by_email[row.email] = user
+    session.flush()
+
+    # Supervision, now that everyone has an id.
+    supervisors_needed = {r.supervisor_email for r in preview.rows if r.supervisor_email and r.supervisor_email not in by_email}
+    for chunk in _chunks(sorted(supervisors_needed)):
+        for user in session.scalars(select(User).where(User.email.in_(chunk))):
+            by_email[user.email] = user
+    for row in preview.rows:
+        if not row.supervisor_email:
+            continue
+        user = by_email[row.email]
+        supervisor = by_email[row.supervisor_email]
+        current = open_assignments.get(user.id, [])
+        ended = []
+        for assignment in current:
+            if assignment.supervisor_id != supervisor.id:
+                assignment.ends_on = today
+                ended.append(assignment.supervisor.email)
+        if not any(a.supervisor_id == supervisor.id for a in current):
+            session.add(Supervision(supervisor_id=supervisor.id, supervisee_id=user.id, starts_on=today, ends_on=None))
+            action, detail = details[row.email]
+            if action == "person_created":
+                detail["supervisor"] = supervisor.email
+            else:
+                detail["supervisor"] = {"from": sorted(a.supervisor.email for a in current) or None, "to": supervisor.email}
+        elif ended:
+            details[row.email][1]["supervision_ended"] = sorted(ended)
+
+    for row in preview.rows:
+        user = by_email[row.email]
+        action, detail = details[row.email]
+        if action == "person_updated":
+            if not detail:
+                result.unchanged += 1
+                continue
+            detail = {"source": "staff import", "row": row.number, **detail}
+            result.updated += 1
+        else:
+            result.created_ids.append(user.id)
+        audit.record(session, actor_id=actor_id, action=action, object_type="user", object_id=user.id, subject_id=user.id, detail=detail)
+    audit.record(session, actor_id=actor_id, action="staff_imported", object_type="import", object_id=reference, detail={
+        "rows": len(preview.rows), "created": result.created, "updated": result.updated, "unchanged": result.unchanged,
+    })
+    session.flush()
+    return result

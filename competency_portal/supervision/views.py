@@ -1,0 +1,137 @@
+"""The sign-off queue, reviewing and deciding, revoking, and naming a deputy."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from competency_portal import clock, policy
+from competency_portal.extensions import db
+from competency_portal.models import Decision, Deputy, Role, SignOff, User, UserRole
+from competency_portal.services import evidence as evidence_service
+from competency_portal.services import signoff
+from competency_portal.services.catalogue import scale_labels
+from competency_portal.services.notify import mail_settings
+from competency_portal.supervision import bp
+from competency_portal.supervision.forms import DecisionForm, DeputyForm, RevokeForm
+
+
+@bp.get("/")
+@policy.rule(policy.SUPERVISING)
+def queue():
+    """Supervisees' submitted evidence, oldest first."""
+    return render_template("supervision/queue.html", rows=signoff.queue(db.session, current_user, clock.today()))
+
+
+def _levels_from(form_data, evidence, labels) -> tuple[dict, dict, list[str]]:
+    levels, comments, errors = {}, {}, []
+    for link in evidence.current.links:
+        raw = form_data.get(f"level-{link.item_id}", "")
+        scale = labels.get(link.item.version.scale_slug, {})
+        if raw == "none":
+            levels[link.item_id] = None
+        elif raw.isdigit() and int(raw) in scale:
+            levels[link.item_id] = int(raw)
+        else:
+            errors.append(f"Choose a level, or not demonstrated, for {link.item.code}")
+        comment = form_data.get(f"comment-{link.item_id}", "")
+        if len(comment) > 2000:
+            errors.append(f"Keep the comment on {link.item.code} to 2,000 characters or fewer")
+        comments[link.item_id] = comment
+    return levels, comments, errors
+
+
+@bp.route("/evidence/<int:evidence_id>", methods=["GET", "POST"])
+@policy.rule(policy.SUPERVISING)
+def review(evidence_id: int):
+    """See the evidence and attachments; confirm a level per linked item; sign off, return or reject."""
+    evidence = evidence_service.load(db.session, evidence_id) or abort(404)
+    policy.require(policy.can_view_evidence(db.session, current_user, evidence, clock.today()) and evidence.owner_id != current_user.id)
+    for link in evidence.current.links:  # each item's version tells which scale it is rated on
+        link.item.version  # noqa: B018 - loaded here, not in the template
+    labels = scale_labels(db.session)
+    form = DecisionForm()
+    problems: list[str] = []
+    if request.method == "GET":
+        form.version.data = str(evidence.lock_version)
+    elif form.validate_on_submit():
+        levels, comments, problems = _levels_from(request.form, evidence, labels)
+        if not problems:
+            try:
+                seen = int(form.version.data or 0)
+                result = signoff.decide(db.session, evidence, current_user, Decision(form.decision.data), levels, comments,
+                                        form.comment.data, seen, clock.now(), mail_settings(current_app.config))
+            except signoff.DecisionConflict as exc:
+                db.session.rollback()
+                flash(str(exc))
+                return redirect(url_for("evidence.show", evidence_id=evidence_id))
+            except evidence_service.EvidenceError as exc:
+                db.session.rollback()
+                problems = [str(exc)]
+            else:
+                db.session.commit()
+                flash(f"{result.decision.label}: {evidence.current.title} ({evidence.owner.name}).")
+                return redirect(url_for("supervision.queue"))
+    if form.errors:
+        problems = [e for errs in form.errors.values() for e in errs] + problems
+    status = 400 if problems else 200
+    if not policy.can_decide(db.session, current_user, evidence, clock.today()) and request.method == "GET":
+        flash("This evidence is not waiting for your decision.")
+        return redirect(url_for("evidence.show", evidence_id=evidence_id))
+    return render_template("supervision/review.html", evidence=evidence, form=form, labels=labels, problems=problems,
+                           chosen=request.form), status
+
+
+@bp.route("/sign-offs/<int:sign_off_id>/revoke", methods=["GET", "POST"])
+@policy.rule(policy.SIGNED_IN)
+def revoke(sign_off_id: int):
+    """Withdraw a sign-off, with a reason (its signer or an administrator)."""
+    sign_off = db.session.scalar(select(SignOff).where(SignOff.id == sign_off_id).options(selectinload(SignOff.evidence))) or abort(404)
+    policy.require(policy.can_revoke(current_user, sign_off))
+    form = RevokeForm()
+    if form.validate_on_submit():
+        try:
+            signoff.revoke(db.session, sign_off, current_user, form.reason.data, clock.now(), mail_settings(current_app.config))
+        except evidence_service.EvidenceError as exc:
+            db.session.rollback()
+            form.reason.errors = [str(exc)]
+        else:
+            db.session.commit()
+            flash("The sign-off has been revoked. The record of it is kept.")
+            return redirect(url_for("evidence.show", evidence_id=sign_off.evidence_id))
+    return render_template("supervision/revoke.html", sign_off=sign_off, form=form), 400 if form.errors else 200
+
+
+@bp.route("/deputy", methods=["GET", "POST"])
+@policy.rule(policy.SUPERVISING)
+def deputy():
+    """Name a deputy to cover your supervisees for a period."""
+    form = DeputyForm()
+    candidates = db.session.scalars(
+        select(User).join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == Role.SUPERVISOR, User.active.is_(True), User.id != current_user.id).order_by(User.name)
+    ).all()
+    form.deputy.choices = [(0, "Choose a person")] + [(u.id, f"{u.name} ({u.job_title or u.email})") for u in candidates]
+    if request.method == "GET":
+        form.starts_on.process(None, clock.today())
+    if form.validate_on_submit():
+        chosen = db.session.get(User, form.deputy.data)
+        if chosen is None or chosen not in candidates:
+            form.deputy.errors = ["Choose who will cover"]
+        else:
+            try:
+                signoff.name_deputy(db.session, current_user, chosen, form.starts_on.data, form.ends_on.data, clock.today(), mail_settings(current_app.config))
+            except evidence_service.EvidenceError as exc:
+                db.session.rollback()
+                form.ends_on.errors = [str(exc)]
+            else:
+                db.session.commit()
+                flash(f"{chosen.name} will cover your supervisees from {form.starts_on.data:%-d %B %Y} to {form.ends_on.data:%-d %B %Y}.")
+                return redirect(url_for("supervision.deputy"))
+    covers = db.session.scalars(
+        select(Deputy).where(Deputy.supervisor_id == current_user.id).order_by(Deputy.starts_on.desc())
+        .options(selectinload(Deputy.deputy))
+    ).all()
+    return render_template("supervision/deputy.html", form=form, covers=covers, today=clock.today()), 400 if form.errors else 200
