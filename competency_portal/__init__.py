@@ -44,8 +44,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
-    security.init_app(app)
     _init_login(app)
+    security.init_app(app)
     _layout_context(app)
     policy.init_app(app, lambda: db.session, clock.today)
     cli.register(app)
@@ -57,7 +57,17 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _init_login(app: Flask) -> None:
+    from flask import g
+
     from competency_portal.services.people import load_session_user
+
+    @app.before_request
+    def _fresh_request_globals() -> None:
+        # Flask-Login caches the user, and Flask-WTF the CSRF token, on `g`. When one app context
+        # spans several requests (the test client inside a test's context) those caches would
+        # outlive a sign-out or a new session; each request starts with an empty `g`.
+        for name in list(vars(g)):
+            delattr(g, name)
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.sign_in"

@@ -75,10 +75,16 @@ def session(app):
     return db.session
 
 
+@pytest.fixture(scope="session")
+def framework_bundle():
+    """The real framework files, read and validated once per run."""
+    return read_bundle(FRAMEWORKS_DIR)
+
+
 @pytest.fixture
-def seeded(app):
+def seeded(app, framework_bundle):
     """The real framework files in frameworks/, loaded."""
-    loader.load(db.session, read_bundle(FRAMEWORKS_DIR))
+    loader.load(db.session, framework_bundle)
     db.session.commit()
     return db.session
 

@@ -83,18 +83,19 @@ def decide(
         raise EvidenceError("Say why in the comment, so the person knows what to do next.")
     if decision == Decision.SIGNED_OFF and all(level is None for level in levels.values()):
         raise EvidenceError("To sign off, confirm a level for at least one item; otherwise return or reject the evidence.")
+    signed_digest = digest(revision)  # before any change, so no lazy load flushes half a decision
     try:
         {Decision.SIGNED_OFF: evidence.sign_off, Decision.RETURNED: evidence.return_for_changes, Decision.REJECTED: evidence.reject}[decision]()
     except InvalidTransition as exc:
         raise DecisionConflict(str(exc)) from None
     sign_off = SignOff(
         evidence=evidence, revision=revision, signer_id=signer.id, decision=decision,
-        comment=(comment or "").strip() or None, digest=digest(revision), decided_at=now,
+        comment=(comment or "").strip() or None, digest=signed_digest, decided_at=now,
         items=[SignOffItem(item_id=item_id, level=level, comment=(item_comments.get(item_id) or "").strip() or None)
                for item_id, level in sorted(levels.items())],
     )
-    session.add(sign_off)
     try:
+        session.add(sign_off)
         session.flush()
     except StaleDataError:
         session.rollback()
