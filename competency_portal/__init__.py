@@ -6,12 +6,21 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
 
 from competency_portal import cli, clock, config, policy, security
 from competency_portal.extensions import csrf, db, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class BoundedInt(IntegerConverter):
+    """Route integers that fit a 32-bit database column; larger ones match no route (404)."""
+
+    def __init__(self, url_map, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, **kwargs)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -35,6 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     # NHS.UK frontend macros need ChainableUndefined; our templates come first.
+    app.url_map.converters["int"] = BoundedInt  # ids beyond the database's integer range are 404s
     app.jinja_options = {**app.jinja_options, "undefined": ChainableUndefined}
     app.jinja_loader = ChoiceLoader([
         FileSystemLoader(str(PROJECT_ROOT / "templates")),

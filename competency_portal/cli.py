@@ -151,8 +151,29 @@ def demo_seed_command() -> None:
         click.echo(f"  {account.email:<32} {account.name:<14} {account.what}")
 
 
+notifications_cli = AppGroup("notifications", help="Notifications that fall due with the date.")
+
+
+@notifications_cli.command("send-due")
+def notifications_due_command() -> None:
+    """Tell deputies whose cover starts today (run daily, e.g. from cron)."""
+    from flask import current_app
+
+    from competency_portal import clock
+    from competency_portal.services.notify import mail_settings
+    from competency_portal.services.signoff import start_due_cover
+
+    try:
+        count = start_due_cover(db.session, clock.today(), mail_settings(current_app.config))
+        db.session.commit()
+    except (OperationalError, ProgrammingError) as exc:
+        _database_error(exc)
+    click.echo(f"{count} deputy notification(s) sent.")
+
+
 def register(app: Flask) -> None:
     """Attach the command groups to the app."""
     app.cli.add_command(frameworks_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(notifications_cli)

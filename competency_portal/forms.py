@@ -43,7 +43,7 @@ class DatePartsField(Field):
             raise ValidationError(f"Enter the {self.label.text.lower()}")
         if missing:
             raise ValidationError(f"The {self.label.text.lower()} must include a {' and '.join(missing)}")
-        if not all(self.parts[p].isdigit() for p in self.parts):
+        if not all(self.parts[p].isascii() and self.parts[p].isdecimal() for p in self.parts):
             raise ValidationError(f"The {self.label.text.lower()} must be numbers, for example 27 3 2026")
         day, month, year = (int(self.parts[p]) for p in ("day", "month", "year"))
         if len(self.parts["year"]) != 4:

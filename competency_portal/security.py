@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Flask, Response, g
+from flask import Flask, Response, abort, g, request
 
 
 def _csp(nonce: str) -> str:
@@ -28,6 +28,13 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def make_nonce() -> None:
         g.csp_nonce = secrets.token_urlsafe(16)
+
+    @app.before_request
+    def refuse_nul_characters() -> None:
+        # PostgreSQL cannot store NUL in text; no real form input contains one.
+        for values in (request.args, request.form):
+            if any("\x00" in key or "\x00" in value for key, value in values.items(multi=True)):
+                abort(400, description="The request contained a character that cannot be stored (NUL). Remove it and try again.")
 
     @app.context_processor
     def nonce_for_templates() -> dict:

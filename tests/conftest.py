@@ -39,6 +39,7 @@ def app(tmp_path_factory):
         "SECRET_KEY": "testing-only",
         "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory),
         "WTF_CSRF_ENABLED": True,
+        "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
     })
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
@@ -99,3 +100,18 @@ def client(app):
 def runner(app):
     """A CLI runner for `flask` commands."""
     return app.test_cli_runner()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashing():
+    """argon2id at a test-only cost: production parameters take most of a second per hash here.
+
+    The algorithm and code path are the production ones; only the work factor is lowered.
+    """
+    from argon2 import PasswordHasher
+
+    from competency_portal.services import people
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(people, "_hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1))
+        yield

@@ -233,3 +233,17 @@ def test_items_offered_are_the_role_profiles(team):
     assert len(offered) == 64  # seeds 000 and 001: the generic Care Coordinator (Band 6) role
     anyone = person(session, "No Role", target_role=None)
     assert len(item_ids(session, anyone, 10_000)) > len(offered)
+
+
+def test_the_daily_command_announces_cover_that_starts_today(app, runner, team):
+    session, staff, boss = team
+    deputy = person(session, "Dee Deputy", roles={"supervisor"})
+    today = NOW.date()
+    signoff.name_deputy(session, boss, deputy, today + timedelta(days=2), today + timedelta(days=9), today)
+    session.commit()
+    app.config["PORTAL_NOW"] = NOW + timedelta(days=2)
+    try:
+        assert "1 deputy notification(s) sent." in runner.invoke(args=["notifications", "send-due"]).output
+        assert "0 deputy notification(s) sent." in runner.invoke(args=["notifications", "send-due"]).output
+    finally:
+        app.config["PORTAL_NOW"] = None

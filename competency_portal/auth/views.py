@@ -47,7 +47,7 @@ def sign_in():
         else:
             error = "The email address or password is not right. Check them and try again."
         db.session.commit()  # keep the failure count
-    return render_template("auth/sign_in.html", form=form, error=error), (200 if error is None else 400 if request.method == "POST" else 200)
+    return render_template("auth/sign_in.html", form=form, error=error), 400 if (error or form.errors) else 200
 
 
 @bp.route("/sign-out", methods=["GET", "POST"])

@@ -58,6 +58,10 @@ def _input(form: EvidenceForm) -> evidence_service.EvidenceInput | None:
     )
 
 
+def _is_number(text: str) -> bool:
+    return text.isascii() and text.isdecimal() and len(text) < 10
+
+
 def _owned_or_visible(evidence_id: int, edit: bool = False):
     evidence = evidence_service.load(db.session, evidence_id) or abort(404)
     if edit:
@@ -167,10 +171,11 @@ def self_assess():
     if role is not None and form.validate_on_submit():
         ratings = {}
         for key, value in request.form.items():
-            if key.startswith("rating-") and key[7:].isdigit() and value != "":
+            if key.startswith("rating-") and value != "":
+                if not (_is_number(key[7:]) and _is_number(value)):
+                    flash("Choose a level from the scale for each item you rate.")
+                    return redirect(url_for("evidence.self_assess"))
                 item_id = int(key[7:])
-                if not value.lstrip("-").isdigit():
-                    abort(400)
                 ratings[item_id] = (int(value), request.form.get(f"note-{item_id}"))
         try:
             saved = self_assessment.rate(db.session, current_user, role, ratings)

@@ -107,8 +107,8 @@ def _portfolio(session, rng, person, signer, targets, share, today) -> None:
                             decided_at=datetime.combine(when + timedelta(days=7), time(10), timezone.utc),
                             items=[SignOffItem(item_id=t.item_id, level=t.target_level) for t in batch]))
     if targets:
-        session.add(_evidence(person, targets[:1], today - timedelta(days=3), rng, EvidenceState.DRAFT))
-        submitted = _evidence(person, targets[1:3], today - timedelta(days=12), rng, EvidenceState.SUBMITTED)
+        session.add(_evidence(person, rng.sample(targets, 1), today - timedelta(days=3), rng, EvidenceState.DRAFT))
+        submitted = _evidence(person, rng.sample(targets, 2), today - timedelta(days=12), rng, EvidenceState.SUBMITTED)
         submitted.current.frozen = True
         submitted.submitted_at = datetime.combine(today - timedelta(days=rng.randint(1, 20)), time(9), timezone.utc)
         submitted.submitted_to_id = signer.id

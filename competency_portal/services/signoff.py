@@ -103,7 +103,9 @@ def decide(
     audit.record(session, actor_id=signer.id, action=f"evidence_{decision.value}", object_type="evidence", object_id=evidence.id,
                  subject_id=evidence.owner_id, detail={"revision": revision.number, "sign_off": sign_off.id, "digest": sign_off.digest,
                                                        "levels": {str(k): v for k, v in levels.items()}, "comment": sign_off.comment})
-    notify(session, evidence.owner, f"{signer.name} {decision.label.lower()} your evidence: {revision.title}",
+    phrase = {Decision.SIGNED_OFF: "signed off your evidence", Decision.RETURNED: "returned your evidence for changes",
+              Decision.REJECTED: "rejected your evidence"}[decision]
+    notify(session, evidence.owner, f"{signer.name} {phrase}: {revision.title}",
            link=f"/portfolio/evidence/{evidence.id}", mail=mail)
     return sign_off
 

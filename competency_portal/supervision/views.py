@@ -32,13 +32,13 @@ def _levels_from(form_data, evidence, labels) -> tuple[dict, dict, list[str]]:
         scale = labels.get(link.item.version.scale_slug, {})
         if raw == "none":
             levels[link.item_id] = None
-        elif raw.isdigit() and int(raw) in scale:
+        elif raw.isascii() and raw.isdecimal() and int(raw) in scale:
             levels[link.item_id] = int(raw)
         else:
-            errors.append(f"Choose a level, or not demonstrated, for {link.item.code}")
+            errors.append((f"level-{link.item_id}", f"Choose a level, or not demonstrated, for {link.item.code}"))
         comment = form_data.get(f"comment-{link.item_id}", "")
         if len(comment) > 2000:
-            errors.append(f"Keep the comment on {link.item.code} to 2,000 characters or fewer")
+            errors.append((f"comment-{link.item_id}", f"Keep the comment on {link.item.code} to 2,000 characters or fewer"))
         comments[link.item_id] = comment
     return levels, comments, errors
 
@@ -53,14 +53,17 @@ def review(evidence_id: int):
         link.item.version  # noqa: B018 - loaded here, not in the template
     labels = scale_labels(db.session)
     form = DecisionForm()
-    problems: list[str] = []
+    problems: list[tuple[str, str]] = []  # (id of the field to fix, what to do)
     if request.method == "GET":
         form.version.data = str(evidence.lock_version)
     elif form.validate_on_submit():
         levels, comments, problems = _levels_from(request.form, evidence, labels)
+        if form.decision.data in (Decision.RETURNED.value, Decision.REJECTED.value) and not (form.comment.data or "").strip():
+            problems.append(("comment", "Say why in the comment, so the person knows what to do next"))
         if not problems:
             try:
-                seen = int(form.version.data or 0)
+                version = form.version.data or ""
+                seen = int(version) if version.isascii() and version.isdecimal() else -1  # unreadable: treat as stale
                 result = signoff.decide(db.session, evidence, current_user, Decision(form.decision.data), levels, comments,
                                         form.comment.data, seen, clock.now(), mail_settings(current_app.config))
             except signoff.DecisionConflict as exc:
@@ -69,19 +72,19 @@ def review(evidence_id: int):
                 return redirect(url_for("evidence.show", evidence_id=evidence_id))
             except evidence_service.EvidenceError as exc:
                 db.session.rollback()
-                problems = [str(exc)]
+                problems = [("decision-signed_off", str(exc))]
             else:
                 db.session.commit()
                 flash(f"{result.decision.label}: {evidence.current.title} ({evidence.owner.name}).")
                 return redirect(url_for("supervision.queue"))
-    if form.errors:
-        problems = [e for errs in form.errors.values() for e in errs] + problems
+    field_ids = {"decision": "decision-signed_off", "comment": "comment", "version": "decision-signed_off", "csrf_token": "decision-signed_off"}
+    problems = [(field_ids.get(name, name), e) for name, errs in form.errors.items() for e in errs] + problems
     status = 400 if problems else 200
     if not policy.can_decide(db.session, current_user, evidence, clock.today()) and request.method == "GET":
         flash("This evidence is not waiting for your decision.")
         return redirect(url_for("evidence.show", evidence_id=evidence_id))
     return render_template("supervision/review.html", evidence=evidence, form=form, labels=labels, problems=problems,
-                           chosen=request.form), status
+                           errors=dict(reversed(problems)), chosen=request.form), status
 
 
 @bp.route("/sign-offs/<int:sign_off_id>/revoke", methods=["GET", "POST"])

@@ -212,3 +212,38 @@ def visit(page, live_server, check_accessibility):
         return response
 
     return go
+
+
+@pytest.fixture
+def expect_error_response(page):
+    """`with expect_error_response(400, "POST", "/path"):` around the action that loads it.
+
+    The portal answers a form it refuses (an error summary on the page) with a 4xx status. The
+    harness treats every 4xx as a failure, so a test that means to show such a page names the one
+    response it expects: the block must load exactly that document with exactly that status, and
+    only that response (with the browser's console note about it) is excused. Anything else still
+    fails the test.
+    """
+    from contextlib import contextmanager
+
+    watch: PageWatch = page._portal_watch
+
+    @contextmanager
+    def expecting(status: int, method: str, path: str):
+        url = urljoin(watch.base_url + "/", path.lstrip("/"))
+        with page.expect_response(lambda r: urldefrag(r.url).url == url and r.request.method == method) as info:
+            yield
+        response = info.value
+        assert response.status == status, f"expected HTTP {status} for {method} {url}, got {response.status}"
+        http_problem = f"HTTP {status} for {method} {url}"
+        console_problem = f"console error ({url}): Failed to load resource: the server responded with a status of {status} "
+        for _ in range(40):  # the console note can arrive a little after the response
+            if any(p.startswith(console_problem) for p in watch.problems):
+                break
+            page.wait_for_timeout(50)
+        assert http_problem in watch.problems, f"{http_problem} was not seen"
+        watch.problems.remove(http_problem)
+        for problem in [p for p in watch.problems if p.startswith(console_problem)][:1]:
+            watch.problems.remove(problem)
+
+    return expecting
