@@ -6,7 +6,7 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, Field, HiddenField, PasswordField, SearchField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, SelectChoice, Field, HiddenField, PasswordField, SearchField, SelectField, SelectMultipleField, StringField
 from wtforms.utils import unset_value
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
@@ -14,7 +14,7 @@ from competency_portal.models import Role
 from competency_portal.services import people
 from competency_portal.services.staff_import import valid_email
 
-ROLE_CHOICES = [(r.value, r.label) for r in Role]
+ROLE_CHOICES = [SelectChoice(r.value, r.label) for r in Role]
 
 
 class DatePartsField(Field):
@@ -59,10 +59,17 @@ class RolesField(SelectMultipleField):
     """Checkboxes of the four roles."""
 
     def pre_validate(self, form):
-        known = {v for v, _ in ROLE_CHOICES}
+        known = {c.value for c in ROLE_CHOICES}
         for value in self.data or []:
             if value not in known:
                 raise ValidationError("Choose roles from the list")
+
+
+def _int_or_none(value):
+    """An id from a select, or None for the blank choice."""
+    if value is None or value == "":
+        return None
+    return int(value)
 
 
 def _email_check(form, field):
@@ -93,7 +100,7 @@ class PersonForm(FlaskForm):
     job_title = StringField("Job title (optional)", validators=[Optional(), Length(max=120, message="Enter a job title of 120 characters or fewer")])
     band = StringField("Band (optional)", validators=[Optional(), Length(max=40, message="Enter a band of 40 characters or fewer")])
     team = StringField("Team (optional)", validators=[Optional(), Length(max=120, message="Enter a team name of 120 characters or fewer")])
-    target_role = SelectField("Target role", choices=[("", "None")], validate_choice=True)
+    target_role = SelectField("Target role", choices=[SelectChoice("", "None")], default="", validate_choice=True)
     roles = RolesField("Roles", choices=ROLE_CHOICES, validators=[_at_least_one])
 
 
@@ -118,11 +125,11 @@ class PasswordForm(FlaskForm):
 class SupervisionForm(FlaskForm):
     """Assign a supervisor."""
 
-    supervisor_id = SelectField("Supervisor", coerce=int, choices=[], validate_choice=False)
+    supervisor_id = SelectField("Supervisor", coerce=_int_or_none, choices=[], validate_choice=False)
     starts_on = DatePartsField("Start date", default=None)
 
     def validate_supervisor_id(self, field):
-        if not field.data or field.data not in {c[0] for c in field.choices}:
+        if not field.data or str(field.data) not in {c.value for c in field.choices}:
             raise ValidationError("Choose a supervisor from the list")
 
     def validate_starts_on(self, field):
@@ -141,8 +148,8 @@ class PeopleFilterForm(FlaskForm):
         csrf = False
 
     q = SearchField("Name or email contains", validators=[Optional(), Length(max=100, message="Enter 100 characters or fewer")])
-    team = SelectField("Team", choices=[("", "All teams")], validate_choice=True)
-    role = SelectField("Role", choices=[("", "All roles")] + ROLE_CHOICES, validate_choice=True)
+    team = SelectField("Team", choices=[SelectChoice("", "All teams")], default="", validate_choice=True)
+    role = SelectField("Role", choices=[SelectChoice("", "All roles")] + ROLE_CHOICES, default="", validate_choice=True)
 
 
 class ImportForm(FlaskForm):
@@ -164,5 +171,5 @@ class AuditFilterForm(FlaskForm):
         csrf = False
 
     person = StringField("Person’s email address", validators=[Optional(), Length(max=254, message="Enter 254 characters or fewer")])
-    object_type = SelectField("Object type", choices=[("", "Any")], validate_choice=True)
+    object_type = SelectField("Object type", choices=[SelectChoice("", "Any")], default="", validate_choice=True)
     object_id = StringField("Object id", validators=[Optional(), Length(max=80, message="Enter 80 characters or fewer")])

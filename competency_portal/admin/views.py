@@ -13,6 +13,7 @@ from pathlib import Path
 from flask import abort, current_app, flash, redirect, render_template, request, session as flask_session, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
+from wtforms import SelectChoice
 
 from competency_portal import clock, policy
 from competency_portal.admin import bp
@@ -45,17 +46,17 @@ def _fields(form) -> people_admin.PersonFields:
     )
 
 
-def _target_role_choices(current: str | None = None) -> list[tuple[str, str]]:
-    choices = [("", "None")] + [(p.slug, p.title) for p in catalogue.role_profiles(db.session)]
-    if current and current not in {c[0] for c in choices}:
-        choices.append((current, f"{current} (no longer a role profile)"))
+def _target_role_choices(current: str | None = None) -> list[SelectChoice]:
+    choices = [SelectChoice("", "None")] + [SelectChoice(p.slug, p.title) for p in catalogue.role_profiles(db.session)]
+    if current and current not in {c.value for c in choices}:
+        choices.append(SelectChoice(current, f"{current} (no longer a role profile)"))
     return choices
 
 
 def _supervision_form(person: User, formdata=None) -> SupervisionForm:
     form = SupervisionForm(formdata=formdata, starts_on=clock.today()) if formdata is not None else SupervisionForm(starts_on=clock.today())
-    form.supervisor_id.choices = [(0, "Choose a supervisor")] + [
-        (u.id, f"{u.name} ({u.email})") for u in people_admin.supervisor_choices(db.session) if u.id != person.id
+    form.supervisor_id.choices = [SelectChoice("", "Choose a supervisor")] + [
+        SelectChoice(str(u.id), f"{u.name} ({u.email})") for u in people_admin.supervisor_choices(db.session) if u.id != person.id
     ]
     return form
 
@@ -63,8 +64,11 @@ def _supervision_form(person: User, formdata=None) -> SupervisionForm:
 def _person_page(person: User, *, form: EditPersonForm | None = None, password_form: PasswordForm | None = None,
                  supervision_form: SupervisionForm | None = None, status: int = 200):
     if form is None:
-        form = EditPersonForm(formdata=None, obj=person, roles=[r.value for r in person.roles],
-                              team=person.team.name if person.team else "", target_role=person.target_role or "")
+        form = EditPersonForm(
+            formdata=None, name=person.name, email=person.email, job_title=person.job_title or "", band=person.band or "",
+            team=person.team.name if person.team else "", target_role=person.target_role or "",
+            roles=sorted(r.value for r in person.roles), active=bool(person.active),
+        )
         form.target_role.choices = _target_role_choices(person.target_role)
     today = clock.today()
     return render_template(
@@ -114,7 +118,7 @@ def people_list():
     """Everyone, 100 to a page, filtered by name or email, team and role."""
     form = PeopleFilterForm(request.args)
     teams = people_admin.all_teams(db.session)
-    form.team.choices = [("", "All teams")] + [(str(t.id), t.name) for t in teams]
+    form.team.choices = [SelectChoice("", "All teams")] + [SelectChoice(str(t.id), t.name) for t in teams]
     try:
         page = max(1, int(request.args.get("page", "1")))
     except ValueError:
@@ -333,7 +337,8 @@ def import_result():
 def audit_trail():
     """The audit trail, newest first, filtered by person (as actor or subject) and by object."""
     form = AuditFilterForm(request.args)
-    form.object_type.choices = [("", "Any")] + [(t, t.replace("_", " ")) for t in people_admin.audit_object_types(db.session)]
+    form.object_type.choices = [SelectChoice("", "Any")] + [
+        SelectChoice(t, t.replace("_", " ")) for t in people_admin.audit_object_types(db.session)]
     valid = form.validate() if request.args else True
     person = None
     person_id = None
