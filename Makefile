@@ -12,7 +12,9 @@ FLASK := $(BIN)/flask --app competency_portal
 
 .PHONY: install run test demo-db clean
 
-install: $(INSTALLED) $(ASSETS)
+PLOTLY_JS := static/vendor/plotly.min.js
+
+install: $(INSTALLED) $(ASSETS) $(PLOTLY_JS)
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +36,11 @@ $(ASSETS):
 	  cp -r $$tmp/package/dist/nhsuk/assets static/nhsuk/assets && \
 	  rm -rf $$tmp
 	touch $@
+
+# plotly.js, from the plotly Python package (never a CDN).
+$(PLOTLY_JS): $(INSTALLED)
+	mkdir -p static/vendor
+	cp "$$($(BIN)/python -c 'import plotly, os; print(os.path.join(os.path.dirname(plotly.__file__), "package_data", "plotly.min.js"))')" $@
 
 # Development database in instance/: migrate, load the frameworks (idempotent), add demo people
 # and data if it has nobody in it yet (printing how to sign in).

@@ -94,11 +94,12 @@ def _register_blueprints(app: Flask) -> None:
     from competency_portal.admin import bp as admin_bp
     from competency_portal.auth import bp as auth_bp
     from competency_portal.catalogue import bp as catalogue_bp
+    from competency_portal.dashboards import bp as dashboards_bp
     from competency_portal.evidence import bp as evidence_bp
     from competency_portal.main import bp as main_bp
     from competency_portal.supervision import bp as supervision_bp
 
-    for bp in (main_bp, auth_bp, catalogue_bp, evidence_bp, supervision_bp, admin_bp):
+    for bp in (main_bp, auth_bp, catalogue_bp, evidence_bp, supervision_bp, admin_bp, dashboards_bp):
         app.register_blueprint(bp)
 
 

@@ -30,7 +30,7 @@ def test_the_sign_in_page_has_labelled_fields(client):
 def test_signing_in_and_out(client, session):
     user = person(session, "Sam Staff")
     response = sign_in(client, "SAM.STAFF@example.nhs.uk ")
-    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert response.status_code == 302 and response.headers["Location"] == "/dashboard"
     assert "Sam Staff" in client.get("/").get_data(as_text=True)
     token = csrf(client, "/sign-out")
     client.post("/sign-out", data={"csrf_token": token})

@@ -260,9 +260,9 @@ def test_sign_in_messages_lock_out_and_refusing_off_site_next(app, world, monkey
     for bad in ("https://evil.example/", "//evil.example", "/\\evil.example", "\\\\evil.example", "https:evil.example", "/\t/evil.example"):
         fresh = Browser(app)
         response = fresh.post(f"/sign-in?next={bad}", {"email": world.emails["owner"], "password": PASSWORD})
-        assert response.status_code == 302 and location(response) == "/", f"next={bad!r} sent the person to {response.headers['Location']}"
+        assert response.status_code == 302 and location(response) == "/dashboard", f"next={bad!r} sent the person to {response.headers['Location']}"
         response = fresh.get(f"/sign-in?next={bad}")
-        assert response.status_code == 302 and location(response) == "/", f"signed-in GET with next={bad!r}"
+        assert response.status_code == 302 and location(response) == "/dashboard", f"signed-in GET with next={bad!r}"
     fresh = Browser(app)
     response = fresh.post("/sign-in?next=/portfolio", {"email": world.emails["owner"], "password": PASSWORD})
     assert location(response) == "/portfolio"

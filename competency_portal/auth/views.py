@@ -29,7 +29,7 @@ def safe_next(target: str | None) -> str | None:
 def sign_in():
     """The sign-in page."""
     if current_user.is_authenticated:
-        return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
+        return redirect(safe_next(request.args.get("next")) or url_for("dashboards.mine"))
     form = SignInForm()
     error = None
     if form.validate_on_submit():
@@ -40,7 +40,7 @@ def sign_in():
             session.clear()  # a new session on sign-in: no fixation
             login_user(result.user)
             session.permanent = True
-            return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
+            return redirect(safe_next(request.args.get("next")) or url_for("dashboards.mine"))
         if result.locked_until is not None:
             minutes = max(1, int((result.locked_until - clock.now()).total_seconds() // 60) + 1)
             error = f"Too many failed attempts. Try again in {minutes} minute{'s' if minutes != 1 else ''}, or ask an administrator to reset your password."

@@ -1,0 +1,138 @@
+"""Plotly figures, built by pure functions from readiness results.
+
+Each function returns a `Chart`: the figure (as JSON for plotly.js), a sentence that says what the
+chart shows, and the same data as a table (headings and rows) for screen readers and CSV. The
+palette is NHS colours chosen to stay distinguishable with the common colour-vision deficiencies;
+series also differ by line style and marker, never by colour alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import plotly.graph_objects as go
+
+from competency_portal.readiness.model import Readiness
+
+NHS_BLUE, NHS_DARK_GREY, NHS_WARM_YELLOW, NHS_DARK_BLUE = "#005EB8", "#425563", "#FFB81C", "#003087"
+SEQUENTIAL = [[0.0, "#FFFFFF"], [0.5, "#41B6E6"], [1.0, "#005EB8"]]  # white to NHS blue, one hue: safe for colour-blindness
+FONT = dict(family="Frutiger W01, Arial, sans-serif", size=14, color="#212B32")
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A figure with its text summary and data table."""
+
+    name: str
+    title: str
+    figure_json: str
+    summary: str
+    headings: list[str]
+    rows: list[list]
+
+
+def _layout(fig: go.Figure, height: int = 420) -> go.Figure:
+    fig.update_layout(font=FONT, height=height, margin=dict(l=40, r=40, t=30, b=40), paper_bgcolor="white",
+                      plot_bgcolor="white", legend=dict(orientation="h", y=-0.15))
+    return fig
+
+
+def _pct(x: float) -> str:
+    return f"{round(x * 100)}%"
+
+
+def domain_label(framework: str, domain: str) -> str:
+    """A short axis label for a domain."""
+    return domain if len(domain) <= 40 else domain[:38] + "…"
+
+
+def radar(result: Readiness) -> Chart:
+    """Target, self-assessed and verified level per domain (average over the domain's items)."""
+    labels = [domain_label(d.framework, d.domain) for d in result.domains]
+    series = [("Target", [d.target_mean for d in result.domains], NHS_DARK_GREY, "dash", "circle"),
+              ("Self-assessed", [d.self_mean for d in result.domains], NHS_WARM_YELLOW, "dot", "square"),
+              ("Verified", [d.verified_mean for d in result.domains], NHS_BLUE, "solid", "diamond")]
+    fig = go.Figure()
+    for name, values, colour, dash, marker in series:
+        fig.add_trace(go.Scatterpolar(r=values + values[:1], theta=labels + labels[:1], name=name,
+                                      line=dict(color=colour, dash=dash, width=3), marker=dict(symbol=marker, size=8)))
+    top = max([1.0] + [v for _, values, *_ in series for v in values])
+    fig.update_layout(polar=dict(radialaxis=dict(range=[0, top], tickfont=dict(size=11))))
+    weakest = min(result.domains, key=lambda d: d.verified_mean - d.target_mean, default=None)
+    summary = (f"Across {len(result.domains)} domains, the verified level is furthest below target in "
+               f"{weakest.domain} ({weakest.verified_mean:.1f} verified against a target of {weakest.target_mean:.1f})."
+               if weakest else "There are no domains to show.")
+    rows = [[d.framework, d.domain, round(d.target_mean, 1), round(d.self_mean, 1), round(d.verified_mean, 1), _pct(d.share)] for d in result.domains]
+    return Chart("domains", "Target, self-assessed and verified level by domain", _layout(fig, 520).to_json(), summary,
+                 ["Framework", "Domain", "Average target", "Average self-assessed", "Average verified", "Items met"], rows)
+
+
+def gaps_bar(result: Readiness, top: int = 10) -> Chart:
+    """The items furthest from target, largest shortfall first."""
+    gaps = result.gaps()[:top]
+    labels = [f"{g.required.code}" for g in gaps][::-1]
+    short = [g.required.target - (g.verified or 0) for g in gaps][::-1]
+    fig = go.Figure(go.Bar(x=short, y=labels, orientation="h", marker=dict(color=NHS_BLUE),
+                           hovertext=[g.required.statement[:120] for g in gaps][::-1], hoverinfo="text+x"))
+    fig.update_xaxes(title_text="Levels short of target", dtick=1, rangemode="tozero")
+    summary = (f"{len(result.gaps())} required item(s) are not yet verified at target; the largest gap is "
+               f"{gaps[0].required.code} ({gaps[0].required.target - (gaps[0].verified or 0)} level(s) short)."
+               if gaps else "Every required item is verified at target.")
+    rows = [[g.required.framework, g.required.code, g.required.statement, g.required.target, g.verified if g.verified is not None else "none",
+             g.self_level if g.self_level is not None else "not rated", g.status.label] for g in gaps]
+    return Chart("gaps", f"Top {top} gaps", _layout(fig, 60 + 36 * max(3, len(gaps))).to_json(), summary,
+                 ["Framework", "Item", "Statement", "Target", "Verified", "Self-assessed", "Status"], rows)
+
+
+def history_line(points: list[tuple[date, float]]) -> Chart:
+    """Readiness at the end of each month."""
+    fig = go.Figure(go.Scatter(x=[d.isoformat() for d, _ in points], y=[round(s * 100, 1) for _, s in points],
+                               mode="lines+markers", line=dict(color=NHS_BLUE, width=3), marker=dict(size=8), name="Readiness"))
+    fig.update_yaxes(title_text="Required items met (%)", range=[0, 100])
+    if points:
+        first, last = points[0], points[-1]
+        summary = f"Readiness went from {_pct(first[1])} on {first[0]:%-d %B %Y} to {_pct(last[1])} on {last[0]:%-d %B %Y}."
+    else:
+        summary = "There is no history to show."
+    return Chart("history", "Readiness over the last 12 months", _layout(fig, 360).to_json(), summary,
+                 ["Date", "Required items met"], [[d.isoformat(), _pct(s)] for d, s in points])
+
+
+def team_heatmap(names: list[str], domains: list[tuple[str, str]], shares: list[list[float | None]]) -> Chart:
+    """People by domain: the share of each domain's required items met."""
+    labels = [domain_label(f, d) for f, d in domains]
+    z = [[None if v is None else round(v * 100) for v in row] for row in shares]
+    # Drawn as a grid of square markers rather than a Heatmap trace: plotly's heatmap writes inline
+    # style attributes, which our Content-Security-Policy (rightly) refuses.
+    xs, ys, values, text = [], [], [], []
+    for name, row in zip(names, z):
+        for label, v in zip(labels, row):
+            if v is not None:
+                xs.append(label), ys.append(name), values.append(v), text.append(f"{v}%")
+    fig = go.Figure(go.Scatter(
+        x=xs, y=ys, mode="markers+text", text=text,
+        textfont=dict(color=["#FFFFFF" if v >= 60 else "#212B32" for v in values], size=12),  # keeps contrast on dark cells
+        marker=dict(symbol="square", size=44, color=values, colorscale=SEQUENTIAL, cmin=0, cmax=100,
+                    showscale=False, line=dict(color="#D8DDE0", width=1)),  # values are printed in each cell; the colour bar would need inline styles
+        hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>",
+    ))
+    fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(names)), showgrid=False)
+    fig.update_xaxes(categoryorder="array", categoryarray=labels, showgrid=False)
+    fig.update_xaxes(tickangle=-30)
+    complete = sum(1 for row in shares if row and all(v == 1.0 for v in row if v is not None))
+    summary = f"{len(names)} people across {len(domains)} domains; {complete} have every domain fully met." if names else "Nobody to show."
+    rows = [[name] + [("n/a" if v is None else _pct(v)) for v in row] for name, row in zip(names, shares)]
+    return Chart("team", "Team readiness by domain", _layout(fig, 220 + 52 * max(3, len(names))).to_json(), summary,
+                 ["Person"] + labels, rows)
+
+
+def common_gaps(counts: list[tuple[str, str, int]], people: int) -> Chart:
+    """The items most often not met across the organisation: (code, statement, people with the gap)."""
+    top = counts[:15]
+    fig = go.Figure(go.Bar(x=[c for _, _, c in top][::-1], y=[code for code, _, _ in top][::-1], orientation="h",
+                           marker=dict(color=NHS_DARK_BLUE), hovertext=[s[:120] for _, s, _ in top][::-1], hoverinfo="text+x"))
+    fig.update_xaxes(title_text="People with this gap", rangemode="tozero")
+    summary = (f"The most common gap is {top[0][0]}, for {top[0][2]} of {people} people." if top else "There are no gaps to show.")
+    return Chart("common-gaps", "Most common gaps", _layout(fig, 60 + 32 * max(3, len(top))).to_json(), summary,
+                 ["Item", "Statement", "People with the gap"], [[c, s, n] for c, s, n in top])

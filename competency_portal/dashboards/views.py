@@ -1,0 +1,116 @@
+"""Readiness dashboards and their data as CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Response, abort, render_template
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from competency_portal import charts, clock, policy
+from competency_portal.dashboards import bp
+from competency_portal.extensions import db
+from competency_portal.models import User
+from competency_portal.readiness import data
+from competency_portal.services import signoff
+
+
+def _person_charts(person: User):
+    today = clock.today()
+    result = data.readiness_for(db.session, [person], today).get(person.id)
+    if result is None:
+        return None, []
+    return result, [charts.radar(result), charts.gaps_bar(result), charts.history_line(data.history_for(db.session, person, today))]
+
+
+def _visible_person(person_id: int) -> User:
+    person = db.session.get(User, person_id) or abort(404)
+    policy.require(policy.can_view_person(db.session, current_user, person.id, clock.today()))
+    return person
+
+
+@bp.get("/dashboard")
+@policy.rule(policy.SIGNED_IN)
+def mine():
+    """How ready I am for my target role."""
+    result, figures = _person_charts(current_user)
+    return render_template("dashboards/person.html", person=current_user, result=result, charts=figures, own=True,
+                           role_title=_role_title(current_user))
+
+
+@bp.get("/people/<int:person_id>/dashboard")
+@policy.rule(policy.SIGNED_IN)
+def person(person_id: int):
+    """A supervisee's (or, for administrators, anyone's) readiness."""
+    who = _visible_person(person_id)
+    result, figures = _person_charts(who)
+    return render_template("dashboards/person.html", person=who, result=result, charts=figures, own=who.id == current_user.id,
+                           role_title=_role_title(who))
+
+
+def _role_title(person: User) -> str | None:
+    if not person.target_role:
+        return None
+    return data.role_titles(db.session, {person.target_role}).get(person.target_role, person.target_role)
+
+
+def _csv(chart: charts.Chart, filename: str) -> Response:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(chart.headings)
+    for row in chart.rows:
+        # A leading =, +, - or @ would be run as a formula by spreadsheet software.
+        writer.writerow([f"'{v}" if isinstance(v, str) and v[:1] in "=+-@" else v for v in row])
+    return Response(buffer.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.get("/people/<int:person_id>/dashboard/<name>.csv")
+@policy.rule(policy.SIGNED_IN)
+def person_csv(person_id: int, name: str):
+    """One of a person's charts, as CSV."""
+    who = _visible_person(person_id)
+    _, figures = _person_charts(who)
+    chart = next((c for c in figures if c.name == name), None) or abort(404)
+    return _csv(chart, f"{name}-{who.id}.csv")
+
+
+def _team(today):
+    people = db.session.scalars(
+        select(User).where(User.id.in_(policy.supervisees(db.session, current_user.id, today)), User.active.is_(True))
+        .order_by(User.name)
+    ).all()
+    results = data.readiness_for(db.session, people, today)
+    domains: list[tuple[str, str]] = []
+    for r in results.values():
+        for d in r.domains:
+            if (d.framework, d.domain) not in domains:
+                domains.append((d.framework, d.domain))
+    shares = []
+    for p in people:
+        r = results.get(p.id)
+        by = {(d.framework, d.domain): d.share for d in r.domains} if r else {}
+        shares.append([by.get(k) for k in domains])
+    return people, results, charts.team_heatmap([p.name for p in people], domains, shares)
+
+
+@bp.get("/team")
+@policy.rule(policy.SUPERVISING)
+def team():
+    """My supervisees: readiness by domain, who is ready, what lapses soon, what waits for me."""
+    today = clock.today()
+    people, results, heatmap = _team(today)
+    waiting = signoff.queue(db.session, current_user, today)
+    titles = data.role_titles(db.session, {p.target_role for p in people if p.target_role})
+    return render_template("dashboards/team.html", people=people, results=results, heatmap=heatmap, waiting=waiting,
+                           today=today, titles=titles)
+
+
+@bp.get("/team/heatmap.csv")
+@policy.rule(policy.SUPERVISING)
+def team_csv():
+    """The team heatmap's data as CSV."""
+    return _csv(_team(clock.today())[2], "team-readiness.csv")

@@ -1,0 +1,170 @@
+"""Dashboards: readiness moves with sign-offs, lapses appear with time, queries stay bounded."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event, select
+
+from competency_portal import charts
+from competency_portal.extensions import db
+from competency_portal.models import Decision
+from competency_portal.readiness import data
+from competency_portal.services import evidence as evidence_service
+from competency_portal.services import signoff
+from test_auth import sign_in
+from world import NOW, draft, item_ids, person, supervise
+
+
+@pytest.fixture
+def team(app, seeded):
+    app.config["PORTAL_NOW"] = NOW
+    staff = person(seeded, "Sam Staff")
+    boss = person(seeded, "Pat Supervisor", roles={"supervisor"})
+    supervise(seeded, boss, staff)
+    yield seeded, staff, boss
+    app.config["PORTAL_NOW"] = None
+
+
+def signed_off(session, staff, boss, tmp_path, items, when=NOW, level=3):
+    evidence = draft(session, staff, tmp_path, items=items, with_file=False)
+    evidence_service.submit(session, evidence, staff, when)
+    signoff.decide(session, evidence, boss, Decision.SIGNED_OFF, {i: level for i in items}, {}, None, evidence.lock_version, when)
+    session.commit()
+    return evidence
+
+
+class QueryCounter:
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, *args):
+        self.count += 1
+
+    def __enter__(self):
+        db.session.expire_all()  # as in production, where each request starts with a fresh session
+        event.listen(db.engine, "before_cursor_execute", self)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(db.engine, "before_cursor_execute", self)
+
+
+def test_a_sign_off_moves_readiness(team, tmp_path):
+    session, staff, boss = team
+    before = data.readiness_for(session, [staff], NOW.date())[staff.id]
+    assert before.met == 0 and before.required == 64
+    chosen = item_ids(session, staff, 4)
+    signed_off(session, staff, boss, tmp_path, chosen)
+    after = data.readiness_for(session, [staff], NOW.date())[staff.id]
+    met = {i.required.key for i in after.items if i.status.value == "met"}
+    assert len(met) >= 4 and after.share == pytest.approx(after.met / 64)
+    from competency_portal.models import Item
+
+    assert {("cpa-care-coordinator-competencies", session.get(Item, i).code) for i in chosen} <= met
+
+
+def test_crosswalk_credit_through_the_database(team, tmp_path):
+    session, staff, boss = team
+    from competency_portal.models import Framework, FrameworkVersion, Item
+
+    na1 = session.scalar(select(Item.id).join(FrameworkVersion).join(Framework)
+                         .where(Framework.slug == "cpa-care-coordinator-competencies", Item.code == "NA.1"))
+    signed_off(session, staff, boss, tmp_path, [na1])
+    result = data.readiness_for(session, [staff], NOW.date())[staff.id]
+    met = {i.required.key for i in result.items if i.status.value == "met"}
+    # NA.1 is paired with 1.1 in the crosswalk, so one sign-off meets both.
+    assert ("cpa-care-coordinator-competencies", "NA.1") in met
+    assert ("cpa-care-coordinator-responsibilities", "1.1") in met
+
+
+def test_a_lapse_appears_as_evidence_ages_past_its_review_period(team, tmp_path):
+    session, staff, boss = team
+    from competency_portal.models import Framework, FrameworkVersion, Item
+
+    ra5 = session.scalar(select(Item.id).join(FrameworkVersion).join(Framework)
+                         .where(Framework.slug == "cpa-care-coordinator-competencies", Item.code == "RA.5"))
+    signed_off(session, staff, boss, tmp_path, [ra5], level=4)  # RA is targeted at 4 and reviewed every 12 months
+    key = ("cpa-care-coordinator-competencies", "RA.5")
+
+    def status(days):
+        result = data.readiness_for(session, [staff], NOW.date() + timedelta(days=days))[staff.id]
+        return next(i.status.value for i in result.items if i.required.key == key)
+
+    assert status(0) == "met"
+    assert status(300) == "lapsing"
+    assert status(370) == "gap"
+
+
+def test_the_dashboard_shows_headline_charts_tables_and_csv(app, team, tmp_path):
+    session, staff, boss = team
+    signed_off(session, staff, boss, tmp_path, item_ids(session, staff, 4))
+    client = app.test_client()
+    sign_in(client, staff.email)
+    page = client.get("/dashboard").get_data(as_text=True)
+    result = data.readiness_for(session, [staff], NOW.date())[staff.id]
+    assert f"{round(result.share * 100)}% ready for Care Coordinator (Band 6)" in page
+    assert f"{result.met} of 64 required items are verified at target" in page and result.met >= 4
+    for name in ("domains", "gaps", "history"):
+        assert f'id="figure-{name}"' in page and f"/dashboard/{name}.csv" in page
+    assert page.count("Show the data as a table") == 3 and page.count('aria-hidden="true"></div>') == 3
+    csv = client.get(f"/people/{staff.id}/dashboard/gaps.csv")
+    assert csv.mimetype == "text/csv" and csv.get_data(as_text=True).startswith("Framework,Item,Statement,Target")
+    assert client.get(f"/people/{staff.id}/dashboard/nope.csv").status_code == 404
+
+
+def test_the_supervisor_sees_the_team_and_each_persons_dashboard(app, team, tmp_path):
+    session, staff, boss = team
+    client = app.test_client()
+    sign_in(client, boss.email)
+    page = client.get("/team").get_data(as_text=True)
+    assert "Sam Staff" in page and 'id="figure-team"' in page
+    assert client.get(f"/people/{staff.id}/dashboard").status_code == 200
+    stranger = person(session, "Other Staff")
+    assert client.get(f"/people/{stranger.id}/dashboard").status_code == 404
+
+
+def test_person_dashboard_queries_do_not_grow_with_evidence(app, team, tmp_path):
+    session, staff, boss = team
+    client = app.test_client()
+    sign_in(client, staff.email)
+    signed_off(session, staff, boss, tmp_path, item_ids(session, staff, 2))
+    with QueryCounter() as few:
+        assert client.get("/dashboard").status_code == 200
+    ids = item_ids(session, staff, 40)
+    for start in range(0, 40, 4):
+        signed_off(session, staff, boss, tmp_path, ids[start:start + 4])
+    with QueryCounter() as many:
+        client.get("/dashboard")
+    assert many.count == few.count
+
+
+def test_team_page_queries_do_not_grow_with_the_team(app, team, tmp_path):
+    session, staff, boss = team
+    client = app.test_client()
+    sign_in(client, boss.email)
+    with QueryCounter() as small:
+        assert client.get("/team").status_code == 200
+    for n in range(6):
+        extra = person(session, f"Extra Person {n}")
+        supervise(session, boss, extra)
+        signed_off(session, extra, boss, tmp_path, item_ids(session, extra, 3))
+    with QueryCounter() as large:
+        page = client.get("/team").get_data(as_text=True)
+    assert "Extra Person 5" in page and large.count == small.count
+
+
+def test_charts_have_words_tables_and_no_heatmap_trace(team, tmp_path):
+    session, staff, boss = team
+    signed_off(session, staff, boss, tmp_path, item_ids(session, staff, 3))
+    result = data.readiness_for(session, [staff], NOW.date())[staff.id]
+    radar = charts.radar(result)
+    assert radar.summary.startswith("Across 8 domains") and len(radar.rows) == 8
+    gaps = charts.gaps_bar(result)
+    assert f"{64 - result.met} required item(s) are not yet verified" in gaps.summary and len(gaps.rows) == 10
+    team_chart = charts.team_heatmap(["A", "B"], [("F", "D1"), ("F", "D2")], [[1.0, 0.5], [None, 0.0]])
+    traces = json.loads(team_chart.figure_json)["data"]
+    assert {t["type"] for t in traces} == {"scatter"}  # plotly's heatmap needs inline styles our CSP refuses
+    assert team_chart.rows == [["A", "100%", "50%"], ["B", "n/a", "0%"]]
