@@ -92,6 +92,14 @@ EXPECTED_GET: dict[str, dict] = {
     "admin.audit_trail": ADMIN_ONLY,
 }
 
+# Feature modules keep their own rows, so that each feature's routes are listed in one place.
+import permission_rules_appraisal  # noqa: E402
+import permission_rules_training  # noqa: E402
+
+RULE_MODULES = (permission_rules_training, permission_rules_appraisal)
+for _module in RULE_MODULES:
+    EXPECTED_GET.update(_module.GET)
+
 
 def missing_expectations(app: Flask) -> list[str]:
     """Endpoints in the app with no row in EXPECTED_GET (or a row missing a kind of user)."""
@@ -118,6 +126,8 @@ def _url(rule, world: World) -> str:
         "code": world.item_code,
         "slug": "care-coordinator-band-6" if rule.endpoint == "catalogue.role" else world.framework_slug,
     }
+    for module in RULE_MODULES:
+        values.update(module.url_values(world))
     unknown = set(rule.arguments) - set(values)
     assert not unknown, f"{rule.endpoint} ({rule.rule}) has parameters {sorted(unknown)} this test cannot fill: add them to _url"
     built = rule.build({name: values[name] for name in rule.arguments}, append_unknown=False)
@@ -230,6 +240,8 @@ def _post_cases(world: World) -> dict[str, tuple[str, dict, dict, tuple[str, int
 def test_post_routes_refuse_everyone_who_may_not_act(app, world):
     users = browsers(app, world)
     cases = _post_cases(world)
+    for module in RULE_MODULES:
+        cases.update(module.post_cases(world))
     post_endpoints = {r.endpoint for r in app.url_map.iter_rules() if "POST" in (r.methods or ())}
     assert not post_endpoints - set(cases), f"POST routes with no refusal case in _post_cases: {sorted(post_endpoints - set(cases))}"
     problems = []

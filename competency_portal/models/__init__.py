@@ -1,5 +1,6 @@
 """All models, imported here so that Alembic and the app see the whole schema."""
 
+from competency_portal.models.appraisal import Appraisal, AppraisalState, Objective, ObjectiveStatus, ProgressNote
 from competency_portal.models.audit import AuditEvent, AuditHead, Notification
 from competency_portal.models.base import Base
 from competency_portal.models.evidence import (
@@ -29,8 +30,11 @@ from competency_portal.models.frameworks import (
     ScaleLevel,
 )
 from competency_portal.models.people import Deputy, Role, Supervision, Team, User, UserRole
+from competency_portal.models.training import DbsCheck, Registration, TrainingRecord, TrainingSubject
 
 __all__ = [
+    "Appraisal", "AppraisalState", "DbsCheck", "Objective", "ObjectiveStatus", "ProgressNote", "Registration",
+    "TrainingRecord", "TrainingSubject",
     "Attachment", "AuditEvent", "AuditHead", "Base", "Crosswalk", "CrosswalkPair", "Decision",
     "Deputy", "Domain", "Evidence", "EvidenceLink", "EvidenceRevision", "EvidenceState",
     "EvidenceType", "Framework", "FrameworkKind", "FrameworkVersion", "InvalidTransition", "Item",
