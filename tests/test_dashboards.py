@@ -168,3 +168,26 @@ def test_charts_have_words_tables_and_no_heatmap_trace(team, tmp_path):
     traces = json.loads(team_chart.figure_json)["data"]
     assert {t["type"] for t in traces} == {"scatter"}  # plotly's heatmap needs inline styles our CSP refuses
     assert team_chart.rows == [["A", "100%", "50%"], ["B", "n/a", "0%"]]
+
+
+def test_the_organisation_view_ranks_common_gaps_by_team(app, team, tmp_path):
+    session, staff, boss = team
+    admin = person(session, "Ada Admin", roles={"admin"})
+    other = person(session, "Other Staff")
+    from competency_portal.services.people import team_named
+
+    staff.team = team_named(session, "North CMHT")
+    other.team = team_named(session, "South CMHT")
+    session.commit()
+    signed_off(session, staff, boss, tmp_path, item_ids(session, staff, 3))
+    client = app.test_client()
+    sign_in(client, admin.email)
+    page = client.get("/organisation").get_data(as_text=True)
+    assert "The most common gap is" in page and "North CMHT" in page and "South CMHT" in page
+    north = client.get(f"/organisation?team={staff.team_id}").get_data(as_text=True)
+    assert "North CMHT" in north and "<td class=\"nhsuk-table__cell\">South CMHT</td>" not in north
+    csv = client.get("/organisation/common-gaps.csv").get_data(as_text=True).splitlines()
+    assert csv[0] == "Item,Statement,People with the gap"
+    # Four people have a target role (every test person does); an item nobody has shown is a gap for all four.
+    counts = {line.split(",")[0]: int(line.rsplit(",", 1)[1]) for line in csv[1:]}
+    assert set(counts.values()) == {4} and len(counts) == 15

@@ -75,6 +75,8 @@ EXPECTED_GET: dict[str, dict] = {
     "dashboards.person_csv": _row(SIGNIN, 200, 404, 200, 404, 404, 200),
     "dashboards.team": SUPERVISORS_ONLY,
     "dashboards.team_csv": SUPERVISORS_ONLY,
+    "dashboards.organisation": ADMIN_ONLY,
+    "dashboards.organisation_csv": ADMIN_ONLY,
     "supervision.review": _row(SIGNIN, 403, 403, 200, 404, 403, 403),
     "supervision.revoke": _row(SIGNIN, 404, 404, 200, 404, 404, 200),
     "supervision.deputy": SUPERVISORS_ONLY,

@@ -114,3 +114,51 @@ def team():
 def team_csv():
     """The team heatmap's data as CSV."""
     return _csv(_team(clock.today())[2], "team-readiness.csv")
+
+
+def _organisation(team_id: int | None):
+    from collections import Counter
+
+    from competency_portal.models import Team
+
+    stmt = select(User).where(User.active.is_(True), User.target_role.is_not(None)).options(selectinload(User.team)).order_by(User.name)
+    if team_id:
+        stmt = stmt.where(User.team_id == team_id)
+    people = db.session.scalars(stmt).all()
+    results = data.readiness_for(db.session, people, clock.today())
+    counts: Counter = Counter()
+    statements: dict[tuple[str, str], str] = {}
+    for r in results.values():
+        for i in r.items:
+            if i.status.value in ("gap", "claimed"):
+                counts[i.required.key] += 1
+                statements[i.required.key] = i.required.statement
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    chart = charts.common_gaps([(key[1], statements[key], n) for key, n in ranked], len(results))
+    teams: dict[str, list] = {}
+    for p in people:
+        if p.id in results:
+            teams.setdefault(p.team.name if p.team else "No team", []).append(results[p.id])
+    by_team = [(name, len(rs), sum(r.ready for r in rs), sum(r.share for r in rs) / len(rs)) for name, rs in sorted(teams.items())]
+    all_teams = db.session.scalars(select(Team).order_by(Team.name)).all()
+    return chart, by_team, all_teams, len(results)
+
+
+@bp.get("/organisation")
+@policy.rule(policy.ADMIN)
+def organisation():
+    """Training needs across the organisation: the most common gaps, and readiness by team."""
+    from flask import request
+
+    team_id = request.args.get("team", type=int)
+    chart, by_team, teams, people = _organisation(team_id)
+    return render_template("dashboards/organisation.html", chart=chart, by_team=by_team, teams=teams, team_id=team_id, people=people)
+
+
+@bp.get("/organisation/common-gaps.csv")
+@policy.rule(policy.ADMIN)
+def organisation_csv():
+    """The most common gaps, as CSV."""
+    from flask import request
+
+    return _csv(_organisation(request.args.get("team", type=int))[0], "common-gaps.csv")
