@@ -98,10 +98,12 @@ def _register_blueprints(app: Flask) -> None:
     from competency_portal.dashboards import bp as dashboards_bp
     from competency_portal.evidence import bp as evidence_bp
     from competency_portal.main import bp as main_bp
+    from competency_portal.recruitment import bp as recruitment_bp
     from competency_portal.supervision import bp as supervision_bp
     from competency_portal.training import bp as training_bp
 
-    for bp in (main_bp, auth_bp, catalogue_bp, evidence_bp, supervision_bp, admin_bp, dashboards_bp, training_bp, appraisal_bp):
+    for bp in (main_bp, auth_bp, catalogue_bp, evidence_bp, supervision_bp, admin_bp, dashboards_bp, training_bp, appraisal_bp,
+               recruitment_bp):
         app.register_blueprint(bp)
 
 

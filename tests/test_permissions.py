@@ -96,9 +96,12 @@ EXPECTED_GET: dict[str, dict] = {
 
 # Feature modules keep their own rows, so that each feature's routes are listed in one place.
 import permission_rules_appraisal  # noqa: E402
+import permission_rules_recruitment_shortlisting  # noqa: E402
+import permission_rules_recruitment_vacancies  # noqa: E402
 import permission_rules_training  # noqa: E402
 
-RULE_MODULES = (permission_rules_training, permission_rules_appraisal)
+RULE_MODULES = (permission_rules_training, permission_rules_appraisal, permission_rules_recruitment_vacancies,
+                permission_rules_recruitment_shortlisting)
 for _module in RULE_MODULES:
     EXPECTED_GET.update(_module.GET)
 

@@ -30,9 +30,22 @@ from competency_portal.models.frameworks import (
     ScaleLevel,
 )
 from competency_portal.models.people import Deputy, Role, Supervision, Team, User, UserRole
+from competency_portal.models.recruitment import (
+    Application,
+    CriterionAnswer,
+    Moderation,
+    Outcome,
+    PanelMember,
+    Score,
+    ShortlistDecision,
+    Vacancy,
+    VacancyStatus,
+)
 from competency_portal.models.training import DbsCheck, Registration, TrainingRecord, TrainingSubject
 
 __all__ = [
+    "Application", "CriterionAnswer", "Moderation", "Outcome", "PanelMember", "Score", "ShortlistDecision",
+    "Vacancy", "VacancyStatus",
     "Appraisal", "AppraisalState", "DbsCheck", "Objective", "ObjectiveStatus", "ProgressNote", "Registration",
     "TrainingRecord", "TrainingSubject",
     "Attachment", "AuditEvent", "AuditHead", "Base", "Crosswalk", "CrosswalkPair", "Decision",

@@ -1,0 +1,3 @@
+"""Recruitment views: vacancies."""
+
+from competency_portal.recruitment import bp  # noqa: F401
