@@ -29,7 +29,7 @@ from tests.portal_helpers import (
     snapshot,
     upload,
 )
-from tests.test_permissions import _post_cases
+from tests.test_permissions import RULE_MODULES, _post_cases
 
 PROBLEM = "There is a problem"
 
@@ -60,6 +60,8 @@ def _text(response) -> str:
 
 def test_every_post_form_refuses_a_missing_or_forged_csrf_token(app, world):
     cases = _post_cases(world)
+    for module in RULE_MODULES:  # feature modules' POST routes (tests/permission_rules_*.py)
+        cases.update(module.post_cases(world))
     post_endpoints = {r.endpoint for r in app.url_map.iter_rules() if "POST" in (r.methods or ())}
     assert post_endpoints <= set(cases), f"POST routes with no CSRF case: {sorted(post_endpoints - set(cases))}"
     actors = {}
