@@ -6,6 +6,8 @@ Loading is idempotent: content already loaded is recognised by its SHA-256 and l
 Changed content becomes a new revision; earlier revisions and what links to them are kept.
 When a framework changes, the role profiles and crosswalks that name it are resolved again
 against the new version, from the documents stored with them.
+Training subjects are upserted one by one (each with its own hash); a subject taken out of the
+training file is retired, never deleted, because people's records point at it.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from competency_portal.frameworks.schema import (
     FrameworkSpec,
     RoleProfileSpec,
     ScaleSpec,
+    SubjectSpec,
+    TrainingSpec,
 )
 from competency_portal.frameworks.validate import Bundle, Catalogue, Parsed, check_references
 from competency_portal.frameworks.yamlsafe import Document
@@ -38,6 +42,7 @@ from competency_portal.models import (
     RoleTarget,
     Scale,
     ScaleLevel,
+    TrainingSubject,
 )
 
 
@@ -75,6 +80,7 @@ def catalogue(session: Session) -> Catalogue:
         entry["domains"].setdefault(domain, []).append(item)
     for scale in _current(session, Scale, options=[selectinload(Scale.levels)]):
         cat.scales[scale.slug] = {level.value for level in scale.levels}
+    cat.roles = set(session.scalars(select(RoleProfile.slug).distinct()))
     return cat
 
 
@@ -88,6 +94,7 @@ def plan(session: Session, bundle: Bundle) -> list[Change]:
     changes += [_framework_change(session, p.spec) for p in bundle.frameworks.values()]
     changes += [_role_change(session, p.spec, hashes) for p in bundle.roles.values()]
     changes += [_crosswalk_change(session, p.spec, hashes) for p in bundle.crosswalks.values()]
+    changes += [_training_change(session, p.spec) for p in bundle.training.values()]
     return changes
 
 
@@ -106,6 +113,8 @@ def load(session: Session, bundle: Bundle) -> list[Change]:
         _write_role(session, parsed.spec, hashes, items)
     for parsed in bundle.crosswalks.values():
         _write_crosswalk(session, parsed.spec, hashes, items)
+    for parsed in bundle.training.values():
+        _write_training(session, parsed.spec)
     session.flush()
     return changes
 
@@ -147,7 +156,7 @@ def _with_dependants(session: Session, bundle: Bundle) -> Bundle:
     """The bundle plus loaded role profiles and crosswalks that name a framework it changes."""
     if not bundle.frameworks:
         return bundle
-    out = Bundle(dict(bundle.frameworks), dict(bundle.scales), dict(bundle.roles), dict(bundle.crosswalks))
+    out = Bundle(dict(bundle.frameworks), dict(bundle.scales), dict(bundle.roles), dict(bundle.crosswalks), dict(bundle.training))
     changed = set(bundle.frameworks)
     for role in _current(session, RoleProfile):
         spec = RoleProfileSpec.model_validate(role.document)
@@ -371,3 +380,55 @@ def _write_crosswalk(session: Session, spec: CrosswalkSpec, hashes: dict[str, st
 def _ref(reference: str) -> tuple[str, str]:
     framework, code = reference.split(":", 1)
     return framework, code
+
+
+# -- training subjects ------------------------------------------------------------------
+
+def _subject_hash(subject: SubjectSpec, position: int) -> str:
+    return content_hash(subject, {"position": position})
+
+
+def _subject_view(title: str, renewal_months: int | None, roles: dict, position: int) -> dict:
+    return {"title": title, "renewal_months": renewal_months, "roles": dict(sorted(roles.items())), "position": position}
+
+
+def _training_change(session: Session, spec: TrainingSpec) -> Change:
+    existing = {s.slug: s for s in session.scalars(select(TrainingSubject))}
+    if not existing:
+        return Change("training", spec.id, "new", [f"{len(spec.subjects)} subjects"])
+    details = []
+    for position, subject in enumerate(spec.subjects):
+        row = existing.get(subject.id)
+        if row is None:
+            details.append(f"subject {subject.id} added: {subject.title}")
+            continue
+        if row.retired:
+            details.append(f"subject {subject.id} restored (it had been retired)")
+        if row.content_hash != _subject_hash(subject, position):
+            old = _subject_view(row.title, row.renewal_months, row.role_rules or {}, row.position)
+            new = _subject_view(subject.title, subject.renewal_months, subject.roles, position)
+            fields = ", ".join(k for k in new if new[k] != old[k])
+            details.append(f"subject {subject.id} changed ({fields or 'content'})")
+    listed = {subject.id for subject in spec.subjects}
+    details += [f"subject {slug} retired (records of it are kept)" for slug, row in existing.items() if slug not in listed and not row.retired]
+    if not details:
+        return Change("training", spec.id, "unchanged")
+    return Change("training", spec.id, "updated", details)
+
+
+def _write_training(session: Session, spec: TrainingSpec) -> None:
+    existing = {s.slug: s for s in session.scalars(select(TrainingSubject))}
+    for position, subject in enumerate(spec.subjects):
+        digest = _subject_hash(subject, position)
+        row = existing.get(subject.id)
+        if row is None:
+            row = TrainingSubject(slug=subject.id)
+            session.add(row)
+        elif row.content_hash == digest and not row.retired:
+            continue
+        row.title, row.renewal_months, row.role_rules = subject.title, subject.renewal_months, dict(subject.roles)
+        row.position, row.content_hash, row.retired = position, digest, False
+    listed = {subject.id for subject in spec.subjects}
+    for slug, row in existing.items():
+        if slug not in listed and not row.retired:
+            row.retired = True

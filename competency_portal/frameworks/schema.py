@@ -153,13 +153,36 @@ class CrosswalkSpec(Strict):
     pairs: Annotated[list[PairSpec], Field(min_length=1)]
 
 
-Spec = Union[FrameworkSpec, ScaleSpec, RoleProfileSpec, CrosswalkSpec]
+Months = Annotated[int, Field(ge=1, le=120)]
+
+
+class SubjectSpec(Strict):
+    """One mandatory training subject and how often it must be renewed."""
+
+    id: Slug
+    title: Line
+    renewal_months: Months | None  # required: null means "once only", and must be said
+    roles: dict[Slug, Months | None] = {}  # role profile id -> months, or null: not required for this role
+
+
+class TrainingSpec(Strict):
+    """The list of mandatory training subjects (one file holds the whole list)."""
+
+    kind: Literal["training"]
+    id: Slug
+    title: Line
+    description: Prose | None = None
+    subjects: Annotated[list[SubjectSpec], Field(min_length=1)]
+
+
+Spec = Union[FrameworkSpec, ScaleSpec, RoleProfileSpec, CrosswalkSpec, TrainingSpec]
 
 MODEL_FOR_KIND: dict[str, type[Strict]] = {
     **{kind: FrameworkSpec for kind in FRAMEWORK_KINDS},
     "scale": ScaleSpec,
     "role_profile": RoleProfileSpec,
     "crosswalk": CrosswalkSpec,
+    "training": TrainingSpec,
 }
 
 
@@ -190,6 +213,12 @@ def within_file_problems(spec: Spec) -> list[tuple[tuple, str]]:
             if req.framework in seen_fw:
                 found.append((("requirements", i, "framework"), f"framework {req.framework!r} is already listed at requirements[{seen_fw[req.framework]}]; merge them"))
             seen_fw.setdefault(req.framework, i)
+    elif isinstance(spec, TrainingSpec):
+        seen_subject: dict[str, int] = {}
+        for i, subject in enumerate(spec.subjects):
+            if subject.id in seen_subject:
+                found.append((("subjects", i, "id"), f"subject id {subject.id!r} is already used by subjects[{seen_subject[subject.id]}]; give each subject its own id"))
+            seen_subject.setdefault(subject.id, i)
     return found
 
 

@@ -19,6 +19,7 @@ from competency_portal.frameworks.schema import (
     RoleProfileSpec,
     ScaleSpec,
     Spec,
+    TrainingSpec,
     within_file_problems,
 )
 from competency_portal.frameworks.yamlsafe import Document, read_document
@@ -42,6 +43,7 @@ class Bundle:
     scales: dict[str, Parsed] = field(default_factory=dict)
     roles: dict[str, Parsed] = field(default_factory=dict)
     crosswalks: dict[str, Parsed] = field(default_factory=dict)
+    training: dict[str, Parsed] = field(default_factory=dict)
 
     def group_for(self, spec: Spec) -> dict[str, Parsed]:
         """The dictionary a spec of this kind belongs in."""
@@ -51,18 +53,21 @@ class Bundle:
             return self.scales
         if isinstance(spec, RoleProfileSpec):
             return self.roles
+        if isinstance(spec, TrainingSpec):
+            return self.training
         return self.crosswalks
 
     def __len__(self) -> int:
-        return len(self.frameworks) + len(self.scales) + len(self.roles) + len(self.crosswalks)
+        return len(self.frameworks) + len(self.scales) + len(self.roles) + len(self.crosswalks) + len(self.training)
 
 
 @dataclass
 class Catalogue:
-    """What references may point at: frameworks (domain and item codes, scale) and scales."""
+    """What references may point at: frameworks (domain and item codes, scale), scales and role profiles."""
 
     frameworks: dict[str, dict] = field(default_factory=dict)  # id -> {"scale", "domains": {code: [item codes]}}
     scales: dict[str, set[int]] = field(default_factory=dict)  # id -> level values
+    roles: set[str] = field(default_factory=set)  # role profile ids
 
     def overlay(self, bundle: Bundle) -> Catalogue:
         """This catalogue with the bundle's files taking the place of what they replace."""
@@ -76,7 +81,7 @@ class Catalogue:
         scales = dict(self.scales)
         for sid, parsed in bundle.scales.items():
             scales[sid] = {level.value for level in parsed.spec.levels}
-        return Catalogue(frameworks, scales)
+        return Catalogue(frameworks, scales, self.roles | set(bundle.roles))
 
 
 def files_under(path: Path) -> list[Path]:
@@ -104,6 +109,10 @@ def read_bundle(path: Path) -> Bundle:
             continue
         group = bundle.group_for(parsed.spec)
         family = type(parsed.spec).__name__
+        if isinstance(parsed.spec, TrainingSpec) and group and parsed.spec.id not in group:
+            first = origin[("TrainingSpec", next(iter(group)))]
+            problems.append(Problem(str(file), f"there is already a training file ({first}); one file holds the whole list of mandatory subjects, so move these subjects into it", "kind", parsed.document.line_of(("kind",))))
+            continue
         if parsed.spec.id in group:
             problems.append(Problem(str(file), f"id {parsed.spec.id!r} is already used by {origin[(family, parsed.spec.id)]}; give each file its own id", "id", parsed.document.line_of(("id",))))
             continue
@@ -139,7 +148,7 @@ def parse_spec(document: Document) -> Parsed:
 
 
 def check_references(bundle: Bundle, loaded: Catalogue) -> None:
-    """Refuse role profiles, crosswalks and frameworks that name what does not exist."""
+    """Refuse role profiles, crosswalks, frameworks and training files that name what does not exist."""
     catalogue = loaded.overlay(bundle)
     problems: list[Problem] = []
 
@@ -173,6 +182,11 @@ def check_references(bundle: Bundle, loaded: Catalogue) -> None:
             for where, level in targets:
                 if levels and level not in levels:
                     add(parsed, where, f"{level} is not a level of the {fw['scale']!r} scale; use one of {', '.join(map(str, sorted(levels)))}")
+    for parsed in bundle.training.values():
+        for s, subject in enumerate(parsed.spec.subjects):
+            for role in subject.roles:
+                if role not in catalogue.roles:
+                    add(parsed, ("subjects", s, "roles", role), f"role profile {role!r} does not exist; check the id against the files in frameworks/roles/")
     for parsed in bundle.crosswalks.values():
         for p, pair in enumerate(parsed.spec.pairs):
             for side in ("a", "b"):
