@@ -16,6 +16,7 @@ from competency_portal.extensions import db
 from competency_portal.models import User
 from competency_portal.readiness import data
 from competency_portal.services import signoff
+from competency_portal.services import training as training_service
 
 
 def _person_charts(person: User):
@@ -38,7 +39,7 @@ def mine():
     """How ready I am for my target role."""
     result, figures = _person_charts(current_user)
     return render_template("dashboards/person.html", person=current_user, result=result, charts=figures, own=True,
-                           role_title=_role_title(current_user))
+                           role_title=_role_title(current_user), training_rows=_training_rows(current_user))
 
 
 @bp.get("/people/<int:person_id>/dashboard")
@@ -48,7 +49,11 @@ def person(person_id: int):
     who = _visible_person(person_id)
     result, figures = _person_charts(who)
     return render_template("dashboards/person.html", person=who, result=result, charts=figures, own=who.id == current_user.id,
-                           role_title=_role_title(who))
+                           role_title=_role_title(who), training_rows=_training_rows(who))
+
+
+def _training_rows(person: User):
+    return training_service.statuses_for(db.session, [person], clock.today())[person.id].all_rows
 
 
 def _role_title(person: User) -> str | None:
@@ -105,8 +110,10 @@ def team():
     people, results, heatmap = _team(today)
     waiting = signoff.queue(db.session, current_user, today)
     titles = data.role_titles(db.session, {p.target_role for p in people if p.target_role})
+    statuses = training_service.statuses_for(db.session, people, today)
+    training = {pid: training_service.summary_counts(s.all_rows) for pid, s in statuses.items()}
     return render_template("dashboards/team.html", people=people, results=results, heatmap=heatmap, waiting=waiting,
-                           today=today, titles=titles)
+                           today=today, titles=titles, training=training)
 
 
 @bp.get("/team/heatmap.csv")
