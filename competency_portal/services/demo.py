@@ -83,6 +83,7 @@ def seed(session: Session, today: date, environment: str) -> list[DemoAccount]:
         session.add(Supervision(supervisor_id=lead.id, supervisee_id=person.id, starts_on=today - timedelta(days=400)))
         accounts.append(DemoAccount(email, name, f"staff, {what}"))
         _portfolio(session, rng, person, lead, targets, share, today)
+    _training(session, rng, today)
     session.flush()
     audit.record(session, actor_id=None, action="demo_seeded", object_type="database", object_id="demo", detail={"people": len(accounts)})
     return accounts
@@ -124,3 +125,20 @@ def _evidence(person, batch, when, rng, state) -> Evidence:
         links=[EvidenceLink(item_id=t.item_id) for t in batch], attachments=[],
     )
     return Evidence(owner_id=person.id, state=state, revisions=[revision])
+
+
+def _training(session: Session, rng: random.Random, today: date) -> None:
+    """Training records at mixed stages: most in date, some due soon, a few expired or missing."""
+    from competency_portal.models import DbsCheck, Registration, TrainingRecord, TrainingSubject
+
+    subjects = session.scalars(select(TrainingSubject).where(TrainingSubject.retired.is_(False))).all()
+    for person in session.scalars(select(User)).all():
+        for subject in subjects:
+            if rng.random() < 0.1:
+                continue  # not recorded
+            months = subject.renewal_months or 36
+            age_days = rng.randint(10, months * 31 + 60)  # some beyond their renewal period: expired
+            session.add(TrainingRecord(user_id=person.id, subject_id=subject.id, completed_on=today - timedelta(days=age_days)))
+        session.add(Registration(user_id=person.id, body=rng.choice(["NMC", "HCPC", "Social Work England"]),
+                                 number=f"{rng.randint(10, 99)}A{rng.randint(1000, 9999)}E", renewal_on=today + timedelta(days=rng.randint(-20, 700))))
+        session.add(DbsCheck(user_id=person.id, checked_on=today - timedelta(days=rng.randint(30, 1200)), level="enhanced"))
