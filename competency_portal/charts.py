@@ -136,3 +136,67 @@ def common_gaps(counts: list[tuple[str, str, int]], people: int) -> Chart:
     summary = (f"The most common gap is {top[0][0]}, for {top[0][2]} of {people} people." if top else "There are no gaps to show.")
     return Chart("common-gaps", "Most common gaps", _layout(fig, 60 + 32 * max(3, len(top))).to_json(), summary,
                  ["Item", "Statement", "People with the gap"], [[c, s, n] for c, s, n in top])
+
+
+def candidates_by_criteria(references: list[str], criteria: list[tuple[str, bool]], agreed: list[list[float | None]],
+                           flagged: set[tuple[int, int]] = frozenset()) -> Chart:
+    """Applications by application criterion: each criterion's agreed panel score (0 to 3).
+
+    `criteria` are (code, essential); `agreed[i][j]` is application i's agreed score on criterion j, or
+    None while it is not agreed; `flagged` holds (i, j) cells waiting for the lead to moderate. Drawn,
+    like `team_heatmap`, as square markers (a Heatmap trace writes inline styles the CSP refuses),
+    with the value printed in each cell and no colour bar.
+    """
+    labels = [code + ("" if essential else " (D)") for code, essential in criteria]
+    xs, ys, values, text = [], [], [], []
+    for i, (ref, row) in enumerate(zip(references, agreed)):
+        for j, (label, v) in enumerate(zip(labels, row)):
+            if v is not None:
+                xs.append(label), ys.append(ref), values.append(v), text.append(f"{v:g}")
+            elif (i, j) in flagged:
+                xs.append(label), ys.append(ref), values.append(None), text.append("M")
+    fig = go.Figure(go.Scatter(
+        x=xs, y=ys, mode="markers+text", text=text,
+        textfont=dict(color=["#FFFFFF" if v is not None and v >= 2 else "#212B32" for v in values], size=11),
+        marker=dict(symbol="square", size=26, color=[(-1 if v is None else v) for v in values],
+                    colorscale=[[0.0, "#FFB81C"], [0.25, "#FFFFFF"], [0.625, "#41B6E6"], [1.0, "#005EB8"]], cmin=-1, cmax=3,
+                    showscale=False, line=dict(color="#D8DDE0", width=1)),
+        hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>",
+    ))
+    fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(references)), showgrid=False)
+    fig.update_xaxes(categoryorder="array", categoryarray=labels, showgrid=False, tickangle=-45)
+    zero = sum(1 for row in agreed for v, (_, essential) in zip(row, criteria) if v == 0 and essential)
+    summary = (f"{len(references)} application(s) across {len(criteria)} criteria assessed at application (D marks a desirable "
+               f"criterion, M a score waiting for moderation); {len(flagged)} score(s) wait for moderation and {zero} essential "
+               f"criterion score(s) are agreed at 0." if references else "There are no applications to show.")
+    rows = [[ref] + [("M" if (i, j) in flagged else "n/a") if v is None else f"{v:g}" for j, v in enumerate(row)]
+            for i, (ref, row) in enumerate(zip(references, agreed))]
+    return Chart("criteria", "Agreed scores by application and criterion", _layout(fig, 200 + 36 * max(3, len(references))).to_json(),
+                 summary, ["Application"] + labels, rows)
+
+
+def score_distribution(counts: dict[str, dict[int, int]], labels: dict[int, str]) -> Chart:
+    """How the panel's submitted scores spread over 0 to 3, for essential and desirable criteria.
+
+    `counts` maps a series name ("Essential", "Desirable") to {score: how many}. Series differ by
+    bar position, legend and printed count as well as colour.
+    """
+    fig = go.Figure()
+    colours = [NHS_BLUE, NHS_WARM_YELLOW]
+    for (name, by_value), colour in zip(counts.items(), colours):
+        ys = [by_value.get(v, 0) for v in labels]
+        fig.add_trace(go.Bar(x=[f"{v}: {label}" for v, label in labels.items()], y=ys, name=f"{name} criteria",
+                             marker=dict(color=colour, line=dict(color=NHS_DARK_GREY, width=1)), text=[str(y) for y in ys],
+                             textposition="outside", hovertemplate=f"{name}: %{{x}}: %{{y}}<extra></extra>"))
+    fig.update_layout(barmode="group")
+    fig.update_yaxes(title_text="Panel scores", rangemode="tozero")
+    total = sum(sum(c.values()) for c in counts.values())
+    if total:
+        common = max(labels, key=lambda v: sum(c.get(v, 0) for c in counts.values()))
+        summary = (f"{total} submitted panel score(s); the most common is {common} ({labels[common]}), given "
+                   f"{sum(c.get(common, 0) for c in counts.values())} time(s).")
+    else:
+        summary = "No panel scores have been submitted yet."
+    rows = [[f"{v}: {label}"] + [c.get(v, 0) for c in counts.values()] for v, label in labels.items()]
+    return Chart("distribution", "How the panel's scores are spread", _layout(fig, 380).to_json(), summary,
+                 ["Score"] + [f"{name} criteria" for name in counts], rows)

@@ -171,9 +171,38 @@ def notifications_due_command() -> None:
     click.echo(f"{count} deputy notification(s) sent.")
 
 
+recruitment_cli = AppGroup("recruitment", help="Recruitment housekeeping.")
+
+
+@recruitment_cli.command("purge")
+@click.option("--older-than-days", type=click.IntRange(min=0), default=None,
+              help="Anonymise candidates of vacancies closed more than this many days ago "
+                   "(default: the RECRUITMENT_RETENTION_DAYS setting).")
+def recruitment_purge_command(older_than_days: int | None) -> None:
+    """Anonymise candidates' data once the retention period after a vacancy closes has passed.
+
+    Names become "Anonymised"; emails, supporting statements and criterion answers are removed and
+    the link to a portal account is cleared. Scores, moderations and decisions are kept with their
+    reasons. Running it again changes nothing. Run it daily, e.g. from cron.
+    """
+    from flask import current_app
+
+    from competency_portal import clock
+    from competency_portal.services import vacancies
+
+    days = older_than_days if older_than_days is not None else int(current_app.config.get("RECRUITMENT_RETENTION_DAYS", 365))
+    try:
+        result = vacancies.purge(db.session, clock.now(), days)
+        db.session.commit()
+    except (OperationalError, ProgrammingError) as exc:
+        _database_error(exc)
+    click.echo(f"Anonymised {result.applications} application(s) in {len(result.vacancies)} vacancy(ies) closed more than {days} day(s) ago.")
+
+
 def register(app: Flask) -> None:
     """Attach the command groups to the app."""
     app.cli.add_command(frameworks_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(notifications_cli)
+    app.cli.add_command(recruitment_cli)

@@ -38,6 +38,7 @@ def defaults(instance_path: str) -> dict:
         "MAIL_SERVER": None,
         "MAIL_PORT": 25,
         "MAIL_FROM": "competency-portal@localhost",
+        "RECRUITMENT_RETENTION_DAYS": 365,  # candidates' data is anonymised this long after a vacancy closes
     }
 
 
@@ -58,6 +59,11 @@ def from_environment(environ: os._Environ | dict) -> dict:
         found["MAIL_FROM"] = environ.get("MAIL_FROM", "competency-portal@localhost")
     if environ.get("PORTAL_ENV"):
         found["PORTAL_ENV"] = environ["PORTAL_ENV"]
+    if environ.get("RECRUITMENT_RETENTION_DAYS"):
+        try:
+            found["RECRUITMENT_RETENTION_DAYS"] = int(environ["RECRUITMENT_RETENTION_DAYS"])
+        except ValueError:
+            raise ConfigError("RECRUITMENT_RETENTION_DAYS must be a whole number of days, for example 365.") from None
     return found
 
 

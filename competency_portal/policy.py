@@ -166,3 +166,36 @@ def require(condition: bool, status: int = 404) -> None:
     if not condition:
         abort(status)
 
+
+
+# -- recruitment (vacancies) ------------------------------------------------------------
+# Recruiters see only the vacancies they lead or sit on. Administrators administer people and
+# frameworks, not recruitment: they see a vacancy only if they are its lead or on its panel (and
+# hold the recruiter role, which every recruitment route requires). Staff and supervisors never
+# see recruitment data.
+
+def on_panel(user: User, vacancy) -> bool:
+    """Whether the person leads the vacancy or sits on its panel."""
+    return vacancy.lead_id == user.id or any(m.user_id == user.id for m in vacancy.panel)
+
+
+def can_see_vacancy(user: User, vacancy) -> bool:
+    """A recruiter who leads the vacancy or sits on its panel."""
+    return Role.RECRUITER in user.roles and on_panel(user, vacancy)
+
+
+def is_vacancy_lead(user: User, vacancy) -> bool:
+    """The shortlisting lead: the one who adds applications, moves the status and decides."""
+    return Role.RECRUITER in user.roles and vacancy.lead_id == user.id
+
+
+def visible_vacancies(user: User) -> Select:
+    """A query for the ids of the vacancies this person may see."""
+    from sqlalchemy import false
+
+    from competency_portal.models import PanelMember, Vacancy
+
+    if Role.RECRUITER not in user.roles:
+        return select(Vacancy.id).where(false())
+    on = select(PanelMember.vacancy_id).where(PanelMember.user_id == user.id)
+    return select(Vacancy.id).where(or_(Vacancy.lead_id == user.id, Vacancy.id.in_(on)))

@@ -1,3 +1,346 @@
-"""Recruitment views: shortlisting."""
+"""Recruitment views: shortlisting (panel scoring, moderation, the lead's decisions, the shortlist, exports).
 
-from competency_portal.recruitment import bp  # noqa: F401
+Only the vacancy's panel (and its lead) reach these pages; anyone else gets a 404 so as not to
+reveal that the vacancy exists. Nothing here shows a candidate's name or email before the lead
+agrees the shortlist.
+"""
+
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from competency_portal import charts, clock, policy
+from competency_portal.extensions import db
+from competency_portal.models import Application, Outcome, Vacancy
+from competency_portal.recruitment import bp
+from competency_portal.recruitment.forms_shortlisting import ActionForm, DecisionForm, ModerationForm, ScoreSheetForm
+from competency_portal.recruitment.shortlist import SCORE_LABELS
+from competency_portal.services import shortlist_exports as exports
+from competency_portal.services import shortlisting
+
+PREFIX = "/recruitment/vacancies/<int:vacancy_id>"
+
+
+def _vacancy(vacancy_id: int) -> Vacancy:
+    """The vacancy, if the signed-in person is on its panel or leads it (404 otherwise)."""
+    vacancy = db.session.get(Vacancy, vacancy_id) or abort(404)
+    policy.require(policy.can_see_vacancy(current_user, vacancy))
+    return vacancy
+
+
+def _application(board: shortlisting.Board, application_id: int) -> Application:
+    return board.application(application_id) or abort(404)
+
+
+def _has_submitted(board: shortlisting.Board) -> bool:
+    """Whether the signed-in person may see the panel's scores: they submitted theirs (or lead without scoring)."""
+    member = board.member(current_user.id)
+    return member.scores_submitted_at is not None if member is not None else shortlisting.is_lead(board.vacancy, current_user.id)
+
+
+def _charts(board: shortlisting.Board) -> list[charts.Chart]:
+    refs = [r.candidate.reference for r in board.results]
+    agreed = [[r.cells[c.item_id].agreed for c in board.criteria] for r in board.results]
+    flagged = {(i, j) for i, r in enumerate(board.results) for j, c in enumerate(board.criteria) if r.cells[c.item_id].needs_moderation}
+    return [charts.candidates_by_criteria(refs, [(c.code, c.essential) for c in board.criteria], agreed, flagged),
+            charts.score_distribution(board.score_counts(), SCORE_LABELS)]
+
+
+def _render_shortlist(board: shortlisting.Board, status: int = 200, problem: str | None = None, problem_field: str = "submit-scores"):
+    viewer_done = _has_submitted(board)
+    users = shortlisting.people(db.session, {d.decided_by_id for d in board.decisions.values()}
+                                | {m.moderated_by_id for m in board.moderations.values()})
+    headings, rows = shortlisting.export_rows(board, users) if viewer_done else ([], [])
+    return render_template(
+        "recruitment/shortlist.html", board=board, vacancy=board.vacancy, viewer_done=viewer_done,
+        member=board.member(current_user.id), lead=shortlisting.is_lead(board.vacancy, current_user.id),
+        charts=_charts(board) if viewer_done else [], headings=headings, rows=rows, form=ActionForm(),
+        problem=problem, problem_field=problem_field, labels=SCORE_LABELS, users=users,
+        rank_label=shortlisting.rank_label,
+    ), status
+
+
+# -- the shortlist ----------------------------------------------------------------------
+
+@bp.get(PREFIX + "/shortlist")
+@policy.rule(policy.RECRUITER)
+def shortlist(vacancy_id: int):
+    """The panel's progress; once you have submitted, the ranked shortlist, flags, decisions and charts."""
+    vacancy = _vacancy(vacancy_id)
+    return _render_shortlist(shortlisting.load(db.session, vacancy))
+
+
+@bp.post(PREFIX + "/scores/submit")
+@policy.rule(policy.RECRUITER)
+def submit_scores(vacancy_id: int):
+    """Submit your scores for every application (after which you see the panel's)."""
+    vacancy = _vacancy(vacancy_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        shortlisting.submit_scores(db.session, vacancy, current_user, clock.now())
+    except shortlisting.ShortlistingError as exc:
+        db.session.rollback()
+        return _render_shortlist(shortlisting.load(db.session, _vacancy(vacancy_id)), 400, str(exc), "submit-scores")
+    db.session.commit()
+    flash("Your scores are submitted. You can now see the panel's scores.")
+    return redirect(url_for("recruitment.shortlist", vacancy_id=vacancy_id))
+
+
+@bp.post(PREFIX + "/shortlist/agree")
+@policy.rule(policy.RECRUITER)
+def agree_shortlist(vacancy_id: int):
+    """The lead agrees the shortlist: decisions are fixed and candidates' names are shown."""
+    vacancy = _vacancy(vacancy_id)
+    policy.require(policy.is_vacancy_lead(current_user, vacancy), 403)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        shortlisting.agree(db.session, vacancy, current_user, clock.now())
+    except shortlisting.Conflict as exc:
+        db.session.rollback()
+        flash(str(exc))
+        return redirect(url_for("recruitment.shortlist", vacancy_id=vacancy_id))
+    except shortlisting.ShortlistingError as exc:
+        db.session.rollback()
+        return _render_shortlist(shortlisting.load(db.session, _vacancy(vacancy_id)), 400, str(exc), "agree-shortlist")
+    db.session.commit()
+    flash("The shortlist is agreed. Candidates' names are now shown to the panel.")
+    return redirect(url_for("recruitment.shortlist", vacancy_id=vacancy_id))
+
+
+# -- scoring one application ------------------------------------------------------------
+
+def _entries(board: shortlisting.Board, form_data) -> tuple[dict, list[tuple[str, str]]]:
+    entries, problems = {}, []
+    for c in board.criteria:
+        raw, reason = form_data.get(f"score-{c.item_id}", ""), form_data.get(f"reason-{c.item_id}", "")
+        try:
+            value = shortlisting.parse_value(raw)
+        except ValueError:
+            problems.append((f"score-{c.item_id}", f"Choose a score from 0 to 3 for {c.code}"))
+            continue
+        if value is not None and not reason.strip():
+            problems.append((f"reason-{c.item_id}", f"Give a short reason for your score on {c.code}"))
+        elif len(reason) > shortlisting.REASON_MAX:
+            problems.append((f"reason-{c.item_id}", f"Keep the reason for {c.code} to {shortlisting.REASON_MAX:,} characters or fewer"))
+        entries[c.item_id] = (value, reason)
+    return entries, problems
+
+
+def _render_score(board: shortlisting.Board, application: Application, status: int = 200, problems=(), chosen=None,
+                  decision_form: DecisionForm | None = None):
+    member = board.member(current_user.id)
+    viewer_done = _has_submitted(board)
+    result = board.result(application.id)
+    users = shortlisting.people(db.session, {m.user_id for m in board.panel} | {d.decided_by_id for d in board.decisions.values()}
+                                | {m.moderated_by_id for m in board.moderations.values()})
+    answers = {a.item_id: a.text for a in application.answers}
+    own = {item: s for (_, item), s in board.own_scores(current_user.id, application.id).items()}
+    if chosen is None:
+        chosen = {}
+        for item, s in own.items():
+            chosen[f"score-{item}"], chosen[f"reason-{item}"] = str(s.value), s.reason
+    form = decision_form or DecisionForm(formdata=None)
+    return render_template(
+        "recruitment/score.html", board=board, vacancy=board.vacancy, application=application, member=member,
+        viewer_done=viewer_done, result=result, panel_scores=board.submitted_scores(application.id) if viewer_done else {},
+        users=users, answers=answers, own=own, chosen=chosen, problems=list(problems), errors=dict(reversed(list(problems))),
+        form=ScoreSheetForm(formdata=None), decision_form=form, labels=SCORE_LABELS,
+        lead=shortlisting.is_lead(board.vacancy, current_user.id), decision=board.decisions.get(application.id),
+        editable=member is not None and member.scores_submitted_at is None and board.vacancy.status.value == "shortlisting"
+        and not board.vacancy.names_visible,
+        rank_label=shortlisting.rank_label,
+    ), status
+
+
+@bp.route(PREFIX + "/applications/<int:application_id>/score", methods=["GET", "POST"])
+@policy.rule(policy.RECRUITER)
+def score(vacancy_id: int, application_id: int):
+    """Your scores (0-3, each with a reason) for one application's criteria; once submitted, the panel's too."""
+    vacancy = _vacancy(vacancy_id)
+    board = shortlisting.load(db.session, vacancy)
+    application = _application(board, application_id)
+    if request.method == "GET":
+        return _render_score(board, application)
+    form = ScoreSheetForm()
+    if not form.validate_on_submit():
+        abort(400)
+    entries, problems = _entries(board, request.form)
+    if not problems:
+        try:
+            changed = shortlisting.save_scores(db.session, vacancy, current_user, application, entries, clock.now())
+        except shortlisting.Conflict as exc:
+            db.session.rollback()
+            flash(str(exc))
+            return redirect(url_for("recruitment.score", vacancy_id=vacancy_id, application_id=application_id))
+        except shortlisting.ShortlistingError as exc:
+            db.session.rollback()
+            problems = [("application-heading", str(exc))]
+        else:
+            db.session.commit()
+            flash(f"Your scores for {application.reference} are saved ({changed} changed). Other panel members cannot see them.")
+            return redirect(url_for("recruitment.shortlist", vacancy_id=vacancy_id))
+    board = shortlisting.load(db.session, _vacancy(vacancy_id))
+    return _render_score(board, _application(board, application_id), 400, problems, chosen=request.form)
+
+
+@bp.post(PREFIX + "/applications/<int:application_id>/decision")
+@policy.rule(policy.RECRUITER)
+def decide(vacancy_id: int, application_id: int):
+    """The lead's decision on one application (shortlist, reserve, not shortlisted), with the reason."""
+    vacancy = _vacancy(vacancy_id)
+    policy.require(policy.is_vacancy_lead(current_user, vacancy), 403)
+    board = shortlisting.load(db.session, vacancy)
+    application = _application(board, application_id)
+    form = DecisionForm()
+    if form.validate_on_submit():
+        try:
+            shortlisting.decide(db.session, vacancy, current_user, application, Outcome(form.outcome.data), form.reason.data, clock.now())
+        except shortlisting.ShortlistingError as exc:
+            db.session.rollback()
+            form.outcome.errors = [str(exc)]
+        else:
+            db.session.commit()
+            flash(f"{Outcome(form.outcome.data).label}: {application.reference}.")
+            return redirect(url_for("recruitment.shortlist", vacancy_id=vacancy_id))
+    if form.csrf_token.errors:
+        abort(400)
+    board = shortlisting.load(db.session, _vacancy(vacancy_id))
+    return _render_score(board, _application(board, application_id), 400, decision_form=form)
+
+
+# -- moderation -------------------------------------------------------------------------
+
+@bp.route(PREFIX + "/applications/<int:application_id>/criteria/<int:item_id>/moderate", methods=["GET", "POST"])
+@policy.rule(policy.RECRUITER)
+def moderate(vacancy_id: int, application_id: int, item_id: int):
+    """The lead records the agreed score, and why, where the panel's scores differ by 2 or more."""
+    vacancy = _vacancy(vacancy_id)
+    policy.require(policy.is_vacancy_lead(current_user, vacancy), 403)
+    board = shortlisting.load(db.session, vacancy)
+    application = _application(board, application_id)
+    criterion = next((c for c in board.criteria if c.item_id == item_id), None) or abort(404)
+    form = ModerationForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                shortlisting.moderate(db.session, vacancy, current_user, application, item_id, int(form.value.data),
+                                      form.reason.data, clock.now())
+            except shortlisting.Conflict as exc:
+                db.session.rollback()
+                flash(str(exc))
+                return redirect(url_for("recruitment.moderate", vacancy_id=vacancy_id, application_id=application_id, item_id=item_id))
+            except shortlisting.ShortlistingError as exc:
+                db.session.rollback()
+                form.value.errors = [str(exc)]
+            else:
+                db.session.commit()
+                flash(f"Agreed score recorded for {criterion.code} on {application.reference}.")
+                return redirect(url_for("recruitment.shortlist", vacancy_id=vacancy_id))
+        if form.csrf_token.errors:
+            abort(400)
+        status = 400
+        board = shortlisting.load(db.session, _vacancy(vacancy_id))
+        application = _application(board, application_id)
+    viewer_done = _has_submitted(board)
+    result = board.result(application.id)
+    moderation = board.moderations.get((application.id, item_id))
+    users = shortlisting.people(db.session, {m.user_id for m in board.panel} | ({moderation.moderated_by_id} if moderation else set()))
+    return render_template(
+        "recruitment/moderate.html", board=board, vacancy=board.vacancy, application=application, criterion=criterion,
+        cell=result.cells[item_id], scores=board.submitted_scores(application.id).get(item_id, []) if viewer_done else [],
+        viewer_done=viewer_done, moderation=moderation, users=users, form=form, labels=SCORE_LABELS,
+        answer=next((a.text for a in application.answers if a.item_id == item_id), None),
+        can_moderate=viewer_done and board.everyone_submitted and moderation is None and result.cells[item_id].needs_moderation
+        and board.vacancy.status.value == "shortlisting" and not board.vacancy.names_visible,
+    ), status
+
+
+# -- exports ----------------------------------------------------------------------------
+
+def _export_board(vacancy_id: int) -> shortlisting.Board | Response:
+    board = shortlisting.load(db.session, _vacancy(vacancy_id))
+    if not _has_submitted(board):
+        flash("Submit your own scores first: the shortlist shows the panel's scores.")
+        return redirect(url_for("recruitment.shortlist", vacancy_id=vacancy_id))
+    return board
+
+
+def _download(data, mimetype: str, filename: str) -> Response:
+    return Response(data, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"',
+                                                      "Cache-Control": "no-store"})
+
+
+def _export_rows(board: shortlisting.Board):
+    users = shortlisting.people(db.session, {d.decided_by_id for d in board.decisions.values()})
+    return shortlisting.export_rows(board, users)
+
+
+@bp.get(PREFIX + "/shortlist.csv")
+@policy.rule(policy.RECRUITER)
+def shortlist_csv(vacancy_id: int):
+    """The shortlist with reasons, as CSV."""
+    board = _export_board(vacancy_id)
+    if isinstance(board, Response):
+        return board
+    return _download(exports.to_csv(*_export_rows(board)), "text/csv", f"shortlist-{vacancy_id}.csv")
+
+
+@bp.get(PREFIX + "/shortlist.xlsx")
+@policy.rule(policy.RECRUITER)
+def shortlist_xlsx(vacancy_id: int):
+    """The shortlist with reasons, as an Excel workbook."""
+    board = _export_board(vacancy_id)
+    if isinstance(board, Response):
+        return board
+    return _download(exports.to_xlsx(board.vacancy, *_export_rows(board)),
+                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", f"shortlist-{vacancy_id}.xlsx")
+
+
+@bp.get(PREFIX + "/shortlist.pdf")
+@policy.rule(policy.RECRUITER)
+def shortlist_pdf(vacancy_id: int):
+    """The shortlist with reasons, as PDF."""
+    board = _export_board(vacancy_id)
+    if isinstance(board, Response):
+        return board
+    return _download(exports.to_pdf(board.vacancy, *_export_rows(board), clock.now()), "application/pdf", f"shortlist-{vacancy_id}.pdf")
+
+
+@bp.get(PREFIX + "/shortlist/charts/<chart>.csv")
+@policy.rule(policy.RECRUITER)
+def shortlist_chart_csv(vacancy_id: int, chart: str):
+    """One of the shortlist's charts, as CSV."""
+    board = _export_board(vacancy_id)
+    if isinstance(board, Response):
+        return board
+    found = next((c for c in _charts(board) if c.name == chart), None) or abort(404)
+    return _download(exports.to_csv(found.headings, found.rows), "text/csv", f"{found.name}-{vacancy_id}.csv")
+
+
+# -- the interview sheet ----------------------------------------------------------------
+
+@bp.get(PREFIX + "/interview-sheet")
+@policy.rule(policy.RECRUITER)
+def interview_sheet(vacancy_id: int):
+    """The criteria assessed at interview, test or exercise, as a scoring sheet for each shortlisted candidate."""
+    board = shortlisting.load(db.session, _vacancy(vacancy_id))
+    return render_template("recruitment/interview_sheet.html", board=board, vacancy=board.vacancy,
+                           candidates=shortlisting.shortlisted(board) if board.vacancy.names_visible else [],
+                           labels=SCORE_LABELS)
+
+
+@bp.get(PREFIX + "/interview-sheet.pdf")
+@policy.rule(policy.RECRUITER)
+def interview_sheet_pdf(vacancy_id: int):
+    """The interview scoring sheet as PDF (one page per shortlisted candidate; a blank sheet before agreement)."""
+    board = shortlisting.load(db.session, _vacancy(vacancy_id))
+    agreed = board.vacancy.names_visible
+    data = exports.interview_sheet_pdf(board.vacancy, board.interview_criteria, shortlisting.shortlisted(board) if agreed else [],
+                                       agreed, clock.now())
+    return _download(data, "application/pdf", f"interview-sheet-{vacancy_id}.pdf")

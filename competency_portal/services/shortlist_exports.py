@@ -1,0 +1,146 @@
+"""The shortlist with reasons as CSV, XLSX and PDF, and the interview scoring sheet as PDF.
+
+The rows come from `shortlisting.export_rows`, so every format says the same thing and none shows
+a candidate's name or email before the shortlist is agreed. Text that spreadsheet software would
+run as a formula (starting = + - @) is prefixed with a quote in CSV and XLSX; everything people
+typed is escaped before it goes into reportlab's Paragraph markup.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+from typing import TYPE_CHECKING
+from xml.sax.saxutils import escape
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from competency_portal.models import Application, Vacancy
+
+if TYPE_CHECKING:
+    from competency_portal.services.shortlisting import SpecCriterion
+
+NHS_BLUE, NHS_PALE_GREY = colors.HexColor("#005EB8"), colors.HexColor("#E8EDEE")
+
+
+def safe(value):
+    """A spreadsheet cell that cannot run as a formula (and holds only characters XLSX allows)."""
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+            return "'" + value
+    return value
+
+
+def text(value) -> str:
+    """Text made safe for Paragraph markup; line breaks kept."""
+    return escape("" if value is None else str(value)).replace("\n", "<br/>")
+
+
+def to_csv(headings: list[str], rows: list[list]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([safe(h) for h in headings])
+    for row in rows:
+        writer.writerow([safe(v) for v in row])
+    return buffer.getvalue()
+
+
+def to_xlsx(vacancy: Vacancy, headings: list[str], rows: list[list]) -> bytes:
+    book = Workbook()
+    ws = book.active
+    ws.title = "Shortlist"
+    ws.append([safe(h) for h in headings])
+    for c in ws[1]:
+        c.font = Font(bold=True)
+    for row in rows:
+        ws.append([safe(v) for v in row])
+    ws.freeze_panes = "C2"
+    for i, h in enumerate(headings, 1):
+        ws.column_dimensions[get_column_letter(i)].width = 50 if h == "Reason" else max(12, len(h) + 2)
+        if h == "Reason":
+            for c in ws[get_column_letter(i)][1:]:
+                c.alignment = Alignment(wrap_text=True, vertical="top")
+    about = book.create_sheet("About")
+    about.append(["Vacancy", safe(vacancy.title)])
+    about.append(["Shortlist agreed", vacancy.shortlist_agreed_at.strftime("%-d %B %Y %H:%M") if vacancy.shortlist_agreed_at else
+                  "Not yet: candidates are shown by reference only"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _document(buffer, title: str, pagesize) -> SimpleDocTemplate:
+    return SimpleDocTemplate(buffer, pagesize=pagesize, title=title, author="Competency Portal",
+                             leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm, bottomMargin=15 * mm)
+
+
+def _table(data, widths, header_rows: int = 1) -> Table:
+    table = Table(data, colWidths=widths, repeatRows=header_rows)
+    table.setStyle(TableStyle([
+        ("BACKGROUND", (0, 0), (-1, header_rows - 1), NHS_PALE_GREY),
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]))
+    return table
+
+
+def to_pdf(vacancy: Vacancy, headings: list[str], rows: list[list], generated: datetime) -> bytes:
+    styles = getSampleStyleSheet()
+    small = styles["BodyText"].clone("small", fontSize=8, leading=10)
+    buffer = io.BytesIO()
+    pagesize = landscape(A4)
+    doc = _document(buffer, f"Shortlist: {vacancy.title}", pagesize)
+    story = [Paragraph(text(f"Shortlist: {vacancy.title}"), styles["Title"]),
+             Paragraph(text(f"Generated {generated:%-d %B %Y %H:%M} UTC. " + (
+                 f"Agreed {vacancy.shortlist_agreed_at:%-d %B %Y}." if vacancy.shortlist_agreed_at else
+                 "Not yet agreed: candidates are shown by reference only.")), styles["BodyText"]),
+             Spacer(1, 4 * mm)]
+    data = [[Paragraph(text(h), small) for h in headings]] + [[Paragraph(text(v), small) for v in row] for row in rows]
+    available = pagesize[0] - 30 * mm
+    weights = [3 if h == "Reason" else 2 if h in ("Candidate", "Email", "Meets the essentials", "Guaranteed interview") else 1.2
+               for h in headings]
+    widths = [available * w / sum(weights) for w in weights]
+    story.append(_table(data, widths))
+    doc.build(story)
+    return buffer.getvalue()
+
+
+def interview_sheet_pdf(vacancy: Vacancy, criteria: list[SpecCriterion], candidates: list[Application], show_names: bool,
+                        generated: datetime) -> bytes:
+    """One scoring sheet per shortlisted candidate (or one blank sheet before the shortlist is agreed)."""
+    styles = getSampleStyleSheet()
+    small = styles["BodyText"].clone("small", fontSize=9, leading=11)
+    buffer = io.BytesIO()
+    doc = _document(buffer, f"Interview scoring sheet: {vacancy.title}", A4)
+    available = A4[0] - 30 * mm
+    story = []
+    sheets = candidates or [None]
+    for n, application in enumerate(sheets):
+        if n:
+            story.append(PageBreak())
+        who = "Candidate: ______________________"
+        if application is not None:
+            who = f"Candidate: {application.reference}" + (f", {application.candidate_name}" if show_names else "")
+        story += [Paragraph(text(f"Interview scoring sheet: {vacancy.title}"), styles["Title"]),
+                  Paragraph(text(who), styles["Heading2"]),
+                  Paragraph(text("Score each criterion 0 no evidence, 1 partly, 2 meets, 3 exceeds, with a short reason. "
+                                 f"Generated {generated:%-d %B %Y}."), small), Spacer(1, 3 * mm)]
+        data = [[Paragraph(text(h), small) for h in ("Criterion", "Statement", "Essential or desirable", "Assessed by", "Score", "Notes")]]
+        for c in criteria:
+            methods = ", ".join(m for m in c.assessed_by if m != "application")
+            data.append([Paragraph(text(c.code), small), Paragraph(text(c.statement), small), Paragraph(text(c.requirement), small),
+                         Paragraph(text(methods), small), "", ""])
+        weights = [1.2, 5, 1.6, 1.6, 1, 3]
+        story.append(_table(data, [available * w / sum(weights) for w in weights]))
+    doc.build(story)
+    return buffer.getvalue()
