@@ -191,3 +191,30 @@ def test_the_organisation_view_ranks_common_gaps_by_team(app, team, tmp_path):
     # Four people have a target role (every test person does); an item nobody has shown is a gap for all four.
     counts = {line.split(",")[0]: int(line.rsplit(",", 1)[1]) for line in csv[1:]}
     assert set(counts.values()) == {4} and len(counts) == 15
+
+
+def test_team_view_shows_training_and_overdue_appraisals(app, team, tmp_path):
+    from competency_portal.models import Appraisal, AppraisalState
+
+    session, staff, boss = team
+    session.add(Appraisal(user_id=staff.id, appraiser_id=boss.id, year="2024/25", state=AppraisalState.SIGNED,
+                          signed_by_person_at=NOW - timedelta(days=400), signed_by_appraiser_at=NOW - timedelta(days=400)))
+    session.commit()
+    client = app.test_client()
+    sign_in(client, boss.email)
+    page = client.get("/team").get_data(as_text=True)
+    assert "Overdue</strong>" in page and "expired or not recorded" in page
+
+
+def test_organisation_view_queries_do_not_grow_with_staff(app, team, tmp_path):
+    session, staff, boss = team
+    admin = person(session, "Ada Admin", roles={"admin"})
+    client = app.test_client()
+    sign_in(client, admin.email)
+    with QueryCounter() as small:
+        assert client.get("/organisation").status_code == 200
+    for n in range(5):
+        person(session, f"More Staff {n}")
+    with QueryCounter() as large:
+        page = client.get("/organisation").get_data(as_text=True)
+    assert "Mandatory training" in page and large.count == small.count

@@ -113,7 +113,22 @@ def team():
     statuses = training_service.statuses_for(db.session, people, today)
     training = {pid: training_service.summary_counts(s.all_rows) for pid, s in statuses.items()}
     return render_template("dashboards/team.html", people=people, results=results, heatmap=heatmap, waiting=waiting,
-                           today=today, titles=titles, training=training)
+                           today=today, titles=titles, training=training, reviews=_last_reviews([p.id for p in people]))
+
+
+def _last_reviews(person_ids: list[int]) -> dict:
+    """Each person's last signed appraisal date (one query); a review is overdue 12 months after it."""
+    from sqlalchemy import func
+
+    from competency_portal.models import Appraisal, AppraisalState
+
+    if not person_ids:
+        return {}
+    rows = db.session.execute(
+        select(Appraisal.user_id, func.max(Appraisal.signed_by_appraiser_at))
+        .where(Appraisal.user_id.in_(person_ids), Appraisal.state == AppraisalState.SIGNED).group_by(Appraisal.user_id)
+    ).all()
+    return {pid: when.date() if when else None for pid, when in rows}
 
 
 @bp.get("/team/heatmap.csv")
@@ -142,11 +157,16 @@ def _organisation(team_id: int | None):
                 statements[i.required.key] = i.required.statement
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     chart = charts.common_gaps([(key[1], statements[key], n) for key, n in ranked], len(results))
+    statuses = training_service.statuses_for(db.session, people, clock.today())
     teams: dict[str, list] = {}
+    training_rows: dict[str, list] = {}
     for p in people:
+        name = p.team.name if p.team else "No team"
         if p.id in results:
-            teams.setdefault(p.team.name if p.team else "No team", []).append(results[p.id])
-    by_team = [(name, len(rs), sum(r.ready for r in rs), sum(r.share for r in rs) / len(rs)) for name, rs in sorted(teams.items())]
+            teams.setdefault(name, []).append(results[p.id])
+        training_rows.setdefault(name, []).extend(statuses[p.id].all_rows if p.id in statuses else [])
+    by_team = [(name, len(rs), sum(r.ready for r in rs), sum(r.share for r in rs) / len(rs),
+                training_service.summary_counts(training_rows.get(name, []))) for name, rs in sorted(teams.items())]
     all_teams = db.session.scalars(select(Team).order_by(Team.name)).all()
     return chart, by_team, all_teams, len(results)
 
