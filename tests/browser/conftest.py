@@ -29,6 +29,7 @@ from pathlib import Path
 from urllib.parse import urldefrag, urljoin
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -247,3 +248,33 @@ def expect_error_response(page):
             watch.problems.remove(problem)
 
     return expecting
+
+
+@pytest.fixture
+def sign_in(page, visit, check_accessibility):
+    """sign_in(email, landing, next_path=None, password=world.PASSWORD): sign in on the sign-in page,
+    then check the page it lands on (its h1 contains `landing`) and that it passes axe."""
+    from world import PASSWORD
+
+    def go(email: str, landing: str, next_path: str | None = None, password: str = PASSWORD) -> None:
+        visit("/sign-in" + (f"?next={next_path}" if next_path else ""))
+        page.get_by_label("Email address").fill(email)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in", exact=True).click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text(landing)
+        check_accessibility()
+
+    return go
+
+
+@pytest.fixture
+def sign_out(page, check_accessibility):
+    """Sign out through the header link and the confirmation button."""
+
+    def go() -> None:
+        page.get_by_role("link", name="Sign out").click()
+        check_accessibility()
+        page.get_by_role("main").get_by_role("button", name="Sign out").click()
+        check_accessibility()
+
+    return go

@@ -24,20 +24,6 @@ def pair(app, seeded, monkeypatch):
     return staff.email, boss.email
 
 
-def sign_in(page, visit, check_accessibility, email):
-    visit("/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("ready for")
-    check_accessibility()
-
-
-def sign_out(page, check_accessibility):
-    page.get_by_role("link", name="Sign out").click()
-    check_accessibility()
-    page.get_by_role("main").get_by_role("button", name="Sign out").click()
-    check_accessibility()
 
 
 def open_appraisal(page, visit, check_accessibility):
@@ -47,11 +33,11 @@ def open_appraisal(page, visit, check_accessibility):
     check_accessibility()
 
 
-def test_a_pdr_is_agreed_signed_and_downloaded_as_pdf(app, pair, page, visit, check_accessibility):
+def test_a_pdr_is_agreed_signed_and_downloaded_as_pdf(app, pair, page, visit, check_accessibility, sign_in, sign_out):
     staff, boss = pair
 
     # The supervisor starts the appraisal: objectives are proposed from the gap analysis.
-    sign_in(page, visit, check_accessibility, boss)
+    sign_in(boss, "ready for")
     visit("/appraisal")
     page.get_by_role("link", name="Start an appraisal for Robin Staff").click()
     check_accessibility()
@@ -67,10 +53,10 @@ def test_a_pdr_is_agreed_signed_and_downloaded_as_pdf(app, pair, page, visit, ch
     page.get_by_role("button", name="Agree objectives").click()
     check_accessibility()
     expect(page.get_by_text("They are agreed once the other side agrees too.")).to_be_visible()
-    sign_out(page, check_accessibility)
+    sign_out()
 
     # The person agrees too, and records progress on the first objective.
-    sign_in(page, visit, check_accessibility, staff)
+    sign_in(staff, "ready for")
     open_appraisal(page, visit, check_accessibility)
     page.get_by_role("button", name="Agree objectives").click()
     check_accessibility()
@@ -82,10 +68,10 @@ def test_a_pdr_is_agreed_signed_and_downloaded_as_pdf(app, pair, page, visit, ch
     page.get_by_role("button", name="Save progress").click()
     check_accessibility()
     expect(page.get_by_text("Co-led two risk reviews with my supervisor.")).to_be_visible()
-    sign_out(page, check_accessibility)
+    sign_out()
 
     # The supervisor writes the year-end summary and signs.
-    sign_in(page, visit, check_accessibility, boss)
+    sign_in(boss, "ready for")
     open_appraisal(page, visit, check_accessibility)
     page.get_by_role("link", name="Write the year-end summary").click()
     check_accessibility()
@@ -95,10 +81,10 @@ def test_a_pdr_is_agreed_signed_and_downloaded_as_pdf(app, pair, page, visit, ch
     page.get_by_role("button", name="Sign the review").click()
     check_accessibility()
     expect(page.get_by_text("You have signed the review. It is complete once the other side signs too.")).to_be_visible()
-    sign_out(page, check_accessibility)
+    sign_out()
 
     # The person signs, and downloads the PDR pack.
-    sign_in(page, visit, check_accessibility, staff)
+    sign_in(staff, "ready for")
     open_appraisal(page, visit, check_accessibility)
     expect(page.get_by_text("A strong year: risk assessment is now close to target.")).to_be_visible()
     page.get_by_role("button", name="Sign the review").click()

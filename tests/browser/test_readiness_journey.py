@@ -33,42 +33,28 @@ def submitted(app, seeded, monkeypatch, tmp_path):
     return staff.email, boss.email, evidence.id
 
 
-def sign_in(page, visit, check_accessibility, email):
-    visit("/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("ready for")
-    check_accessibility()
 
 
-def sign_out(page, check_accessibility):
-    page.get_by_role("link", name="Sign out").click()
-    check_accessibility()
-    page.get_by_role("main").get_by_role("button", name="Sign out").click()
-    check_accessibility()
-
-
-def test_sign_off_moves_readiness_and_the_charts_then_the_evidence_lapses(app, submitted, page, visit, check_accessibility, monkeypatch):
+def test_sign_off_moves_readiness_and_the_charts_then_the_evidence_lapses(app, submitted, page, visit, check_accessibility, monkeypatch, sign_in, sign_out):
     staff, boss, evidence_id = submitted
-    sign_in(page, visit, check_accessibility, staff)
+    sign_in(staff, "ready for")
     expect(page.get_by_role("heading", level=1)).to_have_text("0% ready for Care Coordinator (Band 6)")
     expect(page.locator("[data-plotly] svg").first).to_be_visible()  # plotly.js drew the charts
     gaps_table = page.get_by_role("table", name="Top 10 gaps")
     page.get_by_text("Show the data as a table: Top 10 gaps").click()
     expect(gaps_table.get_by_role("cell", name="RA.5", exact=True)).to_be_visible()
-    sign_out(page, check_accessibility)
+    sign_out()
 
-    sign_in(page, visit, check_accessibility, boss)
+    sign_in(boss, "ready for")
     visit(f"/supervision/evidence/{evidence_id}")
     page.get_by_label("Level demonstrated for RA.5").select_option(label="4: Proficient")
     page.get_by_role("radio", name="Sign off").check()
     page.get_by_role("button", name="Save decision").click()
     expect(page.get_by_role("heading", name="Sign-off queue")).to_be_visible()
     check_accessibility()
-    sign_out(page, check_accessibility)
+    sign_out()
 
-    sign_in(page, visit, check_accessibility, staff)
+    sign_in(staff, "ready for")
     expect(page.get_by_role("heading", level=1)).to_have_text("2% ready for Care Coordinator (Band 6)")
     expect(page.get_by_text("1 of 64 required items are verified at target.")).to_be_visible()
     page.get_by_text("Show the data as a table: Top 10 gaps").click()

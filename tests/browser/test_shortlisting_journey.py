@@ -35,20 +35,6 @@ def vacancy(app, seeded, monkeypatch):
     return {"id": made.id, "lead": lead.email, "member": member.email, "apps": apps, "criteria": criteria}
 
 
-def sign_in(page, visit, check_accessibility, email, next_path):
-    visit(f"/sign-in?next={next_path}")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Shortlisting")
-    check_accessibility()
-
-
-def sign_out(page, check_accessibility):
-    page.get_by_role("link", name="Sign out").click()
-    check_accessibility()
-    page.get_by_role("main").get_by_role("button", name="Sign out").click()
-    check_accessibility()
 
 
 def score_everything(page, check_accessibility, v, special: dict[str, dict[str, int]], reason: str):
@@ -70,14 +56,14 @@ def score_everything(page, check_accessibility, v, special: dict[str, dict[str, 
     check_accessibility()
 
 
-def test_a_whole_shortlisting_with_two_panel_members(app, vacancy, page, visit, check_accessibility, expect_error_response, tmp_path):
+def test_a_whole_shortlisting_with_two_panel_members(app, vacancy, page, visit, check_accessibility, expect_error_response, tmp_path, sign_in, sign_out):
     v = vacancy
     shortlist = f"/recruitment/vacancies/{v['id']}/shortlist"
     first = v["criteria"][0]  # AP.1, essential
     ks1 = next(c for c in v["criteria"] if c.code == "KS.1")  # essential, assessed at application only
 
     # The panel member scores first; a score without a reason is refused with a message.
-    sign_in(page, visit, check_accessibility, v["member"], shortlist)
+    sign_in(v["member"], "Shortlisting", shortlist, password=PASSWORD)
     expect(page.get_by_role("main")).not_to_contain_text("Alice")
     page.get_by_role("link", name="Score A-001", exact=True).click()
     check_accessibility()
@@ -89,10 +75,10 @@ def test_a_whole_shortlisting_with_two_panel_members(app, vacancy, page, visit, 
     visit(shortlist)
     score_everything(page, check_accessibility, v, {"A-001": {first.code: 3}, "A-003": {ks1.code: 0}}, "Member")
     expect(page.get_by_role("main")).not_to_contain_text("Lead:")  # the lead has not submitted: nothing of theirs shows
-    sign_out(page, check_accessibility)
+    sign_out()
 
     # The lead scores, disagreeing by 2 on AP.1 for A-001, and agreeing A-003 has no evidence for KS.1.
-    sign_in(page, visit, check_accessibility, v["lead"], shortlist)
+    sign_in(v["lead"], "Shortlisting", shortlist, password=PASSWORD)
     score_everything(page, check_accessibility, v, {"A-001": {first.code: 1}, "A-003": {ks1.code: 0}}, "Lead")
     table = page.locator("#shortlist-table")
     expect(table.get_by_role("row").filter(has_text="A-003")).to_contain_text("Does not meet the essentials")
