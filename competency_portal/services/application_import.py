@@ -15,19 +15,18 @@ The preview never shows names or email addresses: the panel, the lead included, 
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
 from sqlalchemy.orm import Session
 
 from competency_portal.models import Application, Item, User, Vacancy
-from competency_portal.services import audit, people, vacancies
-from competency_portal.services.staff_import import BOM, column_key, valid_email
+from competency_portal.services import audit, csv_upload, people, vacancies
+from competency_portal.services.staff_import import column_key, valid_email
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 2_000
+KIND = csv_upload.Kind("application", "applications", "Save it as CSV and upload it again.")
 
 COLUMNS = {
     "candidatename": "candidate_name",
@@ -85,26 +84,12 @@ def parse(data: bytes, criteria: Iterable[Item], applied: Mapping[str, str], acc
     applications already held; `accounts`: emails of active portal accounts; `first_number`: the
     reference number the first row would take.
     """
-    if len(data) > MAX_BYTES:
-        return ImportPreview(problem=f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB. Split it into smaller files and import each.")
-    if data.startswith(BOM):
-        data = data[len(BOM):]
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        return ImportPreview(problem="The file is not UTF-8 text. Save it from your spreadsheet as “CSV UTF-8 (comma delimited)” and upload it again.")
-    if "\x00" in text:
-        return ImportPreview(problem="The file is not a CSV text file. Save it as CSV and upload it again.")
-    if not text.strip():
-        return ImportPreview(problem="The file is empty. Choose a CSV file with a header row and a row for each application.")
-
+        header, lines = csv_upload.read(data, KIND, MAX_BYTES, MAX_ROWS)
+    except csv_upload.CsvRefused as exc:
+        return ImportPreview(problem=str(exc))
     by_code = {c.code.strip().lower(): c for c in criteria}
     codes = ", ".join(c.code for c in criteria) or "none"
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except csv.Error as exc:
-        return ImportPreview(problem=f"The header row could not be read ({exc}). Check the file is a CSV file.")
     positions: dict[str, int] = {}
     answer_columns: dict[int, int] = {}  # column index -> criterion item id
     unknown: list[str] = []
@@ -132,18 +117,7 @@ def parse(data: bytes, criteria: Iterable[Item], applied: Mapping[str, str], acc
         return ImportPreview(problem=(f"The file has no {', '.join(f'“{m}”' for m in missing)} column{'s' if len(missing) > 1 else ''}. "
                                       f"The header row must name these columns: {', '.join(REQUIRED)}."))
 
-    rows: list[ImportRow] = []
-    number = 1
-    try:
-        for cells in reader:
-            number += 1
-            if not any(c.strip() for c in cells):
-                continue
-            if len(rows) >= MAX_ROWS:
-                return ImportPreview(problem=f"The file has more than {MAX_ROWS:,} applications. Split it into smaller files and import each.")
-            rows.append(_row(number, cells, positions, answer_columns))
-    except csv.Error as exc:
-        return ImportPreview(problem=f"Row {number} could not be read ({exc}). Check the file is a CSV file.")
+    rows = [_row(number, cells, positions, answer_columns) for number, cells in lines]
     if not rows:
         return ImportPreview(problem="The file has a header row but no applications. Add a row for each application.")
 

@@ -8,8 +8,6 @@ the caller's transaction, with one audit record per person created or changed an
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,11 +17,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from competency_portal.models import Role, Supervision, Team, User, UserRole
-from competency_portal.services import audit, people
+from competency_portal.services import audit, csv_upload, people
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 20_000
-BOM = b"\xef\xbb\xbf"
+KIND = csv_upload.Kind("person", "people", "Export a CSV file from your HR system and upload it.")
 
 # column key (lower case, no spaces or underscores) -> our field name
 COLUMNS = {
@@ -108,12 +106,6 @@ class ImportPreview:
         return sum(1 for r in self.rows if r.action == action)
 
 
-def _decode(data: bytes) -> str:
-    if data.startswith(BOM):
-        data = data[len(BOM):]
-    return data.decode("utf-8")
-
-
 def _roles(value: str) -> tuple[frozenset[Role], list[str]]:
     """The roles named in a cell (separated by ; or ,), and any names not known."""
     names = [p.strip().lower() for p in re.split(r"[;,]", value or "") if p.strip()]
@@ -130,22 +122,10 @@ def parse(data: bytes, existing: Mapping[str, ExistingPerson], *, actor_email: s
     `existing` maps normalised email -> the person held. `actor_email` is the importing
     administrator's, so that the file cannot take away their own admin role.
     """
-    if len(data) > MAX_BYTES:
-        return ImportPreview(problem=f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB. Split it into smaller files and import each.")
     try:
-        text = _decode(data)
-    except UnicodeDecodeError:
-        return ImportPreview(problem="The file is not UTF-8 text. Save it from your spreadsheet as “CSV UTF-8 (comma delimited)” and upload it again.")
-    if "\x00" in text:
-        return ImportPreview(problem="The file is not a CSV text file. Export a CSV file from your HR system and upload it.")
-    if not text.strip():
-        return ImportPreview(problem="The file is empty. Choose a CSV file with a header row and a row for each person.")
-
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except csv.Error as exc:
-        return ImportPreview(problem=f"The header row could not be read ({exc}). Check the file is a CSV file.")
+        header, lines = csv_upload.read(data, KIND, MAX_BYTES, MAX_ROWS)
+    except csv_upload.CsvRefused as exc:
+        return ImportPreview(problem=str(exc))
     positions: dict[str, int] = {}
     ignored: list[str] = []
     for index, title in enumerate(header):
@@ -166,30 +146,21 @@ def parse(data: bytes, existing: Mapping[str, ExistingPerson], *, actor_email: s
         ))
 
     rows: list[ImportRow] = []
-    number = 1
-    try:
-        for cells in reader:
-            number += 1
-            if not any(c.strip() for c in cells):
-                continue  # blank line
-            if len(rows) >= MAX_ROWS:
-                return ImportPreview(problem=f"The file has more than {MAX_ROWS:,} people. Split it into smaller files and import each.")
+    for number, cells in lines:
 
-            def cell(name: str) -> str:
-                i = positions[name]
-                return cells[i].strip() if i < len(cells) else ""
+        def cell(name: str) -> str:
+            i = positions[name]
+            return cells[i].strip() if i < len(cells) else ""
 
-            roles, unknown = _roles(cell("roles"))
-            row = ImportRow(
-                number=number, name=cell("name"), email=people.normalise_email(cell("email")),
-                job_title=cell("job_title") or None, band=cell("band") or None, team=cell("team") or None,
-                supervisor_email=people.normalise_email(cell("supervisor_email")) or None, roles=roles,
-            )
-            if unknown:
-                row.errors.append(f"Role “{', '.join(unknown)}” is not known: use {ROLE_NAMES}")
-            rows.append(row)
-    except csv.Error as exc:
-        return ImportPreview(problem=f"Row {number} could not be read ({exc}). Check the file is a CSV file.")
+        roles, unknown = _roles(cell("roles"))
+        row = ImportRow(
+            number=number, name=cell("name"), email=people.normalise_email(cell("email")),
+            job_title=cell("job_title") or None, band=cell("band") or None, team=cell("team") or None,
+            supervisor_email=people.normalise_email(cell("supervisor_email")) or None, roles=roles,
+        )
+        if unknown:
+            row.errors.append(f"Role “{', '.join(unknown)}” is not known: use {ROLE_NAMES}")
+        rows.append(row)
 
     if not rows:
         return ImportPreview(problem="The file has a header row but no people. Add a row for each person.", ignored_columns=ignored)
