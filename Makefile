@@ -10,7 +10,7 @@ INSTALLED := $(VENV)/.installed
 ASSETS := static/nhsuk/.version-$(NHSUK_FRONTEND_VERSION)-2
 FLASK := $(BIN)/flask --app competency_portal
 
-.PHONY: install run test demo-db clean
+.PHONY: install run test bench load demo-db clean
 
 PLOTLY_JS := static/vendor/plotly.min.js
 
@@ -55,6 +55,14 @@ run: demo-db
 
 test: install
 	$(BIN)/python -m pytest
+
+# Scale benchmark (a large trust's data, generated) and load test (gunicorn, concurrent users); neither
+# is part of `make test`. Both use DATABASE_URL when it is set, else SQLite files of their own.
+bench: install
+	$(BIN)/python -m bench
+
+load: install
+	$(BIN)/python -m loadtest
 
 clean:
 	rm -rf $(VENV) static/nhsuk instance *.egg-info
