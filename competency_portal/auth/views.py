@@ -58,6 +58,8 @@ def sign_out():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.sign_in"))
     if form.validate_on_submit():
+        people.end_sessions(current_user._get_current_object())
+        db.session.commit()
         logout_user()
         session.clear()
         return redirect(url_for("auth.sign_in", signed_out=1))

@@ -102,6 +102,15 @@ def new_session_token() -> str:
     return secrets.token_hex(16)
 
 
+def end_sessions(user: User) -> None:
+    """End every session of this person: a copy of a session cookie is dead from now on.
+
+    Sessions are signed cookies, so clearing the one in the browser is not enough; the token that
+    every cookie of the person carries is replaced instead (which signs out their other browsers too).
+    """
+    user.session_token = new_session_token()
+
+
 def team_named(session: Session, name: str | None) -> Team | None:
     """The team with this name, created if it does not exist (None for a blank name)."""
     if not name or not name.strip():
