@@ -1,9 +1,16 @@
-"""Flask extensions, created once and bound to the app in `create_app`."""
+"""Flask extensions, created once and bound to the app in `create_app`.
+
+Also the settings every SQLite connection gets (see `_sqlite_settings`).
+"""
+
+import sqlite3
 
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 from competency_portal.models.base import Base
 
@@ -11,3 +18,23 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_settings(dbapi_connection, _record) -> None:
+    """Let several processes (gunicorn workers) share one SQLite file without "database is locked".
+
+    WAL lets readers carry on while one writer commits, and the busy timeout makes a writer wait
+    for the write lock instead of failing at once. synchronous stays FULL (the default), so a
+    commit that was acknowledged survives a crash. PostgreSQL connections are left alone.
+    """
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+    finally:
+        cursor.close()
