@@ -9,7 +9,7 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter
 from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
 
-from competency_portal import cli, clock, config, policy, security
+from competency_portal import cli, clock, config, policy, security, storage
 from competency_portal.extensions import csrf, db, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -52,6 +52,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     ])
 
     db.init_app(app)
+    storage.init_app(app)  # uploads a crashed process left half-saved are settled before serving
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     _init_login(app)

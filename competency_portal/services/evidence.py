@@ -110,7 +110,7 @@ def _apply(session: Session, revision: EvidenceRevision, data: EvidenceInput, st
     revision.attachments = [a for a in revision.attachments if a.id not in set(data.remove_attachment_ids)]
     stored = []
     for upload in data.files:
-        name = storage.save(upload.data)
+        name = storage.save(upload.data, session)  # kept only if this transaction commits
         stored.append(name)
         revision.attachments.append(Attachment(
             filename=upload.filename, stored_name=name, content_type=upload.content_type,
