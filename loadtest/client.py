@@ -1,0 +1,113 @@
+"""An HTTP client for the portal on 127.0.0.1: signs in once, carries the CSRF token, times requests.
+
+Production session cookies are `Secure`, and `requests` (like a browser) only sends Secure cookies
+over HTTPS. The load test talks plain HTTP to gunicorn on the loopback interface, where TLS would
+be terminated by the reverse proxy in a real deployment, so `Client` sends the cookies the portal
+set for 127.0.0.1 back itself, in the Cookie header, and only to 127.0.0.1. The portal is unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import requests
+
+_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
+TIMEOUT = 60  # seconds for any one request
+
+
+def csrf_token(html: str) -> str | None:
+    """The CSRF token in a page's form, if it has one."""
+    found = _TOKEN.search(html)
+    return (found.group(1) or found.group(2)) if found else None
+
+
+@dataclass
+class Stats:
+    """Every request's duration and every error, shared by all simulated users (thread-safe)."""
+
+    durations: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, seconds: float, error: str | None = None) -> None:
+        with self.lock:
+            self.durations.append(seconds)
+            if error:
+                self.errors.append(error)
+
+    def error(self, message: str) -> None:
+        with self.lock:
+            self.errors.append(message)
+
+    def p95_ms(self) -> float:
+        with self.lock:
+            ordered = sorted(self.durations)
+        if not ordered:
+            return 0.0
+        return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))] * 1000
+
+
+class UnexpectedResponse(RuntimeError):
+    """The portal answered with something a user would see as a failure."""
+
+
+class Client:
+    """One simulated person's browser: a session, the base URL, and the shared stats."""
+
+    def __init__(self, base_url: str, stats: Stats | None = None, who: str = ""):
+        if urlsplit(base_url).hostname != "127.0.0.1":
+            raise ValueError("the load test only talks to 127.0.0.1")
+        self.base = base_url.rstrip("/")
+        self.stats = stats or Stats()
+        self.who = who
+        self.http = requests.Session()
+
+    def _cookie_header(self) -> dict[str, str]:
+        # Secure cookies included: requests would hold them back over http (see the module docstring).
+        pairs = [f"{c.name}={c.value}" for c in self.http.cookies if c.domain in ("127.0.0.1", "127.0.0.1.local")]
+        return {"Cookie": "; ".join(pairs)} if pairs else {}
+
+    def request(self, method: str, path: str, expect: tuple[int, ...] = (200,), **kwargs) -> requests.Response:
+        """One request, timed; an unexpected status or a failure to answer is an error (and raised)."""
+        started = time.monotonic()
+        try:
+            response = self.http.request(method, self.base + path, allow_redirects=False, timeout=TIMEOUT,
+                                         headers=self._cookie_header(), **kwargs)
+        except requests.RequestException as exc:
+            message = f"{self.who}: {method} {path}: {exc.__class__.__name__}"
+            self.stats.add(time.monotonic() - started, message)
+            raise UnexpectedResponse(message) from None
+        elapsed = time.monotonic() - started
+        if response.status_code not in expect:
+            message = f"{self.who}: {method} {path}: {response.status_code} (expected {'/'.join(map(str, expect))})"
+            self.stats.add(elapsed, message)
+            raise UnexpectedResponse(message)
+        self.stats.add(elapsed)
+        return response
+
+    def get(self, path: str, expect: tuple[int, ...] = (200,)) -> requests.Response:
+        return self.request("GET", path, expect)
+
+    def post(self, path: str, data: dict, token_from: str | None = None, expect: tuple[int, ...] = (302,), files=None) -> requests.Response:
+        """POST a form with a CSRF token (read from `token_from`, a page's HTML, or fetched from /notifications)."""
+        token = csrf_token(token_from) if token_from else None
+        if token is None:
+            token = csrf_token(self.get("/notifications").text)
+        return self.request("POST", path, expect, data={**data, "csrf_token": token}, files=files)
+
+    def sign_in(self, email: str, password: str) -> None:
+        """Sign in through the form (once per simulated person; argon2 makes it deliberately slow)."""
+        page = self.get("/sign-in")
+        response = self.post("/sign-in", {"email": email, "password": password}, token_from=page.text)
+        if urlsplit(response.headers.get("Location", "")).path == "/sign-in":
+            raise UnexpectedResponse(f"{self.who}: sign-in as {email} was refused")
+
+
+def redirect_path(response: requests.Response) -> str:
+    """Where a redirect points (path only)."""
+    return urlsplit(response.headers.get("Location", "")).path
