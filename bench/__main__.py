@@ -1,0 +1,133 @@
+"""`python -m bench [--scale S ...] [--repeats N]`: build or reuse the datasets, measure, report.
+
+By default it measures at 1/100 scale and at full scale (10,000 staff), prints one table with
+both query counts and whether they are equal, and writes bench/results/latest.json:
+`{"dataset": {...}, "pages": {name: {p50_ms, p95_ms, queries, bare_sql_ms, ratio}}}` for the
+largest scale, plus `small` (the same for the smallest scale, when there are two), `checks`
+(the targets, met or not) and `notes`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+
+from bench import database
+from bench.generate import Params
+from bench.measure import measure, pages
+
+PERSON_P95_MS, ORGANISATION_P95_MS, MAX_RATIO = 150, 2000, 3
+PAGE_KEYS = ("p50_ms", "p95_ms", "queries", "bare_sql_ms", "ratio")
+
+
+def machine() -> dict:
+    """What the numbers were measured on."""
+    memory = None
+    try:
+        with open("/proc/meminfo") as f:
+            memory = f"{int(f.readline().split()[1]) // 1024} MiB"
+    except OSError:
+        pass
+    return {"nproc": os.cpu_count(), "memory": memory, "python": platform.python_version(), "platform": platform.platform()}
+
+
+def run_scale(scale: float, repeats: int, database_url: str | None = None, say=print) -> dict:
+    """Build or reuse one scale's dataset and measure every page: {"dataset": ..., "pages": ..., "checks": ...}."""
+    target = database.target_for(scale, database_url)
+    app = database.app_for(target)
+    params = Params(scale=scale)
+    dataset, seconds, reused = database.ensure(app, target, params, say)
+    say(f"  {target.label}: {'reused' if reused else 'generated'} ({seconds:g} s to generate); measuring...")
+    measured = measure(app, dataset, repeats, say)
+    with app.app_context():
+        dialect = database.db.engine.dialect.name
+        database.db.engine.dispose()
+    c = dataset.counts
+    block = {
+        "staff": c["staff"], "teams": c["teams"], "evidence": c["evidence"], "links": c["links"], "sign_offs": c["sign_offs"],
+        "sign_off_items": c["sign_off_items"], "self_assessments": c["self_assessments"], "training_records": c["training_records"],
+        "vacancies": c["vacancies"], "max_applications": c["max_applications"], "database": dialect, "scale": scale,
+        "generation_seconds": seconds, "reused": reused, "machine": machine(),
+    }
+    answered = {name: {"status": r["status"], "missing": r["missing"], "requests": r["requests"]} for name, r in measured.items()}
+    return {"dataset": block, "pages": {n: {k: r[k] for k in PAGE_KEYS} for n, r in measured.items()}, "answered": answered}
+
+
+def checks(large: dict, small: dict | None) -> dict:
+    """Each target, per page: met (True/False), or None where it does not apply."""
+    kinds = {p.name: p.person_view for p in pages(_AnyDataset())}
+    out = {}
+    for name, r in large["pages"].items():
+        limit = PERSON_P95_MS if kinds[name] else ORGANISATION_P95_MS
+        out[name] = {
+            "p95_target_ms": limit, "p95_met": r["p95_ms"] < limit,
+            "ratio_met": r["ratio"] is not None and r["ratio"] <= MAX_RATIO,
+            "queries_small": small["pages"][name]["queries"] if small else None,
+            "queries_equal_at_both_scales": (small["pages"][name]["queries"] == r["queries"]) if small else None,
+            "answered": large["answered"][name]["status"] == 200 and not large["answered"][name]["missing"],
+        }
+    return out
+
+
+class _AnyDataset:
+    vacancy_id = 0
+
+
+def table(result: dict) -> str:
+    """The results as a plain-text table."""
+    small_scale = result.get("small", {}).get("dataset", {}).get("scale")
+    head = ["page", "p50 ms", "p95 ms", "target", "queries", f"q@{small_scale:g}" if small_scale else "q@small", "equal",
+            "bare ms", "ratio", "met"]
+    lines = []
+    for name, r in result["pages"].items():
+        c = result["checks"][name]
+        met = c["p95_met"] and c["ratio_met"] and c["queries_equal_at_both_scales"] is not False and c["answered"]
+        lines.append([name, f"{r['p50_ms']:.1f}", f"{r['p95_ms']:.1f}", f"<{c['p95_target_ms']}", str(r["queries"]),
+                      "-" if c["queries_small"] is None else str(c["queries_small"]),
+                      {True: "yes", False: "NO", None: "-"}[c["queries_equal_at_both_scales"]],
+                      f"{r['bare_sql_ms']:.1f}", f"{r['ratio']:.2f}" if r["ratio"] is not None else "-", "yes" if met else "NO"])
+    widths = [max(len(str(row[i])) for row in [head] + lines) for i in range(len(head))]
+    fmt = lambda row: "  ".join(str(v).ljust(w) if i == 0 else str(v).rjust(w) for i, (v, w) in enumerate(zip(row, widths)))  # noqa: E731
+    d = result["dataset"]
+    title = (f"{d['database']}, scale {d['scale']:g}: {d['staff']:,} staff, {d['teams']:,} teams, {d['evidence']:,} evidence, "
+             f"{d['links']:,} links, {d['sign_offs']:,} sign-offs, {d['self_assessments']:,} self-assessments, "
+             f"{d['vacancies']} vacancies (largest {d['max_applications']} applications); generated in {d['generation_seconds']:g} s")
+    return "\n".join([title, fmt(head), fmt(["-" * w for w in widths])] + [fmt(row) for row in lines]
+                     + ["ratio = page p50 / bare SQL p50; target: p95 under the limit, ratio <= 3, equal queries at both scales."])
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark; returns the exit status."""
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, action="append", help="scale to measure (1 = 10,000 staff); repeatable; default 0.01 and 1")
+    parser.add_argument("--repeats", type=int, default=30, help="timed requests per page (default 30)")
+    args = parser.parse_args(argv)
+    scales = sorted(set(args.scale or [0.01, 1.0]))
+    runs = {}
+    try:
+        for scale in scales:
+            print(f"Scale {scale:g}:")
+            runs[scale] = run_scale(scale, args.repeats)
+    except database.NotOurs as exc:
+        print(f"bench: {exc}", file=sys.stderr)
+        return 2
+    large, small = runs[scales[-1]], runs[scales[0]] if len(scales) > 1 else None
+    result = {"dataset": large["dataset"], "pages": large["pages"]}
+    if small:
+        result["small"] = {"dataset": small["dataset"], "pages": small["pages"]}
+    result["checks"] = checks(large, small)
+    result["notes"] = {"ratio": "page p50 / bare SQL p50", "repeats": args.repeats,
+                       "requests": {n: a["requests"] for n, a in large["answered"].items()}}
+    database.RESULTS.mkdir(parents=True, exist_ok=True)
+    (database.RESULTS / "latest.json").write_text(json.dumps(result, indent=2) + "\n")
+    print()
+    print(table(result))
+    print(f"\nWritten to {database.RESULTS / 'latest.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
