@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from competency_portal.readiness.model import Readiness
 
@@ -155,14 +156,17 @@ def candidates_by_criteria(references: list[str], criteria: list[tuple[str, bool
                 xs.append(label), ys.append(ref), values.append(v), text.append(f"{v:g}")
             elif (i, j) in flagged:
                 xs.append(label), ys.append(ref), values.append(None), text.append("M")
-    fig = go.Figure(go.Scatter(
-        x=xs, y=ys, mode="markers+text", text=text,
+    # The trace is written as a plain dict, not validated by plotly: for 500 applications its
+    # checking of every array element took longer than everything else on the page.
+    trace = dict(
+        type="scatter", x=xs, y=ys, mode="markers+text", text=text,
         textfont=dict(color=["#FFFFFF" if v is not None and v >= 2 else "#212B32" for v in values], size=11),
         marker=dict(symbol="square", size=26, color=[(-1 if v is None else v) for v in values],
                     colorscale=[[0.0, "#FFB81C"], [0.25, "#FFFFFF"], [0.625, "#41B6E6"], [1.0, "#005EB8"]], cmin=-1, cmax=3,
                     showscale=False, line=dict(color="#D8DDE0", width=1)),
         hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>",
-    ))
+    )
+    fig = go.Figure()
     fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(references)), showgrid=False)
     fig.update_xaxes(categoryorder="array", categoryarray=labels, showgrid=False, tickangle=-45)
     zero = sum(1 for row in agreed for v, (_, essential) in zip(row, criteria) if v == 0 and essential)
@@ -171,7 +175,9 @@ def candidates_by_criteria(references: list[str], criteria: list[tuple[str, bool
                f"criterion score(s) are agreed at 0." if references else "There are no applications to show.")
     rows = [[ref] + [("M" if (i, j) in flagged else "n/a") if v is None else f"{v:g}" for j, v in enumerate(row)]
             for i, (ref, row) in enumerate(zip(references, agreed))]
-    return Chart("criteria", "Agreed scores by application and criterion", _layout(fig, 200 + 36 * max(3, len(references))).to_json(),
+    figure = _layout(fig, 200 + 36 * max(3, len(references))).to_dict()
+    figure["data"] = [trace]
+    return Chart("criteria", "Agreed scores by application and criterion", pio.to_json(figure, validate=False),
                  summary, ["Application"] + labels, rows)
 
 

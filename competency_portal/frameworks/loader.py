@@ -8,6 +8,8 @@ When a framework changes, the role profiles and crosswalks that name it are reso
 against the new version, from the documents stored with them.
 Training subjects are upserted one by one (each with its own hash); a subject taken out of the
 training file is retired, never deleted, because people's records point at it.
+Loads run one at a time (`_one_load_at_a_time`): a second load started meanwhile waits, then plans
+against what the first committed, so the same files loaded twice at once give one revision.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from competency_portal.frameworks.problems import FrameworkFileError, Problem
@@ -98,8 +100,22 @@ def plan(session: Session, bundle: Bundle) -> list[Change]:
     return changes
 
 
+LOAD_LOCK_KEY = 0x6672616D65  # any constant shared by every load; "frame"
+
+
+def _one_load_at_a_time(session: Session) -> None:
+    """Hold a lock until the caller's transaction ends; a concurrent load waits here before planning."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOAD_LOCK_KEY})
+    else:
+        # SQLite has one writer at a time: a write that touches nothing takes the write lock now
+        # (waiting for the busy timeout), rather than at the first insert after a stale plan.
+        session.execute(text("UPDATE audit_head SET seq = seq WHERE 1 = 0"))
+
+
 def load(session: Session, bundle: Bundle) -> list[Change]:
     """Write what `plan` describes; the caller commits (or rolls back on any exception)."""
+    _one_load_at_a_time(session)
     changes = plan(session, bundle)
     bundle = _with_dependants(session, bundle)
     hashes = _framework_hashes(session, bundle)

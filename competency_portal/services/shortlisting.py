@@ -24,11 +24,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import object_session, Session, selectinload
+from sqlalchemy.orm import lazyload, object_session, Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from competency_portal.models import (
@@ -126,23 +127,40 @@ class Board:
     def member(self, user_id: int) -> PanelMember | None:
         return next((m for m in self.panel if m.user_id == user_id), None)
 
+    # Lookups by id go through dictionaries built once: pages ask for every one of hundreds of
+    # applications, and a scan per question made the shortlist quadratic in applications.
+    @cached_property
+    def _results_by_id(self) -> dict[int, Result]:
+        return {r.candidate.application_id: r for r in self.results}
+
+    @cached_property
+    def _applications_by_id(self) -> dict[int, Application]:
+        return {a.id: a for a in self.applications}
+
+    @cached_property
+    def _scores_by_application(self) -> dict[int, list[Score]]:
+        found: dict[int, list[Score]] = {}
+        for s in self.scores:
+            found.setdefault(s.application_id, []).append(s)
+        return found
+
     def result(self, application_id: int) -> Result | None:
-        return next((r for r in self.results if r.candidate.application_id == application_id), None)
+        return self._results_by_id.get(application_id)
 
     def application(self, application_id: int) -> Application | None:
-        return next((a for a in self.applications if a.id == application_id), None)
+        return self._applications_by_id.get(application_id)
 
     def own_scores(self, user_id: int, application_id: int | None = None) -> dict[tuple[int, int], Score]:
         """(application id, item id) -> this person's score (draft or submitted)."""
-        return {(s.application_id, s.item_id): s for s in self.scores
-                if s.scorer_id == user_id and (application_id is None or s.application_id == application_id)}
+        scores = self.scores if application_id is None else self._scores_by_application.get(application_id, [])
+        return {(s.application_id, s.item_id): s for s in scores if s.scorer_id == user_id}
 
     def submitted_scores(self, application_id: int) -> dict[int, list[Score]]:
         """item id -> the submitted scores (every member who has submitted) for one application."""
         done = self.submitted_ids
         out: dict[int, list[Score]] = {}
-        for s in self.scores:
-            if s.application_id == application_id and s.scorer_id in done:
+        for s in self._scores_by_application.get(application_id, []):
+            if s.scorer_id in done:
                 out.setdefault(s.item_id, []).append(s)
         return out
 
@@ -187,12 +205,15 @@ def load(session: Session, vacancy: Vacancy) -> Board:
     every = spec_criteria(session, vacancy.spec_version_id)
     criteria = [c for c in every if APPLICATION_METHOD in c.assessed_by]
     interview = [c for c in every if any(m in c.assessed_by for m in INTERVIEW_METHODS)]
+    # Answers are read for one application at a time (its score page), never for the whole board.
     applications = list(session.scalars(select(Application).where(Application.vacancy_id == vacancy.id)
-                                        .order_by(Application.reference)))
+                                        .options(lazyload(Application.answers)).order_by(Application.reference)))
     panel = list(session.scalars(select(PanelMember).where(PanelMember.vacancy_id == vacancy.id)
                                  .options(selectinload(PanelMember.user)).order_by(PanelMember.id)))
     in_vacancy = select(Application.id).where(Application.vacancy_id == vacancy.id)
-    scores = list(session.scalars(select(Score).where(Score.application_id.in_(in_vacancy)).order_by(Score.id)))
+    # Scores as plain rows (attributes as on Score), read-only: tens of thousands of ORM objects
+    # cost seconds on a large vacancy. Saving goes through `save_scores`, which loads its own.
+    scores = list(session.execute(select(*Score.__table__.c).where(Score.application_id.in_(in_vacancy)).order_by(Score.id)))
     moderations = {(m.application_id, m.item_id): m for m in session.scalars(
         select(Moderation).where(Moderation.application_id.in_(in_vacancy)))}
     decisions: dict[int, ShortlistDecision] = {}
