@@ -43,9 +43,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     config.check(app.config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    # NHS.UK frontend macros need ChainableUndefined; our templates come first.
+    # NHS.UK frontend macros need ChainableUndefined; our templates come first. Their macros live in
+    # .jinja files, which Flask would not autoescape: text passed to a macro would be written as raw HTML.
     app.url_map.converters["int"] = BoundedInt  # ids beyond the database's integer range are 404s
-    app.jinja_options = {**app.jinja_options, "undefined": ChainableUndefined}
+    app.jinja_options = {**app.jinja_options, "undefined": ChainableUndefined, "autoescape": True}
     app.jinja_loader = ChoiceLoader([
         FileSystemLoader(str(PROJECT_ROOT / "templates")),
         PackageLoader("nhsuk_frontend_jinja"),
