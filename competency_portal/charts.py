@@ -43,6 +43,12 @@ def _pct(x: float) -> str:
     return f"{round(x * 100)}%"
 
 
+def plotly_text(text: str) -> str:
+    """Text for a plotly.js label or hover: it reads a little HTML there (<a href>, <b>, <br>), so a
+    person's name is written with &, < and > as entities, which plotly.js shows as the characters."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def domain_label(framework: str, domain: str) -> str:
     """A short axis label for a domain."""
     return domain if len(domain) <= 40 else domain[:38] + "…"
@@ -107,7 +113,8 @@ def team_heatmap(names: list[str], domains: list[tuple[str, str]], shares: list[
     # Drawn as a grid of square markers rather than a Heatmap trace: plotly's heatmap writes inline
     # style attributes, which our Content-Security-Policy (rightly) refuses.
     xs, ys, values, text = [], [], [], []
-    for name, row in zip(names, z):
+    shown = [plotly_text(name) for name in names]
+    for name, row in zip(shown, z):
         for label, v in zip(labels, row):
             if v is not None:
                 xs.append(label), ys.append(name), values.append(v), text.append(f"{v}%")
@@ -118,7 +125,7 @@ def team_heatmap(names: list[str], domains: list[tuple[str, str]], shares: list[
                     showscale=False, line=dict(color="#D8DDE0", width=1)),  # values are printed in each cell; the colour bar would need inline styles
         hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>",
     ))
-    fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(names)), showgrid=False)
+    fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(shown)), showgrid=False)
     fig.update_xaxes(categoryorder="array", categoryarray=labels, showgrid=False)
     fig.update_xaxes(tickangle=-30)
     complete = sum(1 for row in shares if row and all(v == 1.0 for v in row if v is not None))
