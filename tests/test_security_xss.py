@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import re
 from datetime import date
@@ -218,6 +219,18 @@ def _date(prefix: str, day: date) -> dict:
     return {f"{prefix}-day": str(day.day), f"{prefix}-month": str(day.month), f"{prefix}-year": str(day.year)}
 
 
+def _csv_file(header: list[str], row: list[str]) -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([header, row])
+    return buffer.getvalue().encode()
+
+
+def _token(preview) -> str:
+    found = re.search(r'name="token"[^>]*value="([0-9a-f]+)"|value="([0-9a-f]+)"[^>]*name="token"', body(preview))
+    assert found, "the import preview offers no confirm button: the file was refused"
+    return found.group(1) or found.group(2)
+
+
 def _id_after(response, pattern: str) -> int:
     found = re.search(pattern, response.headers.get("Location", ""))
     assert found, f"expected a redirect matching {pattern}, got {response.status_code} {response.headers.get('Location')}"
@@ -243,6 +256,13 @@ def write_everything(app, world, users: dict[str, Browser], p: Payloads, problem
         "team": p("team name", 120), "roles": ["staff"], "target_role": TARGET_ROLE, "active": "y"})
     post("admin", "/admin/people/new", {"name": p("new person's name", 120), "email": "new.person@example.nhs.uk",
                                         "job_title": p("new person's job title", 120), "roles": "staff", "target_role": ""})
+    # The HR import: every column a person's details come from, previewed then confirmed.
+    preview = post("admin", "/admin/import", {"file": upload(_csv_file(
+        ["Name", "Email", "Job Title", "Band", "Team", "Supervisor Email", "Role"],
+        [p("imported name", 120), "imported.person@example.nhs.uk", p("imported job title", 120), p("imported band", 40),
+         p("imported team", 120), world.emails["supervisor"], "staff"]), "staff.csv")}, expect=200)
+    problems.extend(check_response(preview, "staff import preview", p))
+    post("admin", "/admin/import/confirm", {"token": _token(preview)})
     # Evidence: title and description (with an attachment), submitted; self-assessment note.
     made = post("owner", "/portfolio/evidence/new", {
         "title": p("evidence title", 200), "evidence_type": "reflective_account", **_date("activity_date", date(2025, 3, 3)),
@@ -299,25 +319,36 @@ def write_everything(app, world, users: dict[str, Browser], p: Payloads, problem
     post("recruiter", f"/recruitment/vacancies/{vacancy_id}/applications/new", {
         "candidate_name": p("candidate name", 200), "email": "candidate.payload@example.org",
         "supporting_statement": p("supporting statement"), **answers})
-    application_id = db.session.scalar(select(ApplicationModel.id).where(ApplicationModel.vacancy_id == vacancy_id))
+    codes = [c.code for c in vacancy_service.criteria(db.session, spec)[:2]]
+    preview = post("recruiter", f"/recruitment/vacancies/{vacancy_id}/applications/import", {"file": upload(_csv_file(
+        ["Candidate name", "Email", "Supporting statement", "Internal", "Guaranteed interview", *codes],
+        [p("imported candidate name", 200), "imported.candidate@example.org", p("imported supporting statement"), "no", "no",
+         *(p(f"imported answer on {code}") for code in codes)]), "applications.csv")}, expect=200)
+    problems.extend(check_response(preview, "application import preview", p))
+    post("recruiter", f"/recruitment/vacancies/{vacancy_id}/applications/import/confirm", {"token": _token(preview)})
+    application_ids = db.session.scalars(select(ApplicationModel.id).where(ApplicationModel.vacancy_id == vacancy_id)
+                                         .order_by(ApplicationModel.id)).all()
+    application_id = application_ids[0]
     db.session.rollback()
     post("recruiter", f"/recruitment/vacancies/{vacancy_id}/advance", {"to": "shortlisting", "version": _lock(Vacancy, vacancy_id)})
     criteria = shortlisting_rules.application_criteria(db.session, spec)
     disputed = criteria[0].item_id
     base = f"/recruitment/vacancies/{vacancy_id}"
     for who, reason in (("recruiter", p("lead's score reason")), ("member", p("member's score reason"))):
-        sheet = {}
-        for c in criteria:
-            sheet[f"score-{c.item_id}"] = "0" if (who == "recruiter" and c.item_id == disputed) else "2"
-            sheet[f"reason-{c.item_id}"] = reason
-        post(who, f"{base}/applications/{application_id}/score", sheet)
+        for scored in application_ids:
+            sheet = {}
+            for c in criteria:
+                sheet[f"score-{c.item_id}"] = "0" if (who == "recruiter" and c.item_id == disputed and scored == application_id) else "2"
+                sheet[f"reason-{c.item_id}"] = reason
+            post(who, f"{base}/applications/{scored}/score", sheet)
         post(who, f"{base}/scores/submit", {})
     post("recruiter", f"{base}/applications/{application_id}/criteria/{disputed}/moderate", {"value": "1", "reason": p("moderation reason")})
-    post("recruiter", f"{base}/applications/{application_id}/decision", {"outcome": "shortlist", "reason": p("decision reason")})
+    for decided in application_ids:
+        post("recruiter", f"{base}/applications/{decided}/decision", {"outcome": "shortlist", "reason": p(f"decision reason {decided}")})
     post("recruiter", f"{base}/shortlist/agree", {})
     return {"evidence_id": evidence_id, "attachment_id": db.session.get(Evidence, evidence_id).current.attachments[0].id,
             "sign_off_id": sign_off_id, "person_id": owner_id, "assignment_id": world.supervision, "appraisal_id": appraisal_id,
-            "objective_id": objective_id, "vacancy_id": vacancy_id, "application_id": application_id, "item_id": disputed,
+            "objective_id": objective_id, "vacancy_id": vacancy_id, "application_id": application_ids, "item_id": disputed,
             "revision": 1, "code": world.item_code, "slug": world.framework_slug}
 
 
@@ -326,14 +357,15 @@ VARIANTS = {"name": ("domains", "gaps", "history"), "chart": ("criteria", "distr
 
 
 def _urls(rule, values: dict) -> list[str]:
-    names = [n for n in rule.arguments if n in VARIANTS]
-    choices = [dict()] if not names else [{names[0]: v} for v in VARIANTS[names[0]]]
+    """The rule filled in every way: each variant of a string parameter, each of a list of ids."""
+    options = {**values, **VARIANTS}
+    names = sorted(rule.arguments)
     out = []
-    for extra in choices:
-        filled = {**values, **extra}
+    for combination in itertools.product(*(options[n] if isinstance(options[n], (list, tuple)) else [options[n]] for n in names)):
+        filled = dict(zip(names, combination))
         if rule.endpoint == "catalogue.role":
             filled["slug"] = TARGET_ROLE
-        out.append(rule.build({k: filled[k] for k in rule.arguments}, append_unknown=False)[1])
+        out.append(rule.build(filled, append_unknown=False)[1])
     return out
 
 
