@@ -59,8 +59,7 @@ class Server:
         """Start gunicorn and wait until /health answers 200 (or fail with its log)."""
         log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL
         self.process = subprocess.Popen(
-            [str(GUNICORN), "--workers", str(self.workers), "--bind", f"127.0.0.1:{self.port}",
-             "--timeout", "120", "--graceful-timeout", "20", "competency_portal:create_app()"],
+            [str(GUNICORN), "--workers", str(self.workers), "--bind", f"127.0.0.1:{self.port}", "competency_portal:create_app()"],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         if log is not subprocess.DEVNULL:
@@ -78,7 +77,7 @@ class Server:
         self.stop(kill=True)
         raise RuntimeError(f"gunicorn did not answer on {self.url} within {timeout:.0f} s; see {self.log_path}")
 
-    def stop(self, kill: bool = False, timeout: float = 30.0) -> None:
+    def stop(self, kill: bool = False, timeout: float = 45.0) -> None:
         """Stop the master and its workers: SIGTERM and wait (graceful), or SIGKILL at once."""
         if self.process is None or self.process.poll() is not None:
             return
