@@ -198,9 +198,9 @@ def test_someone_elses_object_on_every_id_route_is_refused_shows_nothing_and_cha
                 url = rule.build({k: values[k] for k in rule.arguments}, append_unknown=False)[1]
                 methods = [m for m in ("GET", "POST") if m in rule.methods]
                 data = forms[endpoint][1] if endpoint in forms else {}
+                before = snapshot() if "POST" in methods else None  # one snapshot per URL: every refused POST to it
                 for kind, outcome in refusals.items():
                     for method in methods:
-                        before = snapshot() if method == "POST" else None
                         response = users[kind].post(url, data) if method == "POST" else users[kind].get(url)
                         probed += 1
                         what = f"{method} {url} ({endpoint}, {which}) as {kind}"
@@ -212,8 +212,8 @@ def test_someone_elses_object_on_every_id_route_is_refused_shows_nothing_and_cha
                         shown = [s for s in SECRETS if s in text and not (s == "Other Staff" and kind == "other_staff")]
                         if shown:
                             problems.append(f"{what}: shows B's {shown}")
-                        if before is not None and diff(before, snapshot()):
-                            problems.append(f"{what}: changed {diff(before, snapshot())}")
+                if before is not None and diff(before, snapshot()):
+                    problems.append(f"POST {url} ({endpoint}, {which}) by {sorted(refusals)} changed {diff(before, snapshot())}")
     assert not problems, "\n".join(problems)
     assert probed > 150, f"only {probed} requests probed"
 

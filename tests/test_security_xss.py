@@ -352,6 +352,8 @@ def write_everything(app, world, users: dict[str, Browser], p: Payloads, problem
             "revision": 1, "code": world.item_code, "slug": world.framework_slug}
 
 
+REFLECTION_KINDS = ("anonymous", "owner", "supervisor", "recruiter", "admin")
+
 # Values a route's string parameters take, to fetch every variant.
 VARIANTS = {"name": ("domains", "gaps", "history"), "chart": ("criteria", "distribution")}
 
@@ -388,7 +390,8 @@ def test_every_free_text_field_is_escaped_everywhere_it_is_rendered(app, world):
             continue
         for url in _urls(rule, values):
             for kind in (*KINDS, "member"):
-                for target in (url, url + query):
+                # Reflection depends on the page, not on who asks: the query is tried by kinds that between them reach every page.
+                for target in (url, url + query) if kind in REFLECTION_KINDS else (url,):
                     response = users[kind].get(target)
                     fetched += 1
                     assert_no_crash(response, f"GET {target} as {kind}")
@@ -405,4 +408,4 @@ def test_every_free_text_field_is_escaped_everywhere_it_is_rendered(app, world):
     carried = {kind: sorted(n for n, where in p.seen.items() if any(w.startswith(kind) for w in where))
                for kind in ("chart", "CSV", "XLSX", "PDF")}
     assert all(carried.values()), f"an export or chart carried no payload at all: {carried}"
-    assert fetched > 500
+    assert fetched > 400
