@@ -1,6 +1,7 @@
 """Flask extensions, created once and bound to the app in `create_app`.
 
-Also the settings every SQLite connection gets (see `_sqlite_settings`).
+Also the settings every SQLite connection gets (see `_sqlite_settings`), and
+`take_sqlite_write_lock`, SQLite's stand-in for SELECT ... FOR UPDATE.
 """
 
 import sqlite3
@@ -9,7 +10,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 
 from competency_portal.models.base import Base
@@ -38,3 +39,16 @@ def _sqlite_settings(dbapi_connection, _record) -> None:
         cursor.execute("PRAGMA journal_mode = WAL")
     finally:
         cursor.close()
+
+
+def take_sqlite_write_lock(session) -> None:
+    """On SQLite, take the database's write lock now and hold it to the end of the transaction.
+
+    SQLite ignores SELECT ... FOR UPDATE, and the driver only starts a transaction at the first
+    write, so code that reads a row and then writes what depends on it (the audit head, a framework
+    load's plan) could act on a read another process has since overtaken. A write that matches no
+    row starts the transaction with the lock (waiting up to the busy timeout); reads after it see
+    the latest commit. On PostgreSQL this does nothing: use FOR UPDATE or an advisory lock there.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("UPDATE audit_head SET seq = seq WHERE 1 = 0"))

@@ -8,6 +8,8 @@ threads until each has passed the checks, so both really try to write the same t
   the second load finds nothing left to change;
 - the vacancy lead moderating the same criterion from two sessions (only the lead moderates): one
   agreed score, the other session is told.
+- two audited changes at once (two people signing in, say): both are saved, one after the other in
+  the audit chain (on SQLite the second used to read the same chain head and fail on its insert).
 Each also checks the audit chain, which both writers append to. The sequential versions (one
 decision after another, one moderation after another) are in test_evidence_workflow.py and
 test_shortlisting.py.
@@ -96,6 +98,30 @@ def _chain_ok() -> None:
     verdict = audit.verify(db.session)
     db.session.rollback()
     assert verdict.ok, verdict.message
+
+
+# -- two audited changes at once -----------------------------------------------------------------
+
+def test_two_audited_changes_at_once_are_both_saved_one_after_the_other_in_the_chain(app, seeded):
+    people = [person(seeded, "Ida Early"), person(seeded, "Joe Early")]
+    ids = [p.id for p in people]
+    engine, barrier = db.engine, threading.Barrier(2)
+
+    def sign_in_audit(n: int) -> int:
+        with Session(engine) as session:
+            session.execute(select(1))  # the request has read something already, as every request has
+            barrier.wait(WAIT)
+            event = audit.record(session, actor_id=ids[n], action="signed_in", object_type="user", object_id=ids[n], subject_id=ids[n])
+            session.commit()
+            return event.seq
+
+    results = _both(sign_in_audit)
+
+    assert not any(isinstance(r, Exception) for r in results), results
+    assert sorted(results) == [1, 2]
+    assert sorted(db.session.scalars(select(AuditEvent.actor_id).where(AuditEvent.action == "signed_in"))) == sorted(ids)
+    db.session.rollback()
+    _chain_ok()
 
 
 # -- two supervisors deciding the same evidence ------------------------------------------------

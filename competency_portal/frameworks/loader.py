@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, selectinload
 
+from competency_portal.extensions import take_sqlite_write_lock
 from competency_portal.frameworks.problems import FrameworkFileError, Problem
 from competency_portal.frameworks.schema import (
     CrosswalkSpec,
@@ -108,9 +109,7 @@ def _one_load_at_a_time(session: Session) -> None:
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOAD_LOCK_KEY})
     else:
-        # SQLite has one writer at a time: a write that touches nothing takes the write lock now
-        # (waiting for the busy timeout), rather than at the first insert after a stale plan.
-        session.execute(text("UPDATE audit_head SET seq = seq WHERE 1 = 0"))
+        take_sqlite_write_lock(session)  # now, rather than at the first insert after a stale plan
 
 
 def load(session: Session, bundle: Bundle) -> list[Change]:

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from competency_portal.extensions import take_sqlite_write_lock
 from competency_portal.models import AuditEvent, AuditHead
 
 GENESIS = "0" * 64
@@ -41,6 +42,7 @@ def record(
     detail: dict | None = None,
 ) -> AuditEvent:
     """Append one record to the chain inside the caller's transaction."""
+    take_sqlite_write_lock(session)  # FOR UPDATE below does nothing on SQLite
     head = session.scalar(select(AuditHead).where(AuditHead.id == 1).with_for_update())
     if head is None:
         head = AuditHead(id=1, seq=0, hash=GENESIS)
