@@ -53,6 +53,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     ])
 
     db.init_app(app)
+    _keep_readiness_rollup()
     storage.init_app(app)  # uploads a crashed process left half-saved are settled before serving
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
@@ -66,6 +67,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     if unruled:
         raise RuntimeError(f"routes with no policy rule: {', '.join(unruled)}; add @policy.rule(...) to each")
     return app
+
+
+def _keep_readiness_rollup() -> None:
+    from competency_portal.readiness import rollup
+
+    rollup.install()  # every session keeps the precomputed readiness facts in step with its writes
 
 
 def _init_login(app: Flask) -> None:

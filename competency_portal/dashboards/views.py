@@ -139,36 +139,34 @@ def team_csv():
 
 
 def _organisation(team_id: int | None):
-    from collections import Counter
-
+    """The organisation view's figures, from the precomputed readiness facts (a fixed number of queries)."""
     from competency_portal.models import Team
+    from competency_portal.readiness import rollup
 
-    stmt = select(User).where(User.active.is_(True), User.target_role.is_not(None)).options(selectinload(User.team)).order_by(User.name)
+    today = clock.today()
+    stmt = (select(User.id, User.target_role, Team.name.label("team_name")).outerjoin(Team, Team.id == User.team_id)
+            .where(User.active.is_(True), User.target_role.is_not(None)).order_by(User.name))
+    who = select(User.id).where(User.active.is_(True), User.target_role.is_not(None))
     if team_id:
-        stmt = stmt.where(User.team_id == team_id)
-    people = db.session.scalars(stmt).all()
-    results = data.readiness_for(db.session, people, clock.today())
-    counts: Counter = Counter()
-    statements: dict[tuple[str, str], str] = {}
-    for r in results.values():
-        for i in r.items:
-            if i.status.value in ("gap", "claimed"):
-                counts[i.required.key] += 1
-                statements[i.required.key] = i.required.statement
-    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    chart = charts.common_gaps([(key[1], statements[key], n) for key, n in ranked], len(results))
-    statuses = training_service.statuses_for(db.session, people, clock.today())
-    teams: dict[str, list] = {}
+        stmt, who = stmt.where(User.team_id == team_id), who.where(User.team_id == team_id)
+    people = db.session.execute(stmt).all()  # rows with .id and .target_role, all the training rules need
+    roles = {slug: data.requirements(db.session, slug) for slug in sorted({p.target_role for p in people})}
+    statements = {r.key: r.statement for required in roles.values() for r in required}
+    found = rollup.counts(db.session, today, who)
+    ranked = sorted(found.gaps.items(), key=lambda kv: (-kv[1], kv[0]))
+    chart = charts.common_gaps([(key[1], statements.get(key, key[1]), n) for key, n in ranked], len(people))
+    statuses = training_service.statuses_for(db.session, people, today)
+    teams: dict[str, list[tuple[bool, float]]] = {}
     training_rows: dict[str, list] = {}
     for p in people:
-        name = p.team.name if p.team else "No team"
-        if p.id in results:
-            teams.setdefault(name, []).append(results[p.id])
+        name = p.team_name or "No team"
+        required, met = len(roles[p.target_role]), found.met.get(p.id, 0)
+        teams.setdefault(name, []).append((required > 0 and met == required, met / required if required else 0.0))
         training_rows.setdefault(name, []).extend(statuses[p.id].all_rows if p.id in statuses else [])
-    by_team = [(name, len(rs), sum(r.ready for r in rs), sum(r.share for r in rs) / len(rs),
+    by_team = [(name, len(rs), sum(ready for ready, _ in rs), sum(share for _, share in rs) / len(rs),
                 training_service.summary_counts(training_rows.get(name, []))) for name, rs in sorted(teams.items())]
     all_teams = db.session.scalars(select(Team).order_by(Team.name)).all()
-    return chart, by_team, all_teams, len(results)
+    return chart, by_team, all_teams, len(people)
 
 
 @bp.get("/organisation")

@@ -30,6 +30,7 @@ from competency_portal.models.frameworks import (
     ScaleLevel,
 )
 from competency_portal.models.people import Deputy, Role, Supervision, Team, User, UserRole
+from competency_portal.models.rollup import ReadinessFact
 from competency_portal.models.recruitment import (
     Application,
     CriterionAnswer,
@@ -51,6 +52,6 @@ __all__ = [
     "Attachment", "AuditEvent", "AuditHead", "Base", "Crosswalk", "CrosswalkPair", "Decision",
     "Deputy", "Domain", "Evidence", "EvidenceLink", "EvidenceRevision", "EvidenceState",
     "EvidenceType", "Framework", "FrameworkKind", "FrameworkVersion", "InvalidTransition", "Item",
-    "Notification", "Role", "RoleProfile", "RoleTarget", "Scale", "ScaleLevel", "SelfAssessment",
+    "Notification", "ReadinessFact", "Role", "RoleProfile", "RoleTarget", "Scale", "ScaleLevel", "SelfAssessment",
     "SignOff", "SignOffItem", "Supervision", "Team", "User", "UserRole",
 ]

@@ -189,6 +189,39 @@ def assess(
     return _roll_up(items, today)
 
 
+def met_until(
+    required: list[Required],
+    confirmations: list[Confirmation],
+    groups: dict[Key, frozenset[Key]],
+) -> dict[Key, tuple[bool, date | None]]:
+    """For each required item: (met for good, met until) - the facts `assess` needs that do not depend on the date.
+
+    An item is met (or lapsing) on a day when it is met for good, or `until` is after that day: the
+    latest expiry of any confirmation at or above the target, on the item or an equivalent one.
+    (Unlike `assess`, a confirmation decided after the day still counts; the portal never makes
+    one, and the organisation view that uses this is always for today.)
+    """
+    by_key: dict[Key, list[Confirmation]] = {}
+    for c in confirmations:
+        by_key.setdefault(c.key, []).append(c)
+    found: dict[Key, tuple[bool, date | None]] = {}
+    for req in required:
+        forever, until = False, None
+        for key in groups.get(req.key, (req.key,)):
+            for c in by_key.get(key, ()):
+                if c.level < req.target:
+                    continue
+                if not req.review_months:
+                    forever = True
+                    break
+                expires = add_months(c.decided_on, req.review_months)
+                until = expires if until is None or expires > until else until
+            if forever:
+                break
+        found[req.key] = (forever, None if forever else until)
+    return found
+
+
 def _better(candidate, best, target) -> bool:
     # Prefer meeting the target; then the later expiry (None = never); then the higher level.
     def rank(c):
