@@ -15,8 +15,10 @@ and a POST changes no row of any table.
 
 from __future__ import annotations
 
+import io
 from datetime import date, datetime, timezone
 
+import openpyxl
 import pytest
 from sqlalchemy import select
 from werkzeug.routing import IntegerConverter
@@ -27,7 +29,7 @@ from competency_portal.extensions import db
 from competency_portal.models import Appraisal, AppraisalState, Application, EvidenceType, Objective, ProgressNote, Supervision, User
 from competency_portal.services import attachments
 from competency_portal.services import evidence as evidence_service
-from tests.portal_helpers import PDF, assert_no_crash, body, browsers, build_world, diff, is_sign_in_redirect, snapshot
+from tests.portal_helpers import PASSWORD, PDF, Browser, assert_no_crash, body, browsers, build_world, diff, is_sign_in_redirect, snapshot
 from tests.test_permissions import RULE_MODULES, _post_cases, _url
 
 SIGNIN = "sign-in"
@@ -220,8 +222,6 @@ def test_someone_elses_object_on_every_id_route_is_refused_shows_nothing_and_cha
 
 def test_the_probes_point_at_real_objects_their_owners_can_reach(app, world):
     """The ids above are live: B's own people reach them, so a 404 above is a refusal, not a missing object."""
-    from tests.portal_helpers import Browser, PASSWORD
-
     b = _b_world(app, world)
     other, unrel = Browser(app, "other_staff"), Browser(app, "unrelated_supervisor")
     other.sign_in(world.emails["other_staff"])
@@ -245,3 +245,35 @@ def test_the_probes_point_at_real_objects_their_owners_can_reach(app, world):
         assert response.status_code == 200, f"{url} as {browser.kind}: {response.status_code}"
         if shown:
             assert shown in body(response), f"{url} as {browser.kind} does not show {shown!r}"
+
+
+def test_lists_and_exports_without_an_id_hold_only_what_the_viewer_may_see(app, world):
+    """Pages that list objects (queues, team views, exports, vacancy lists) are scoped to the viewer, not just the id routes."""
+    _b_world(app, world)
+    users = browsers(app, world)
+    scoped = [
+        ("owner", "/portfolio"), ("owner", "/dashboard"), ("owner", "/appraisal"), ("owner", "/training"), ("owner", "/notifications"),
+        ("supervisor", "/supervision/"), ("supervisor", "/team"), ("supervisor", "/team/heatmap.csv"), ("supervisor", "/team/matrix.xlsx"),
+        ("supervisor", "/appraisal"), ("recruiter", "/recruitment"),
+    ]
+    problems = []
+    for kind, url in scoped:
+        response = users[kind].get(url)
+        assert response.status_code == 200, f"{url} as {kind}: {response.status_code}"
+        data = response.data
+        if url.endswith(".xlsx"):
+            book = openpyxl.load_workbook(io.BytesIO(data))
+            text = " ".join(str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value is not None)
+        else:
+            text = data.decode("utf-8", "replace")
+        shown = [s for s in SECRETS if s in text]
+        if shown:
+            problems.append(f"{url} as {kind} lists B's {shown}")
+    assert not problems, "\n".join(problems)
+    # Control: B's own people do see B's objects in the same lists.
+    unrel = browsers(app, world)["unrelated_supervisor"]
+    assert "Bravo secret reflection" in body(unrel.get("/supervision/"))
+    assert "Other Staff" in body(unrel.get("/team"))
+    rival = Browser(app, "rival")
+    rival.sign_in("rival.recruiter@example.nhs.uk", PASSWORD)
+    assert "Rival secret vacancy" in body(rival.get("/recruitment"))
