@@ -107,3 +107,33 @@ def test_a_framework_load_with_a_changed_role_profile_recomputes_everyone(trust,
     loader.load(session, framework_bundle)
     session.commit()
     _assert_agrees(session)
+
+
+def test_training_counts_by_team_equal_the_per_person_statuses_added_up(seeded):
+    from competency_portal.models import DbsCheck, Registration, TrainingRecord, TrainingSubject
+    from competency_portal.services import training
+
+    rng = random.Random(3)
+    today = date(2026, 11, 20)
+    subjects = seeded.scalars(select(TrainingSubject)).all()
+    roles = ["care-coordinator-band-6", "leeds-recovery-centre-care-coordinator", "tameside-mhsw-care-coordinator"]
+    people = [person(seeded, f"Person {n}", target_role=roles[n % 3]) for n in range(12)]
+    teams = {p.id: f"Team {p.id % 3}" for p in people}
+    for p in people:
+        for s in rng.sample(subjects, 7):
+            for _ in range(rng.randrange(1, 3)):
+                done = today - timedelta(days=rng.randrange(1, 1500))
+                seeded.add(TrainingRecord(user_id=p.id, subject_id=s.id, completed_on=done,
+                                          expires_on=done + timedelta(days=400) if rng.random() < 0.2 else None))
+        if rng.random() < 0.8:
+            seeded.add(Registration(user_id=p.id, body="NMC", number="1", renewal_on=today + timedelta(days=rng.randrange(-60, 200))))
+        if rng.random() < 0.8:
+            seeded.add(DbsCheck(user_id=p.id, checked_on=today - timedelta(days=rng.randrange(900, 1200)), level="enhanced"))
+    seeded.commit()
+    statuses = training.statuses_for(seeded, people, today)
+    expected: dict[str, list] = {}
+    for p in people:
+        expected.setdefault(teams[p.id], []).extend(statuses[p.id].all_rows)
+    found = training.counts_by_group(seeded, people, lambda p: teams[p.id], today)
+    assert {k: v.by_state for k, v in found.items()} == {k: training.summary_counts(rows).by_state for k, rows in expected.items()}
+    assert len({s for c in found.values() for s in c.by_state}) >= 4  # the data reaches several states

@@ -155,16 +155,13 @@ def _organisation(team_id: int | None):
     found = rollup.counts(db.session, today, who)
     ranked = sorted(found.gaps.items(), key=lambda kv: (-kv[1], kv[0]))
     chart = charts.common_gaps([(key[1], statements.get(key, key[1]), n) for key, n in ranked], len(people))
-    statuses = training_service.statuses_for(db.session, people, today)
+    training = training_service.counts_by_group(db.session, people, lambda p: p.team_name or "No team", today, who)
     teams: dict[str, list[tuple[bool, float]]] = {}
-    training_rows: dict[str, list] = {}
     for p in people:
-        name = p.team_name or "No team"
         required, met = len(roles[p.target_role]), found.met.get(p.id, 0)
-        teams.setdefault(name, []).append((required > 0 and met == required, met / required if required else 0.0))
-        training_rows.setdefault(name, []).extend(statuses[p.id].all_rows if p.id in statuses else [])
+        teams.setdefault(p.team_name or "No team", []).append((required > 0 and met == required, met / required if required else 0.0))
     by_team = [(name, len(rs), sum(ready for ready, _ in rs), sum(share for _, share in rs) / len(rs),
-                training_service.summary_counts(training_rows.get(name, []))) for name, rs in sorted(teams.items())]
+                training.get(name, training_service.Counts())) for name, rs in sorted(teams.items())]
     all_teams = db.session.scalars(select(Team).order_by(Team.name)).all()
     return chart, by_team, all_teams, len(people)
 

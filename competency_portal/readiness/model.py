@@ -21,6 +21,7 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import Enum
+from functools import lru_cache
 
 LAPSING_DAYS = 90
 
@@ -125,6 +126,7 @@ class Readiness:
         return sorted((i for i in self.items if i.status == Status.LAPSING), key=lambda i: i.expires_on)
 
 
+@lru_cache(maxsize=65536)  # pure, and called for every record of a whole trust with few distinct dates
 def add_months(day: date, months: int) -> date:
     """The same day `months` later (clamped to the month's last day)."""
     month = day.month - 1 + months

@@ -19,9 +19,9 @@ import enum
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Iterable
+from typing import Callable, Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from competency_portal.models import DbsCheck, Registration, TrainingRecord, TrainingSubject, User
@@ -260,12 +260,14 @@ def current_subjects(session: Session) -> list[TrainingSubject]:
 
 
 def _latest_per(session: Session, model, partition, order, ids: list[int], where=()):
+    # Plain rows with the model's column names, not ORM objects: for a whole trust (tens of
+    # thousands of records) building objects took seconds, and only their values are read.
     ranked = (
         select(model.id, func.row_number().over(partition_by=partition, order_by=order).label("n"))
         .where(model.user_id.in_(ids), *where)
         .subquery()
     )
-    return session.scalars(select(model).join(ranked, ranked.c.id == model.id).where(ranked.c.n == 1)).all()
+    return session.execute(select(*model.__table__.c).join(ranked, ranked.c.id == model.id).where(ranked.c.n == 1)).all()
 
 
 def statuses_for(session: Session, people: Iterable[User], today: date) -> dict[int, PersonTraining]:
@@ -288,6 +290,42 @@ def statuses_for(session: Session, people: Iterable[User], today: date) -> dict[
         p.id: person_training(p.id, p.target_role, subjects, by_person.get(p.id, {}), registrations.get(p.id), checks.get(p.id), today)
         for p in people
     }
+
+
+def counts_by_group(session: Session, people: Iterable, group_of: Callable, today: date, who: Select | None = None) -> dict[str, Counts]:
+    """`summary_counts` of the people's `all_rows`, added up per group (e.g. team), without building the rows.
+
+    The same rules as `statuses_for` (a test holds the two to the same counts), for a whole trust:
+    `people` need only `.id` and `.target_role`; `who`, a query of the same people's ids, spares
+    the database a list of thousands of ids. Four queries, however many people.
+    """
+    people = list(people)
+    ids = who if who is not None else [p.id for p in people]
+    if not people:
+        return {}
+    subjects = current_subjects(session)
+    latest = {(r.user_id, r.subject_id): r for r in _latest_per(
+        session, TrainingRecord, (TrainingRecord.user_id, TrainingRecord.subject_id),
+        (TrainingRecord.completed_on.desc(), TrainingRecord.id.desc()), ids)}
+    registrations = {r.user_id: r for r in _latest_per(session, Registration, Registration.user_id, Registration.id.desc(), ids)}
+    checks = {c.user_id: c for c in _latest_per(session, DbsCheck, DbsCheck.user_id, (DbsCheck.checked_on.desc(), DbsCheck.id.desc()), ids)}
+    rules = {(s.id, role): renewal_for(s.renewal_months, s.role_rules, role) for s in subjects for role in {p.target_role for p in people}}
+    found: dict[str, Counter] = {}
+    for p in people:
+        counter = found.setdefault(group_of(p), Counter())
+        for s in subjects:
+            required, months = rules[(s.id, p.target_role)]
+            record = latest.get((p.id, s.id))
+            if not required:
+                counter[State.NOT_REQUIRED] += 1
+            elif record is None:
+                counter[State.MISSING] += 1
+            else:
+                counter[state_on(record.expires_on or (add_months(record.completed_on, months) if months else None), today)] += 1
+        registration, check = registrations.get(p.id), checks.get(p.id)
+        counter[State.MISSING if registration is None else state_on(registration.renewal_on, today)] += 1
+        counter[State.MISSING if check is None else state_on(add_months(check.checked_on, DBS_RENEWAL_MONTHS), today)] += 1
+    return {group: Counts(dict(counter)) for group, counter in found.items()}
 
 
 @dataclass
