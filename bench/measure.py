@@ -59,6 +59,7 @@ TRAINING = [
     "SELECT user_id, MAX(id) FROM registration WHERE {who} GROUP BY user_id",
     "SELECT user_id, MAX(checked_on) FROM dbs_check WHERE {who} GROUP BY user_id",
 ]
+MET = "(met_forever = true OR (met_until IS NOT NULL AND met_until > :today))"
 SUPERVISEES = ("SELECT supervisee_id FROM supervision WHERE supervisor_id = :sup AND starts_on <= :today "
                "AND (ends_on IS NULL OR ends_on >= :today)")
 QUEUE = (
@@ -87,9 +88,15 @@ def bare_sql(name: str) -> list[str]:
                            for s in _person_sql(team, ":role")]
                         + [QUEUE, "SELECT user_id, MAX(signed_by_appraiser_at) FROM appraisal WHERE state = 'signed' AND user_id IN ("
                            + SUPERVISEES + ") GROUP BY user_id"],
+        # From the precomputed readiness facts, as a hand-written report would read them.
         "organisation": ["SELECT u.id, u.name, u.target_role, t.name FROM user_account u LEFT JOIN team t ON t.id = u.team_id "
-                         "WHERE u.active = true AND u.target_role IS NOT NULL ORDER BY u.name"]
-                        + [s.replace(":role", "SELECT DISTINCT target_role FROM user_account") for s in _person_sql(everyone, ":role")]
+                         "WHERE u.active = true AND u.target_role IS NOT NULL ORDER BY u.name",
+                         TARGETS.format(roles="SELECT DISTINCT target_role FROM user_account"),
+                         "SELECT framework_slug, item_code, COUNT(*) FROM readiness_fact WHERE " + everyone.replace("{col}", "user_id")
+                         + " AND NOT " + MET + " GROUP BY framework_slug, item_code",
+                         "SELECT user_id, SUM(CASE WHEN " + MET + " THEN 1 ELSE 0 END) FROM readiness_fact WHERE "
+                         + everyone.replace("{col}", "user_id") + " GROUP BY user_id"]
+                        + [t.format(who=everyone.replace("{col}", "user_id")) for t in TRAINING]
                         + ["SELECT id, name FROM team ORDER BY name"],
         "framework_search": [
             "SELECT i.id, i.code, i.statement, f.slug, fv.title, d.title FROM item i "
