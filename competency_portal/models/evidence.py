@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from competency_portal.models.base import Base, utcnow
@@ -69,9 +69,12 @@ class Evidence(Base):
     """A piece of evidence owned by one person; its content lives in its revisions."""
 
     __tablename__ = "evidence"
+    # A person's evidence in one state (a supervisor's queue, a portfolio) without scanning
+    # everyone's submitted evidence; it serves lookups by owner alone too.
+    __table_args__ = (Index("ix_evidence_owner_id_state", "owner_id", "state"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    owner_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     state: Mapped[EvidenceState] = mapped_column(str_enum(EvidenceState), default=EvidenceState.DRAFT, index=True)
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
     submitted_to_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

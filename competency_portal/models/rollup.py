@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Boolean, Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from competency_portal.models.base import Base
@@ -19,7 +19,9 @@ class ReadinessFact(Base):
     """Whether a person's current sign-offs meet one required item (at or above target), and until when."""
 
     __tablename__ = "readiness_fact"
-    __table_args__ = (UniqueConstraint("user_id", "framework_slug", "item_code"),)
+    # The second index holds every column the organisation view reads, so its counts never touch the table.
+    __table_args__ = (UniqueConstraint("user_id", "framework_slug", "item_code"),
+                      Index("ix_readiness_fact_user_id_met", "user_id", "met_forever", "met_until", "framework_slug", "item_code"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))  # leads the unique constraint's index

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from competency_portal.models.base import Base, utcnow
@@ -32,9 +32,11 @@ class TrainingRecord(Base):
     """One completion of a subject by a person; every record is kept."""
 
     __tablename__ = "training_record"
+    # Each person's latest completion per subject, read in index order (and lookups by person alone).
+    __table_args__ = (Index("ix_training_record_user_id_subject_id", "user_id", "subject_id", "completed_on"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     subject_id: Mapped[int] = mapped_column(ForeignKey("training_subject.id"), index=True)
     completed_on: Mapped[date] = mapped_column(Date)
     expires_on: Mapped[date | None] = mapped_column(Date)
