@@ -20,11 +20,10 @@ from competency_portal.services import training as training_service
 
 
 def _person_charts(person: User):
-    today = clock.today()
-    result = data.readiness_for(db.session, [person], today).get(person.id)
+    result, over_time = data.readiness_with_history(db.session, person, clock.today())
     if result is None:
         return None, []
-    return result, [charts.radar(result), charts.gaps_bar(result), charts.history_line(data.history_for(db.session, person, today))]
+    return result, [charts.radar(result), charts.gaps_bar(result), charts.history_line(over_time)]
 
 
 def _visible_person(person_id: int) -> User:

@@ -118,6 +118,16 @@ def readiness_for(session: Session, people: list[User], today: date) -> dict[int
     return {p.id: assess(roles[p.target_role], confirmed.get(p.id, []), rated.get(p.id, {}), groups, today) for p in with_role}
 
 
+def readiness_with_history(session: Session, person: User, today: date) -> tuple[Readiness | None, list[tuple[date, float]]]:
+    """A person's readiness and their readiness over twelve months, from one reading of the facts (four queries)."""
+    if not person.target_role:
+        return None, []
+    required, groups = requirements(session, person.target_role), crosswalk_groups(session)
+    confirmed = confirmations(session, [person.id]).get(person.id, [])
+    rated = self_levels(session, [person.id]).get(person.id, {})
+    return assess(required, confirmed, rated, groups, today), history(required, confirmed, groups, today)
+
+
 def history_for(session: Session, person: User, today: date) -> list[tuple[date, float]]:
     """A person's readiness at the end of each of the last twelve months."""
     if not person.target_role:
