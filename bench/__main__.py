@@ -41,10 +41,17 @@ def run_scale(scale: float, repeats: int, database_url: str | None = None, say=p
     params = Params(scale=scale)
     dataset, seconds, reused = database.ensure(app, target, params, say)
     say(f"  {target.label}: {'reused' if reused else 'generated'} ({seconds:g} s to generate); measuring...")
-    measured = measure(app, dataset, repeats, say)
+    run = measure_dataset(app, dataset, scale, seconds, reused, repeats, say)
+    with app.app_context():
+        database.db.engine.dispose()
+    return run
+
+
+def measure_dataset(app, dataset, scale: float, seconds: float, reused: bool, repeats: int, say=print, warmup: int = 2) -> dict:
+    """Measure every page on a dataset already in the app's database: {"dataset", "pages", "answered"}."""
+    measured = measure(app, dataset, repeats, say, warmup)
     with app.app_context():
         dialect = database.db.engine.dialect.name
-        database.db.engine.dispose()
     c = dataset.counts
     block = {
         "staff": c["staff"], "teams": c["teams"], "evidence": c["evidence"], "links": c["links"], "sign_offs": c["sign_offs"],
@@ -54,6 +61,19 @@ def run_scale(scale: float, repeats: int, database_url: str | None = None, say=p
     }
     answered = {name: {"status": r["status"], "missing": r["missing"], "requests": r["requests"]} for name, r in measured.items()}
     return {"dataset": block, "pages": {n: {k: r[k] for k in PAGE_KEYS} for n, r in measured.items()}, "answered": answered}
+
+
+def report(runs: dict[float, dict], repeats: int) -> dict:
+    """The JSON written to latest.json, from each scale's run (the largest is the main one)."""
+    scales = sorted(runs)
+    large, small = runs[scales[-1]], runs[scales[0]] if len(scales) > 1 else None
+    result = {"dataset": large["dataset"], "pages": large["pages"]}
+    if small:
+        result["small"] = {"dataset": small["dataset"], "pages": small["pages"]}
+    result["checks"] = checks(large, small)
+    result["notes"] = {"ratio": "page p50 / bare SQL p50", "repeats": repeats,
+                       "requests": {n: a["requests"] for n, a in large["answered"].items()}}
+    return result
 
 
 def checks(large: dict, small: dict | None) -> dict:
@@ -114,13 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     except database.NotOurs as exc:
         print(f"bench: {exc}", file=sys.stderr)
         return 2
-    large, small = runs[scales[-1]], runs[scales[0]] if len(scales) > 1 else None
-    result = {"dataset": large["dataset"], "pages": large["pages"]}
-    if small:
-        result["small"] = {"dataset": small["dataset"], "pages": small["pages"]}
-    result["checks"] = checks(large, small)
-    result["notes"] = {"ratio": "page p50 / bare SQL p50", "repeats": args.repeats,
-                       "requests": {n: a["requests"] for n, a in large["answered"].items()}}
+    result = report(runs, args.repeats)
     database.RESULTS.mkdir(parents=True, exist_ok=True)
     (database.RESULTS / "latest.json").write_text(json.dumps(result, indent=2) + "\n")
     print()

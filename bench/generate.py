@@ -65,7 +65,7 @@ from competency_portal.models import (
 )
 
 FRAMEWORKS_DIR = Path(__file__).resolve().parent.parent / "frameworks"
-GENERATOR_VERSION = 1  # change when the generated data changes shape, so old datasets are rebuilt
+GENERATOR_VERSION = 2  # change when the generated data changes shape, so old datasets are rebuilt
 CHUNK = 5000
 MAIN_ROLE = "care-coordinator-band-6"
 # Evidence states, as in a working trust: mostly signed off, some waiting, some in progress.
@@ -281,7 +281,7 @@ def _portfolio(out: _Writer, ids: _Ids, rng: random.Random, uid: int, supervisor
     item_ids = [i for i, _ in targets]
     ev0, rev0 = ids.take(Evidence, n), ids.take(EvidenceRevision, n)
     for k in range(n):
-        state = _weighted(rng, STATES)
+        state = EvidenceState.SUBMITTED if k == 0 else _weighted(rng, STATES)  # everyone has something waiting
         created = now - timedelta(days=rng.randrange(5, 1100), minutes=rng.randrange(1440))
         submitted = None
         if state == EvidenceState.SUBMITTED:

@@ -20,6 +20,7 @@ from typing import Callable
 from flask import Flask
 from flask_login.utils import _create_identifier
 from sqlalchemy import event, text
+from sqlalchemy.orm import Session
 
 from bench.generate import Dataset
 from competency_portal.extensions import db
@@ -170,10 +171,9 @@ class _Counter:
 def signed_in_client(app: Flask, user_id: int):
     """A test client whose session is signed in as `user_id`, as the sign-in form would leave it."""
     client = app.test_client()
-    with app.test_request_context(headers=HEADERS):
-        identity = db.session.get(User, user_id).get_id()
+    with app.test_request_context(headers=HEADERS), Session(db.engine) as session:
+        identity = session.get(User, user_id).get_id()
         identifier = _create_identifier()  # Flask-Login's "strong" session protection checks it
-        db.session.remove()
     with client.session_transaction(headers=HEADERS) as session:
         session["_user_id"], session["_fresh"], session["_id"] = identity, True, identifier
         session.permanent = True
@@ -189,8 +189,9 @@ def measure_page(app: Flask, page: Page, dataset: Dataset, repeats: int = 30, wa
     answer: dict = {}
 
     def request() -> None:
-        response = client.get(page.url, headers=HEADERS)
-        answer["status"], answer["body"] = response.status_code, response.get_data(as_text=True)
+        with app.app_context():  # its own context and database session, even inside a test's context
+            response = client.get(page.url, headers=HEADERS)
+            answer["status"], answer["body"] = response.status_code, response.get_data(as_text=True)
 
     times = _timed(request, repeats, warmup)
     event.listen(engine, "before_cursor_execute", counter)
@@ -212,8 +213,8 @@ def bare_times(app: Flask, name: str, dataset: Dataset, repeats: int, warmup: in
     words = SEARCH.split()
     with app.app_context():
         engine = db.engine
-        role = db.session.scalar(text("SELECT target_role FROM user_account WHERE id = :id"), {"id": dataset.people["staff"]})
-        db.session.remove()
+    with engine.connect() as conn:
+        role = conn.scalar(text("SELECT target_role FROM user_account WHERE id = :id"), {"id": dataset.people["staff"]})
     args = {"uid": dataset.people["staff"], "sup": dataset.people["supervisor"], "today": today, "role": role,
             "vid": dataset.vacancy_id, "w1": f"%{words[0]}%", "w2": f"%{words[1]}%"}
     statements = [text(s) for s in bare_sql(name)]
@@ -227,13 +228,17 @@ def bare_times(app: Flask, name: str, dataset: Dataset, repeats: int, warmup: in
     return _timed(run, repeats, warmup)
 
 
-def measure(app: Flask, dataset: Dataset, repeats: int = 30, say=print) -> dict[str, dict]:
+def measure(app: Flask, dataset: Dataset, repeats: int = 30, say=print, warmup: int = 2) -> dict[str, dict]:
     """Every page's measurements, by page name; the portal's clock is set to when the data was made."""
+    previous = app.config.get("PORTAL_NOW")
     app.config["PORTAL_NOW"] = datetime.fromisoformat(dataset.as_of)
     results = {}
-    for page in pages(dataset):
-        results[page.name] = measure_page(app, page, dataset, repeats)
-        r = results[page.name]
-        say(f"    {page.name:<18} p50 {r['p50_ms']:>8.1f} ms  p95 {r['p95_ms']:>8.1f} ms  {r['queries']:>3} queries  "
-            f"bare {r['bare_sql_ms']:>7.1f} ms  ratio {r['ratio']}")
+    try:
+        for page in pages(dataset):
+            results[page.name] = measure_page(app, page, dataset, repeats, warmup)
+            r = results[page.name]
+            say(f"    {page.name:<18} p50 {r['p50_ms']:>8.1f} ms  p95 {r['p95_ms']:>8.1f} ms  {r['queries']:>3} queries  "
+                f"bare {r['bare_sql_ms']:>7.1f} ms  ratio {r['ratio']}")
+    finally:
+        app.config["PORTAL_NOW"] = previous
     return results
