@@ -78,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
         running.stop()
     _say(f"checking {ledger.count()} acknowledged writes against the database")
     lost = verify.lost_writes(app, ledger) if not stuck else ["not checked: requests were still in flight"]
+    for page, count, p95 in stats.slowest():
+        _say(f"slowest: {page}: {count} requests, p95 {p95:.0f} ms")
     for line in (stats.errors[:20] + lost[:20]):
         _say(line)
     if not args.keep:

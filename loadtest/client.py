@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import requests
 
 _TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
+_ID = re.compile(r"/\d+")
 TIMEOUT = 60  # seconds for any one request
 
 
@@ -32,11 +33,13 @@ class Stats:
 
     durations: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    by_page: dict[str, list[float]] = field(default_factory=dict)  # "GET /portfolio/evidence/<id>" -> durations
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def add(self, seconds: float, error: str | None = None) -> None:
+    def add(self, seconds: float, error: str | None = None, page: str = "") -> None:
         with self.lock:
             self.durations.append(seconds)
+            self.by_page.setdefault(page, []).append(seconds)
             if error:
                 self.errors.append(error)
 
@@ -44,12 +47,19 @@ class Stats:
         with self.lock:
             self.errors.append(message)
 
-    def p95_ms(self) -> float:
+    def p95_ms(self, durations: list[float] | None = None) -> float:
         with self.lock:
-            ordered = sorted(self.durations)
+            ordered = sorted(self.durations if durations is None else durations)
         if not ordered:
             return 0.0
         return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))] * 1000
+
+    def slowest(self, n: int = 5) -> list[tuple[str, int, float]]:
+        """The `n` pages with the highest p95: (page, requests, p95 ms)."""
+        with self.lock:
+            pages = {page: list(times) for page, times in self.by_page.items()}
+        rows = [(page, len(times), self.p95_ms(times)) for page, times in pages.items()]
+        return sorted(rows, key=lambda row: -row[2])[:n]
 
 
 class UnexpectedResponse(RuntimeError):
@@ -75,19 +85,20 @@ class Client:
     def request(self, method: str, path: str, expect: tuple[int, ...] = (200,), **kwargs) -> requests.Response:
         """One request, timed; an unexpected status or a failure to answer is an error (and raised)."""
         started = time.monotonic()
+        page = f"{method} {_ID.sub('/<id>', path)}"
         try:
             response = self.http.request(method, self.base + path, allow_redirects=False, timeout=TIMEOUT,
                                          headers=self._cookie_header(), **kwargs)
         except requests.RequestException as exc:
             message = f"{self.who}: {method} {path}: {exc.__class__.__name__}"
-            self.stats.add(time.monotonic() - started, message)
+            self.stats.add(time.monotonic() - started, message, page)
             raise UnexpectedResponse(message) from None
         elapsed = time.monotonic() - started
         if response.status_code not in expect:
             message = f"{self.who}: {method} {path}: {response.status_code} (expected {'/'.join(map(str, expect))})"
-            self.stats.add(elapsed, message)
+            self.stats.add(elapsed, message, page)
             raise UnexpectedResponse(message)
-        self.stats.add(elapsed)
+        self.stats.add(elapsed, page=page)
         return response
 
     def get(self, path: str, expect: tuple[int, ...] = (200,)) -> requests.Response:
