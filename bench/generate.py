@@ -28,6 +28,7 @@ from competency_portal.frameworks.validate import read_bundle
 from competency_portal.models import (
     Application,
     Appraisal,
+    Base,
     AppraisalState,
     CriterionAnswer,
     DbsCheck,
@@ -143,10 +144,11 @@ class _Writer:
         buffer = self.rows.setdefault(model, [])
         buffer.append(row)
         if len(buffer) >= CHUNK:
-            self.flush(model)
+            self.flush()  # every table, parents first, so foreign keys always find their rows
 
     def flush(self, model=None) -> None:
-        for m in [model] if model is not None else list(self.rows):
+        order = {table.name: n for n, table in enumerate(Base.metadata.sorted_tables)}
+        for m in [model] if model is not None else sorted(self.rows, key=lambda m: order[m.__tablename__]):
             buffer = self.rows.get(m)
             if buffer:
                 self.session.execute(insert(m.__table__), buffer)
@@ -427,8 +429,6 @@ def _reset_sequences(session: Session) -> None:
     """On PostgreSQL, move each id sequence past the ids written here (SQLite needs nothing)."""
     if session.get_bind().dialect.name != "postgresql":
         return
-    from competency_portal.models import Base
-
     for table in Base.metadata.sorted_tables:
         if "id" in table.c:
             session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
