@@ -35,7 +35,7 @@ def machine() -> dict:
 
 
 def run_scale(scale: float, repeats: int, database_url: str | None = None, say=print) -> dict:
-    """Build or reuse one scale's dataset and measure every page: {"dataset": ..., "pages": ..., "checks": ...}."""
+    """Build or reuse one scale's dataset and measure every page: {"dataset", "pages", "answered"}."""
     target = database.target_for(scale, database_url)
     app = database.app_for(target)
     params = Params(scale=scale)
@@ -92,7 +92,7 @@ def checks(large: dict, small: dict | None) -> dict:
     return out
 
 
-class _AnyDataset:
+class _AnyDataset:  # `pages` needs only a vacancy id to name the pages and their kinds
     vacancy_id = 0
 
 

@@ -62,3 +62,23 @@ def test_the_bench_generates_a_trust_and_every_page_answers_in_the_same_queries_
     assert {"nproc", "memory", "python", "platform"} <= set(d["machine"])
     printed = table(result)
     assert "organisation" in printed and "q@0.0005" in printed
+
+
+def test_the_bench_refuses_to_wipe_a_database_it_did_not_make(app, tmp_path):  # app: the test database exists, migrated
+    import pytest
+    from sqlalchemy import create_engine
+
+    from bench import database
+
+    path = tmp_path / "somebodys.sqlite3"
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE patient (id INTEGER)"))
+        conn.execute(text("INSERT INTO patient VALUES (1)"))
+    target = database.Target(f"sqlite:///{path}", None, str(path))
+    with pytest.raises(database.NotOurs, match="did not make it and will not wipe it"):
+        # (with DATABASE_URL set the app is on the test database instead, which is refused the same way)
+        database.ensure(database.app_for(target), target, Params(scale=0.0005), say=lambda *a: None)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM patient")).scalar() == 1
+    engine.dispose()
