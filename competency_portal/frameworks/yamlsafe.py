@@ -14,6 +14,7 @@ import yaml
 from yaml.composer import ComposerError
 from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode, Node, SequenceNode
+from yaml.reader import ReaderError
 
 from competency_portal.frameworks.problems import FrameworkFileError, Problem
 
@@ -60,6 +61,16 @@ class _Loader(yaml.SafeLoader):
                 )
             seen[key] = key_node.start_mark.line + 1
         return super().construct_mapping(node, deep=deep)
+
+    def construct_scalar(self, node):  # noqa: D102 - PyYAML hook
+        value = super().construct_scalar(node)
+        # Escapes ("\0", "\ud800") can make text no database stores: NUL, or half a UTF-16 pair.
+        bad = next((c for c in value if c == "\x00" or "\ud800" <= c <= "\udfff"), None) if isinstance(value, str) else None
+        if bad is not None:
+            raise ConstructorError(
+                None, None, f"the text holds the character U+{ord(bad):04X}, which cannot be stored; remove that escape", node.start_mark
+            )
+        return value
 
 
 class Document:
@@ -118,7 +129,11 @@ def parse(raw: bytes, name: str) -> Document:
         not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
     ):
         raise FrameworkFileError([Problem(name, "the file is empty; give it content or remove it")])
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)  # checks every character is one YAML allows
+    except ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        raise FrameworkFileError([Problem(name, f"the character U+{exc.character:04X} is not allowed in YAML; remove it", line=line)]) from None
     try:
         root = loader.get_single_node()
         data = loader.construct_document(root) if root is not None else None
@@ -126,7 +141,7 @@ def parse(raw: bytes, name: str) -> Document:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         problem = exc.problem or str(exc)
-        if not problem.endswith(("in full", "keep only one", "plain text")):
+        if not problem.endswith(("in full", "keep only one", "plain text", "remove that escape")):
             problem = f"this is not valid YAML ({problem}); check the indentation and quoting here"
         raise FrameworkFileError([Problem(name, problem, line=line)]) from None
     except yaml.YAMLError as exc:
