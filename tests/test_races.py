@@ -94,6 +94,18 @@ def _hold_before(monkeypatch, module, name: str, barrier: threading.Barrier) -> 
     monkeypatch.setattr(module, name, held)
 
 
+def _audit_head_as_migrated(session) -> None:
+    """The chain's head row, which migration 0003 creates (emptying the tables between tests removes it).
+
+    Without it both racing writers would create the head, which is not the race under test.
+    """
+    from competency_portal.models import AuditHead
+
+    if session.get(AuditHead, 1) is None:
+        session.add(AuditHead(id=1, seq=0, hash=audit.GENESIS))
+        session.commit()
+
+
 def _chain_ok() -> None:
     verdict = audit.verify(db.session)
     db.session.rollback()
@@ -105,6 +117,7 @@ def _chain_ok() -> None:
 def test_two_audited_changes_at_once_are_both_saved_one_after_the_other_in_the_chain(app, seeded):
     people = [person(seeded, "Ida Early"), person(seeded, "Joe Early")]
     ids = [p.id for p in people]
+    _audit_head_as_migrated(seeded)
     engine, barrier = db.engine, threading.Barrier(2)
 
     def sign_in_audit(n: int) -> int:
@@ -135,6 +148,7 @@ def test_two_supervisors_deciding_the_same_evidence_at_once_one_wins_the_other_i
     evidence_service.submit(seeded, evidence, staff, NOW)
     seeded.commit()
     evidence_id, items = evidence.id, [link.item_id for link in evidence.current.links]
+    _audit_head_as_migrated(seeded)
     url = f"/supervision/evidence/{evidence_id}"
     browsers = []
     for who in (first, second):
@@ -211,6 +225,7 @@ def test_two_loads_of_the_same_frameworks_at_once_make_one_revision_and_no_dupli
     expected = [c for c in loader.plan(db.session, bundle) if c.action != "unchanged"]  # what one load alone would do
     db.session.rollback()
     assert expected
+    _audit_head_as_migrated(db.session)
     before = _counts()
     barrier = threading.Barrier(2)
 
@@ -246,6 +261,7 @@ def test_the_lead_moderating_the_same_criterion_in_two_sessions_at_once_one_is_s
     disputed = application_criteria(seeded)[0].item_id
     give_scores(seeded, vacancy.id, lead.id, {(application_id, disputed): 0})
     give_scores(seeded, vacancy.id, member.id, {(application_id, disputed): 2})
+    _audit_head_as_migrated(seeded)
     url = f"/recruitment/vacancies/{vacancy.id}/applications/{application_id}/criteria/{disputed}/moderate"
     sessions = []
     for _ in range(2):
