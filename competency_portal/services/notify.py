@@ -33,7 +33,9 @@ def _send_after_commit(session: Session) -> None:
     for mail, to, message, link in session.info.pop(_PENDING, []):
         try:
             email = EmailMessage()
-            email["From"], email["To"], email["Subject"] = mail["sender"], to, "Competency Portal: " + message[:80]
+            # A title or name typed with a line break would otherwise break the header (the email library refuses it).
+            subject = " ".join(message.split())[:80]
+            email["From"], email["To"], email["Subject"] = mail["sender"], to, "Competency Portal: " + subject
             email.set_content(message + (f"\n\n{mail.get('base_url', '')}{link}" if link else ""))
             with smtplib.SMTP(mail["server"], mail.get("port", 25), timeout=10) as smtp:
                 smtp.send_message(email)
