@@ -196,3 +196,17 @@ def test_a_folder_with_one_fuzzed_file_is_all_or_nothing(app, tmp_path_factory, 
         (folder / real).write_text(text, encoding="utf-8")
     (folder / name).write_bytes(raw)
     _check_load(folder, f"loading frameworks/ with {name} as {short(raw, 400)}")
+
+
+def test_the_load_command_names_the_file_and_line_of_a_forbidden_character(app, seeded, runner, tmp_path):
+    """Regression (found by the fuzzing above): these ended in a traceback, or a DataError on PostgreSQL."""
+    scale = 'kind: scale\nid: fuzz-scale\ntitle: {title}\nlevels:\n  - {{value: 0, label: None}}\n  - {{value: 1, label: Some}}\n'
+    for title, shown in (("Pro\x1fficiency", "the character U+001F is not allowed in YAML"),
+                         ('"Pro\\0ficiency"', "the text holds the character U+0000, which cannot be stored"),
+                         ('"Pro\\ud800"', "the text holds the character U+D800, which cannot be stored")):
+        (tmp_path / "fuzz.yaml").write_text(scale.format(title=title), encoding="utf-8")
+        before = snapshot()
+        result = runner.invoke(args=["frameworks", "load", str(tmp_path)])
+        assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+        assert f"{tmp_path / 'fuzz.yaml'}:3: {shown}" in result.output, result.output
+        assert not diff(before, snapshot())
