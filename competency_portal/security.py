@@ -47,4 +47,11 @@ def init_app(app: Flask) -> None:
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
         response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+        if request.endpoint != "static":
+            # Pages and downloads hold people's records: no browser or proxy keeps a copy, so they
+            # cannot be read back from a shared computer's cache after sign-out.
+            response.headers["Cache-Control"] = "no-store"
+        if app.config.get("PORTAL_ENV") == "production":
+            # Production is served over HTTPS only (the session cookie is Secure): browsers must never try plain HTTP.
+            response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
         return response

@@ -5,7 +5,7 @@ static files, attachment downloads, CSV, PDF and XLSX exports. Each carries a Co
 whose script-src and style-src allow neither 'unsafe-inline' nor 'unsafe-eval' (nor a wildcard),
 frame-ancestors 'none', X-Content-Type-Options nosniff and a Referrer-Policy that never sends a
 full URL to another site. Production cookies are checked on the real Set-Cookie header of a real
-sign-in over HTTPS.
+sign-in over HTTPS, where Strict-Transport-Security is sent too. Pages and downloads are never cached.
 """
 
 from __future__ import annotations
@@ -108,6 +108,11 @@ def test_every_family_of_response_carries_the_security_headers(app, world, monke
         if content_type and not response.content_type.startswith(content_type):
             problems.append(f"{what} ({url}): content type {response.content_type}")
         problems += header_problems(response, f"{what} ({url})")
+        cache = response.headers.get("Cache-Control", "")
+        if url.startswith("/static/") and "no-store" in cache:
+            problems.append(f"{what} ({url}): static files should be cacheable, got Cache-Control {cache!r}")
+        if not url.startswith("/static/") and cache != "no-store":
+            problems.append(f"{what} ({url}): a page or download must not be cached, got Cache-Control {cache!r}")
     # 413: a body over MAX_CONTENT_LENGTH is refused before any view runs.
     monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 2048)
     response = owner.post("/portfolio/evidence/new", {"title": "x", "attachments": [upload(b"a" * 4096, "big.txt")]})
@@ -179,3 +184,5 @@ def test_production_cookies_are_secure_httponly_and_samesite_after_a_real_sign_i
             assert flags.get("samesite", "").lower() in ("samesite=lax", "samesite=strict"), f"{name} cookie SameSite: {header}"
         assert client.get(f"{base}/portfolio").status_code == 200, "the secure cookie does not keep the person signed in over HTTPS"
         assert not header_problems(response, "production sign-in redirect")
+        assert response.headers.get("Strict-Transport-Security") == "max-age=31536000; includeSubDomains"
+    assert "Strict-Transport-Security" not in Browser(app).get("/").headers, "HSTS only where the portal is served over HTTPS"
