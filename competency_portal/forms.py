@@ -1,4 +1,4 @@
-"""Form fields shared by several blueprints."""
+"""Form fields shared by several blueprints, and reading a number from the query string."""
 
 from __future__ import annotations
 
@@ -6,6 +6,16 @@ from datetime import date
 
 from wtforms import Field
 from wtforms.validators import ValidationError
+
+MAX_ID = 2**31 - 1  # the largest value of the database's integer columns (as the routes' BoundedInt)
+
+
+def id_arg(raw: str | None) -> int | None:
+    """A whole number from the query string that an integer column can hold, or None (missing, not digits, too big)."""
+    if raw is None or not (raw.isascii() and raw.isdecimal()):
+        return None
+    value = int(raw)
+    return value if value <= MAX_ID else None
 
 
 class DatePartsField(Field):

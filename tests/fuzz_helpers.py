@@ -74,9 +74,16 @@ any_char = st.characters(codec=None, exclude_categories=(), exclude_characters="
 any_text = st.text(any_char, max_size=40)
 
 
+# Numbers at the edges of what Python, SQLite (64-bit) and PostgreSQL (32-bit integer columns) hold, and
+# strings that str.isdigit() accepts but int() does not.
+NUMBERS = ["0", "-0", "1", "-1", "2147483647", "2147483648", "-2147483649", "4294967296", "9223372036854775807",
+           "9223372036854775808", "-9223372036854775809", "99999999999999999999", "1" + "0" * 40, "\u00b2", "\u2460", "\u0663",
+           "\uff17", " 7", "7 ", "+7", "07", "7.0", "7e3", "0x7"]
+
+
 def value_strategy(name: str) -> st.SearchStrategy[str]:
     """A hostile value for the field called `name` (date parts get date-like numbers more often)."""
-    choices = [st.sampled_from(NASTY), any_text, st.integers(-2**70, 2**70).map(str),
+    choices = [st.sampled_from(NASTY), st.sampled_from(NUMBERS), any_text, st.integers(-2**70, 2**70).map(str),
                st.text(st.sampled_from("0123456789-./ "), max_size=12)]
     if name.endswith(("-day", "-month", "-year")):
         choices = [st.sampled_from(DATE_PARTS)] * 3 + choices

@@ -12,6 +12,7 @@ a 4xx) must leave every table and the upload folder as they were. An accepted po
 
 from __future__ import annotations
 
+import html
 import importlib
 import inspect
 import pkgutil
@@ -49,6 +50,7 @@ REFUSAL_MAY_WRITE = {"auth.sign_in": {"user_account": {"failed_sign_ins", "locke
 # Shortlisting endpoints that act only after the ones before them (test_permissions' controls, in order):
 # each is fuzzed after the valid posts of those before it, so that its accepting path is reached too.
 CHAIN = ["recruitment.score", "recruitment.submit_scores", "recruitment.moderate", "recruitment.decide", "recruitment.agree_shortlist"]
+_VALUE = re.compile(r'\bvalue="([^"]*)"')
 _NAME = re.compile(r'<(?:input|select|textarea|button)\b[^>]*\bname="([^"]+)"')
 _FILE_INPUT = re.compile(r'<input\b[^>]*type="file"[^>]*name="([^"]+)"|<input\b[^>]*name="([^"]+)"[^>]*type="file"')
 
@@ -104,9 +106,9 @@ def _view_source(view) -> str:
     return "".join(sources)
 
 
-def _fields_of(app, endpoint: str, browser: Browser, url: str, data: dict) -> tuple[list[str], list[str]]:
-    """(field names, file field names) for an endpoint: its form classes, its page's HTML, the case's data."""
-    names, files = set(data) - {"csrf_token"}, set()
+def _fields_of(app, endpoint: str, browser: Browser, url: str, data: dict) -> tuple[list[str], list[str], list[str]]:
+    """(field names, file field names, values on the page) for an endpoint: from its form classes, its page's HTML, the case's data."""
+    names, files, values = set(data) - {"csrf_token"}, set(), set()
     source = _view_source(app.view_functions[endpoint])
     for qualified, form_class in _form_classes().items():
         short_name = qualified.rsplit(".", 1)[-1]
@@ -122,13 +124,23 @@ def _fields_of(app, endpoint: str, browser: Browser, url: str, data: dict) -> tu
             page = response.get_data(as_text=True)
             names |= set(_NAME.findall(page)) - {"csrf_token"}
             files |= {a or b for a, b in _FILE_INPUT.findall(page)}
-    return sorted(names - files), sorted(files)
+            values |= {html.unescape(v) for v in _VALUE.findall(page)} - {browser.token()}
+    return sorted(names - files), sorted(files), sorted(values)
 
 
 # -- the strategy ----------------------------------------------------------------------------
 
+def _values(name: str, known: list[str]):
+    """Hostile values, or values that are real somewhere (other people's ids and emails, choices, years in use)."""
+    hostile = values_for(name)
+    if not known:
+        return hostile
+    real = st.sampled_from(known)
+    return st.one_of(hostile, hostile, real.map(lambda v: [v]), st.lists(real, min_size=2, max_size=3))
+
+
 @st.composite
-def form_posts(draw, valid: dict, names: list[str], file_fields: list[str]):
+def form_posts(draw, valid: dict, names: list[str], file_fields: list[str], known: list[str]):
     """(pairs, files): the valid form with some fields changed or dropped, or a form from scratch; maybe extra fields."""
     start = draw(st.sampled_from(["valid", "valid", "scratch"]))
     fields: dict[str, list[str]] = {}
@@ -139,7 +151,7 @@ def form_posts(draw, valid: dict, names: list[str], file_fields: list[str]):
             if draw(st.integers(0, 5)) == 0:
                 fields.pop(name, None)
             else:
-                fields[name] = draw(values_for(name))
+                fields[name] = draw(_values(name, known))
     for name in draw(st.lists(st.text(max_size=12), max_size=2)):
         fields.setdefault(name, draw(values_for(name)))
     pairs = [(k, v) for k, values in fields.items() for v in values]
@@ -167,7 +179,7 @@ def _actor(endpoint: str, control) -> str:
     return "owner"
 
 
-def _fuzz_endpoint(app, world, endpoint: str, url: str, valid: dict, kind: str, before: list[tuple[str, dict]]) -> None:
+def _fuzz_endpoint(app, world, endpoint: str, url: str, valid: dict, kind: str, before: list[tuple[str, dict]], known: list[str]) -> None:
     browser = Browser(app, kind)
     if kind != "anonymous":
         browser.sign_in(world.emails[kind])
@@ -175,12 +187,12 @@ def _fuzz_endpoint(app, world, endpoint: str, url: str, valid: dict, kind: str, 
     for earlier_url, earlier_data in before:
         response = browser.post(earlier_url, earlier_data)
         assert response.status_code == 302, f"preparing {endpoint}: POST {earlier_url} answered {response.status_code}"
-    names, file_fields = _fields_of(app, endpoint, browser, url, valid)
+    names, file_fields, on_page = _fields_of(app, endpoint, browser, url, valid)
     state = {"token": browser.token(), "baseline": snapshot(), "browser": browser}
     ignore = REFUSAL_MAY_WRITE.get(endpoint, {})
 
     @fuzz_settings(EXAMPLES)
-    @given(form_posts(valid, names, file_fields))
+    @given(form_posts(valid, names, file_fields, sorted(set(on_page) | set(known))))
     def post_anything(post):
         pairs, files = post
         baseline = state["baseline"]
@@ -229,6 +241,9 @@ def test_every_post_endpoint_survives_hostile_forms(app, world):
     post_endpoints = sorted(r.endpoint for r in app.url_map.iter_rules() if "POST" in (r.methods or ()))
     missing = [e for e in post_endpoints if e not in cases]
     assert not missing, f"POST endpoints with no case to fuzz from (add one to tests/test_permissions.py _post_cases): {missing}"
+    # Values real somewhere else: every case's values (years, ids, levels) and everyone's email, as held and in capitals.
+    known = {str(v) for case in cases.values() for value in case[1].values() for v in (value if isinstance(value, list) else [value])}
+    known |= {e for email in world.emails.values() for e in (email, email.upper())}
     failures = []
     for endpoint in post_endpoints:
         url, data, _refused, control = cases[endpoint]
@@ -236,9 +251,82 @@ def test_every_post_endpoint_survives_hostile_forms(app, world):
         if endpoint == "auth.sign_in":
             data = {**data, "password": PASSWORD}  # the case's wrong password would make every example a refusal
         try:
-            _fuzz_endpoint(app, world, endpoint, url, data, _actor(endpoint, control), before)
+            _fuzz_endpoint(app, world, endpoint, url, data, _actor(endpoint, control), before, sorted(known))
         except Exception as exc:  # noqa: BLE001 - collect every endpoint's failure, then report them all
             failures.append(f"{endpoint}: {_describe(exc)}")
             db.session.rollback()
     print_tally("forms")
     assert not failures, "\n\n".join(failures)
+
+
+# -- GET forms: filters and searches read from the query string -----------------------------
+
+_ARG = re.compile(r'request\.args(?:\.get|\.getlist)?\(\s*"(\w+)"|request\.args\["(\w+)"\]')
+_READER_PREFERENCE = ("admin", "supervisor", "owner", "recruiter", "anonymous")
+
+
+def _query_names(app, endpoint: str) -> list[str]:
+    """The query parameters a view reads: request.args by name, and the fields of forms built from request.args."""
+    source = _view_source(app.view_functions[endpoint])
+    names = {a or b for a, b in _ARG.findall(source)}
+    for qualified, form_class in _form_classes().items():
+        if re.search(rf"\b{qualified.rsplit('.', 1)[-1]}\(request\.args", source):
+            names |= _class_fields(form_class)[0]
+    return sorted(names)
+
+
+@st.composite
+def query_strings(draw, names: list[str], known: list[str]) -> str:
+    pairs = [(name, value) for name in draw(st.lists(st.sampled_from(names), unique=True, min_size=1, max_size=len(names)))
+             for value in draw(_values(name, known))]
+    return encode_form(pairs)[0].decode("ascii")
+
+
+def test_every_get_form_survives_hostile_queries(app, world):
+    """Each page that reads its query string (filters, searches, paging), fuzzed as someone who may see it: no 5xx, no write."""
+    from tests.test_permissions import EXPECTED_GET, _url
+
+    readers = [r for r in sorted(app.url_map.iter_rules(), key=lambda r: r.endpoint)
+               if "GET" in r.methods and r.endpoint != "static" and "request.args" in _view_source(app.view_functions[r.endpoint])]
+    assert readers, "no page reads its query string: the search and filter pages should"
+    known = sorted({e for email in world.emails.values() for e in (email, email.upper())} | {str(i) for i in world.users.values()})
+    failures = []
+    for rule in readers:
+        kind = next(k for k in _READER_PREFERENCE if EXPECTED_GET[rule.endpoint][k] == 200)
+        browser = Browser(app, kind)
+        if kind != "anonymous":
+            browser.sign_in(world.emails[kind])
+        url, names = _url(rule, world), _query_names(app, rule.endpoint)
+        baseline = snapshot()
+
+        @fuzz_settings(EXAMPLES * 2)
+        @given(query_strings(names, known))
+        def get_anything(query):
+            response = browser.get(f"{url}?{query}")
+            assert_no_crash(response, f"GET {url}?{short(query)} ({rule.endpoint}) as {kind}")
+            tally("queries", f"{rule.endpoint} {response.status_code}")
+            assert not diff(baseline, snapshot()), f"GET {url}?{short(query)} wrote {diff(baseline, snapshot())}"
+
+        try:
+            get_anything()
+        except Exception as exc:  # noqa: BLE001 - collect every page's failure, then report them all
+            failures.append(f"{rule.endpoint}: {_describe(exc)}")
+        finally:
+            db.session.rollback()
+            restore(baseline)
+    print_tally("queries")
+    assert not failures, "\n\n".join(failures)
+
+
+@pytest.mark.parametrize("query", ["/admin/people?page=99999999999999999999", "/admin/audit?person_id=99999999999999999999",
+                                   "/admin/audit?person_id=%C2%B2", "/admin/audit?before=99999999999999999999",
+                                   "/admin/audit?before=%C2%B2", "/organisation?team=99999999999999999999",
+                                   "/organisation/common-gaps.csv?team=9223372036854775808"])
+def test_numbers_in_the_query_string_that_no_column_holds_are_ignored(app, world, query):
+    """Regression (found by the query fuzzing above): these were 500s, an OverflowError (SQLite) or DataError
+    (PostgreSQL) for numbers beyond the integer columns, and a ValueError for "²", which str.isdigit() accepts."""
+    admin = Browser(app, "admin")
+    admin.sign_in(world.emails["admin"])
+    response = admin.get(query)
+    assert_no_crash(response, query)
+    assert response.status_code == 200, f"{query}: {response.status_code}"

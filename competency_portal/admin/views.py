@@ -29,6 +29,7 @@ from competency_portal.admin.forms import (
     SupervisionForm,
 )
 from competency_portal.extensions import db
+from competency_portal.forms import id_arg
 from competency_portal.models import Role, Supervision, User
 from competency_portal.services import catalogue, people, people_admin, staff_import
 
@@ -119,10 +120,7 @@ def people_list():
     form = PeopleFilterForm(request.args)
     teams = people_admin.all_teams(db.session)
     form.team.choices = [SelectChoice("", "All teams")] + [SelectChoice(str(t.id), t.name) for t in teams]
-    try:
-        page = max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        page = 1
+    page = id_arg(request.args.get("page")) or 1
     valid = form.validate() if request.args else True
     result = people_admin.list_people(
         db.session,
@@ -347,20 +345,20 @@ def audit_trail():
         if person is None:
             form.person.errors.append("No one has that email address. Check it and try again.")
             valid = False
-    elif request.args.get("person_id", "").isdigit():
-        person = db.session.get(User, int(request.args["person_id"]))
+    elif (wanted := id_arg(request.args.get("person_id"))) is not None:
+        person = db.session.get(User, wanted)
         if person is not None:
             form.person.data = person.email
     if person is not None:
         person_id = person.id
-    before = request.args.get("before", "")
+    before = id_arg(request.args.get("before"))
     page = people_admin.audit_trail(
         db.session, person_id=person_id if valid else None,
         object_type=form.object_type.data if valid and form.object_type.data else None,
         object_id=form.object_id.data if valid and form.object_id.data else None,
-        before=int(before) if before.isdigit() else None,
+        before=before,
     ) if valid else people_admin.AuditPage([])
     filters = {k: v for k, v in (("person", form.person.data), ("object_type", form.object_type.data),
                                  ("object_id", form.object_id.data)) if valid and v}
     return render_template("admin/audit.html", form=form, page=page, filters=filters, person=person if valid else None,
-                           describe=people_admin.describe_detail, paged=before.isdigit()), (200 if valid else 400)
+                           describe=people_admin.describe_detail, paged=before is not None), (200 if valid else 400)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from competency_portal import charts, clock, policy
 from competency_portal.dashboards import bp
 from competency_portal.extensions import db
+from competency_portal.forms import id_arg
 from competency_portal.models import User
 from competency_portal.readiness import data
 from competency_portal.services import signoff
@@ -171,7 +172,7 @@ def organisation():
     """Training needs across the organisation: the most common gaps, and readiness by team."""
     from flask import request
 
-    team_id = request.args.get("team", type=int)
+    team_id = id_arg(request.args.get("team"))
     chart, by_team, teams, people = _organisation(team_id)
     return render_template("dashboards/organisation.html", chart=chart, by_team=by_team, teams=teams, team_id=team_id, people=people)
 
@@ -182,4 +183,4 @@ def organisation_csv():
     """The most common gaps, as CSV."""
     from flask import request
 
-    return _csv(_organisation(request.args.get("team", type=int))[0], "common-gaps.csv")
+    return _csv(_organisation(id_arg(request.args.get("team")))[0], "common-gaps.csv")
