@@ -270,8 +270,8 @@ def test_the_lead_moderating_the_same_criterion_in_two_sessions_at_once_one_is_s
         assert "Record the agreed score" in body(browser.get(url))
         sessions.append(browser)
     # Both sessions have read the board and are at the service's first step, which locks the vacancy
-    # row on PostgreSQL (so the second waits, then finds the first's score); on SQLite both go on to
-    # insert and the unique constraint stops the second.
+    # row on PostgreSQL (so the second waits, then finds the first's score); on SQLite, where that
+    # lock is a no-op, the second either finds the first's score or is stopped by the unique constraint.
     _hold_before(monkeypatch, shortlisting, "_open_for_shortlisting", threading.Barrier(2))
     forms = [{"value": "1", "reason": "Agreed in the first window"}, {"value": "2", "reason": "Agreed in the second window"}]
 
