@@ -6,8 +6,10 @@ form's real field names (from its WTForms class, the page's HTML and the case's 
 arbitrary unicode and lone surrogates, very long text, numbers out of range, impossible dates,
 lists where one value is expected, fields left out, fields added, and odd files where the form
 takes files. Each post must answer below 500 without a traceback; a refusal (an error summary or
-a 4xx) must leave every table and the upload folder as they were. An accepted post is undone
-(`restore`) so that the next example starts from the same world.
+a 4xx) must leave every table and the upload folder as they were; an accepted post's landing
+page must not crash either. An accepted post is undone (`restore`) so that the next example starts
+from the same world. Pages that read their query string (searches, filters, paging; found in the
+views' source) are fuzzed the same way with GET, which must never write.
 """
 
 from __future__ import annotations
