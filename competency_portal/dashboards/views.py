@@ -145,7 +145,7 @@ def _organisation(team_id: int | None):
 
     today = clock.today()
     stmt = (select(User.id, User.target_role, Team.name.label("team_name")).outerjoin(Team, Team.id == User.team_id)
-            .where(User.active.is_(True), User.target_role.is_not(None)).order_by(User.name))
+            .where(User.active.is_(True), User.target_role.is_not(None)))  # no order: only per-team figures are shown
     who = select(User.id).where(User.active.is_(True), User.target_role.is_not(None))
     if team_id:
         stmt, who = stmt.where(User.team_id == team_id), who.where(User.team_id == team_id)

@@ -259,15 +259,15 @@ def current_subjects(session: Session) -> list[TrainingSubject]:
     return list(session.scalars(select(TrainingSubject).where(TrainingSubject.retired.is_(False)).order_by(TrainingSubject.position)))
 
 
-def _latest_per(session: Session, model, partition, order, ids: list[int], where=()):
-    # Plain rows with the model's column names, not ORM objects: for a whole trust (tens of
-    # thousands of records) building objects took seconds, and only their values are read.
+def _latest_per(session: Session, model, partition, order, ids: list[int], where=(), columns=None):
+    # Plain rows with the model's column names (all, or `columns`), not ORM objects: for a whole
+    # trust (tens of thousands of records) building objects took seconds, and only values are read.
     ranked = (
         select(model.id, func.row_number().over(partition_by=partition, order_by=order).label("n"))
         .where(model.user_id.in_(ids), *where)
         .subquery()
     )
-    return session.execute(select(*model.__table__.c).join(ranked, ranked.c.id == model.id).where(ranked.c.n == 1)).all()
+    return session.execute(select(*(columns or model.__table__.c)).join(ranked, ranked.c.id == model.id).where(ranked.c.n == 1)).all()
 
 
 def statuses_for(session: Session, people: Iterable[User], today: date) -> dict[int, PersonTraining]:
@@ -306,9 +306,12 @@ def counts_by_group(session: Session, people: Iterable, group_of: Callable, toda
     subjects = current_subjects(session)
     latest = {(r.user_id, r.subject_id): r for r in _latest_per(
         session, TrainingRecord, (TrainingRecord.user_id, TrainingRecord.subject_id),
-        (TrainingRecord.completed_on.desc(), TrainingRecord.id.desc()), ids)}
-    registrations = {r.user_id: r for r in _latest_per(session, Registration, Registration.user_id, Registration.id.desc(), ids)}
-    checks = {c.user_id: c for c in _latest_per(session, DbsCheck, DbsCheck.user_id, (DbsCheck.checked_on.desc(), DbsCheck.id.desc()), ids)}
+        (TrainingRecord.completed_on.desc(), TrainingRecord.id.desc()), ids,
+        columns=(TrainingRecord.user_id, TrainingRecord.subject_id, TrainingRecord.completed_on, TrainingRecord.expires_on))}
+    registrations = {r.user_id: r for r in _latest_per(session, Registration, Registration.user_id, Registration.id.desc(), ids,
+                                                       columns=(Registration.user_id, Registration.renewal_on))}
+    checks = {c.user_id: c for c in _latest_per(session, DbsCheck, DbsCheck.user_id, (DbsCheck.checked_on.desc(), DbsCheck.id.desc()),
+                                                ids, columns=(DbsCheck.user_id, DbsCheck.checked_on))}
     rules = {(s.id, role): renewal_for(s.renewal_months, s.role_rules, role) for s in subjects for role in {p.target_role for p in people}}
     found: dict[str, Counter] = {}
     for p in people:
