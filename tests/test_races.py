@@ -290,3 +290,72 @@ def test_the_lead_moderating_the_same_criterion_in_two_sessions_at_once_one_is_s
     assert rows == [(int(forms[saved[0]]["value"]), forms[saved[0]]["reason"])]
     assert actions.count("score_moderated") == 1
     _chain_ok()
+
+
+# -- a decision and new evidence for the same person at once ---------------------------------------
+
+def test_a_decision_and_new_evidence_for_the_same_person_at_once_are_both_saved(app, seeded, tmp_path, monkeypatch):
+    """The supervisor's transaction holds the audit head, then (as it commits) locks the person to
+    refresh their readiness facts; the person's own transaction has inserted evidence (a foreign-key
+    lock on the same person) and waits for the audit head. Neither may wait for the other forever:
+    on PostgreSQL that was a deadlock, and one of the two was refused with a server error."""
+    from competency_portal.models import User
+
+    staff, boss = person(seeded, "Cy Staff"), person(seeded, "Di Supervisor", roles={Role.SUPERVISOR})
+    supervise(seeded, boss, staff)
+    waiting = draft(seeded, staff, tmp_path, title="Waiting for a decision")
+    evidence_service.submit(seeded, waiting, staff, NOW)
+    seeded.commit()
+    waiting_id, items = waiting.id, {link.item_id: 3 for link in waiting.current.links}
+    _audit_head_as_migrated(seeded)
+    engine, sqlite = db.engine, db.engine.dialect.name == "sqlite"
+    boss_has_head, staff_has_inserted = threading.Event(), threading.Event()
+    real_record = audit.record
+
+    def record(session, **kwargs):
+        if threading.current_thread().name == "staff":
+            staff_has_inserted.set()  # its evidence is flushed: it holds a key-share lock on the person
+            return real_record(session, **kwargs)  # ...and now waits for the audit head
+        event = real_record(session, **kwargs)
+        boss_has_head.set()
+        if not sqlite:  # on SQLite the staff member's insert waits for the boss's whole transaction instead
+            staff_has_inserted.wait(WAIT)
+        return event
+
+    monkeypatch.setattr(audit, "record", record)
+
+    def new_evidence() -> int:
+        with Session(engine) as session:
+            boss_has_head.wait(WAIT)
+            return draft(session, session.get(User, staff.id), tmp_path, title="Recorded meanwhile").id
+
+    def decision() -> int:
+        with Session(engine) as session:
+            evidence = session.get(Evidence, waiting_id)
+            made = signoff.decide(session, evidence, session.get(User, boss.id), Decision.SIGNED_OFF, items, {}, None,
+                                  evidence.lock_version, NOW)
+            session.commit()
+            return made.id
+
+    results: dict[str, object] = {}
+
+    def run(name, work):
+        try:
+            with app.app_context():  # the services read settings from the app
+                results[name] = work()
+        except Exception as exc:  # noqa: BLE001 - the test says what it expected
+            results[name] = exc
+
+    threads = [threading.Thread(target=run, args=(name, work), name=name) for name, work in (("staff", new_evidence), ("boss", decision))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=WAIT * 2)
+    assert not any(t.is_alive() for t in threads)
+
+    assert not any(isinstance(r, Exception) for r in results.values()), results
+    db.session.expire_all()
+    assert db.session.get(Evidence, waiting_id).state == EvidenceState.SIGNED_OFF
+    assert db.session.get(Evidence, results["staff"]).current.title == "Recorded meanwhile"
+    db.session.rollback()
+    _chain_ok()

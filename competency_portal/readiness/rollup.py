@@ -103,7 +103,11 @@ def install() -> None:
 
 def refresh(session: Session, user_ids: set[int] | None) -> int:
     """Rewrite the facts of these people (None: everyone); returns how many people have a target role."""
-    stmt = select(User.id, User.target_role).where(User.target_role.is_not(None)).order_by(User.id).with_for_update()
+    # FOR NO KEY UPDATE: still one refresh per person at a time, but it does not wait for the
+    # key-share lock a concurrent insert naming the person holds (evidence, a notification), which
+    # deadlocked against that insert's wait for the audit head this transaction already holds.
+    stmt = (select(User.id, User.target_role).where(User.target_role.is_not(None)).order_by(User.id)
+            .with_for_update(key_share=True))
     if user_ids is not None:
         if not user_ids:
             return 0
