@@ -9,7 +9,9 @@ threads until each has passed the checks, so both really try to write the same t
 - the vacancy lead moderating the same criterion from two sessions (only the lead moderates): one
   agreed score, the other session is told.
 - two audited changes at once (two people signing in, say): both are saved, one after the other in
-  the audit chain (on SQLite the second used to read the same chain head and fail on its insert).
+  the audit chain (on SQLite the second used to read the same chain head and fail on its insert);
+- a sign-off and new evidence for the same person at once: both are saved (on PostgreSQL the
+  readiness refresh and the evidence insert used to deadlock).
 Each also checks the audit chain, which both writers append to. The sequential versions (one
 decision after another, one moderation after another) are in test_evidence_workflow.py and
 test_shortlisting.py.
