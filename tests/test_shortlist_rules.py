@@ -70,3 +70,15 @@ def test_guaranteed_interview_candidates_meeting_the_essentials_are_marked():
     results = {r.candidate.application_id: r for r in shortlist(CRITERIA, [Candidate(1, "C-001", True), Candidate(2, "C-002", True)], scores, {}, 2)}
     assert results[1].guaranteed_interview_flag
     assert not results[2].guaranteed_interview_flag
+
+
+def test_equal_totals_share_a_rank_whatever_the_order_of_the_means():
+    # Panel of three: thirds. 1/3 + 4/3 + 1/3 summed as floats is 1.9999999999999998, and 2/3 * 3 is
+    # 2.0; both totals are 2 and are shown as "2", so they must be one joint rank.
+    criteria = [Criterion(1, "E.1", "One", True), Criterion(2, "E.2", "Two", True), Criterion(3, "E.3", "Three", True)]
+    panel = (10, 11, 12)
+    by = {1: ((0, 0, 1), (1, 1, 2), (0, 1, 0)), 2: ((1, 1, 0), (0, 1, 1), (1, 0, 1))}
+    scores = {(app, item): dict(zip(panel, values)) for app, cells in by.items() for item, values in zip((1, 2, 3), cells)}
+    results = shortlist(criteria, [Candidate(1, "C-001"), Candidate(2, "C-002")], scores, {}, 3)
+    assert [r.essential_total for r in results] == [2, 2]
+    assert [r.rank for r in results] == [1, 1] and tied(results) == {1, 2}

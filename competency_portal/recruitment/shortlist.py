@@ -10,12 +10,14 @@ decides every application, with a reason.
   score and why. Otherwise the agreed score is the mean of the panel's scores.
 - An application with an agreed 0 on any essential criterion does not meet the essentials.
 - The rest are ranked by their essential total, then their desirable total; equal totals share a
-  rank (ties are shown, not broken).
+  rank (ties are shown, not broken). Totals are summed exactly (means of a panel of three are
+  thirds, and float sums of thirds depend on their order), so equal totals are always equal.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from fractions import Fraction
 
 MODERATION_SPREAD = 2
 SCORE_LABELS = {0: "No evidence", 1: "Partly", 2: "Meets", 3: "Exceeds"}
@@ -86,6 +88,20 @@ def cell(scores: dict[int, int], moderated: int | None, panel_size: int) -> Cell
     return Cell(dict(scores), moderated, needs, agreed)
 
 
+def total(cells) -> float:
+    """The exact sum of the cells' agreed scores (unagreed count 0), as the nearest float.
+
+    Numerators are added per denominator (the panel size, or 1 for a moderated score), in integers.
+    """
+    by_denominator: dict[int, int] = {}
+    for c in cells:
+        if c.agreed is None:
+            continue
+        n, d = (c.moderated, 1) if c.moderated is not None else (sum(c.scores.values()), len(c.scores))
+        by_denominator[d] = by_denominator.get(d, 0) + n
+    return float(sum((Fraction(n, d) for d, n in by_denominator.items()), Fraction(0)))
+
+
 def shortlist(
     criteria: list[Criterion],
     candidates: list[Candidate],
@@ -100,20 +116,25 @@ def shortlist(
                  for k in criteria}
         complete = all(x.agreed is not None for x in cells.values())
         fails = any(x.agreed == 0 for k in criteria if k.essential for x in [cells[k.item_id]])
-        essential = sum(cells[k.item_id].agreed or 0 for k in criteria if k.essential)
-        desirable = sum(cells[k.item_id].agreed or 0 for k in criteria if not k.essential)
+        essential = total(cells[k.item_id] for k in criteria if k.essential)
+        desirable = total(cells[k.item_id] for k in criteria if not k.essential)
         results.append(Result(c, cells, complete, fails, essential, desirable, None))
+    return rank(results)
+
+
+def rank(results: list[Result]) -> list[Result]:
+    """Rank results (their `rank` ignored): complete ones meeting the essentials, by essential then
+    desirable total, equal totals sharing a rank; then the rest. In the order the shortlist shows."""
     rankable = sorted((r for r in results if r.complete and not r.fails_essentials),
                       key=lambda r: (-r.essential_total, -r.desirable_total))
     ranks: dict[int, int] = {}
-    previous, rank = None, 0
+    previous, position_rank = None, 0
     for position, r in enumerate(rankable, start=1):
         key = (r.essential_total, r.desirable_total)
         if key != previous:
-            rank, previous = position, key
-        ranks[r.candidate.application_id] = rank
-    ranked = [Result(r.candidate, r.cells, r.complete, r.fails_essentials, r.essential_total, r.desirable_total,
-                     ranks.get(r.candidate.application_id)) for r in results]
+            position_rank, previous = position, key
+        ranks[r.candidate.application_id] = position_rank
+    ranked = [replace(r, rank=ranks.get(r.candidate.application_id)) for r in results]
     return sorted(ranked, key=lambda r: (r.rank is None, r.rank or 0, r.fails_essentials, r.candidate.reference))
 
 
