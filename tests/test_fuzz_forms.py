@@ -242,12 +242,11 @@ def test_every_post_endpoint_survives_hostile_forms(app, world):
         cases.update(module.post_cases(world))
     post_endpoints = sorted(r.endpoint for r in app.url_map.iter_rules() if "POST" in (r.methods or ()))
     missing = [e for e in post_endpoints if e not in cases]
-    assert not missing, f"POST endpoints with no case to fuzz from (add one to tests/test_permissions.py _post_cases): {missing}"
     # Values real somewhere else: every case's values (years, ids, levels) and everyone's email, as held and in capitals.
     known = {str(v) for case in cases.values() for value in case[1].values() for v in (value if isinstance(value, list) else [value])}
     known |= {e for email in world.emails.values() for e in (email, email.upper())}
-    failures = []
-    for endpoint in post_endpoints:
+    failures = [f"POST endpoints with no case to fuzz from (add one to tests/test_permissions.py _post_cases): {missing}"] if missing else []
+    for endpoint in (e for e in post_endpoints if e in cases):
         url, data, _refused, control = cases[endpoint]
         before = [cases[e][:2] for e in CHAIN[:CHAIN.index(endpoint)]] if endpoint in CHAIN else []
         if endpoint == "auth.sign_in":
