@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from competency_portal.extensions import db
-from competency_portal.models import Application, AuditEvent, Role
+from competency_portal.models import Application, AuditEvent, Notification, Role
 from competency_portal.services import application_import
 from tests.portal_helpers import body, diff, snapshot
 from tests.recruitment_helpers import add, browser, recruiters, vacancy
@@ -143,11 +143,13 @@ def test_confirm_writes_every_row_or_none(app, lead_vacancy):
     assert [a.reference for a in made] == ["C-001", "C-002", "C-003", "C-004"]
     gwen, iris = made[1], made[2]
     assert gwen.guaranteed_interview and [a.text for a in gwen.answers] == ["Answer"]
-    assert iris.internal and iris.portfolio_consent and iris.internal_user_id == staffer.id
+    # The file's "share portfolio" only asks the candidate; nothing is shared until they agree in the portal.
+    assert iris.internal and not iris.portfolio_consent and iris.internal_user_id == staffer.id
+    assert "asks to see your verified portfolio" in session.scalar(select(Notification.message).where(Notification.user_id == staffer.id))
     summary = session.scalar(select(AuditEvent).where(AuditEvent.action == "applications_imported"))
     assert summary.detail["references"] == ["C-002", "C-003", "C-004"]
     assert len(session.scalars(select(AuditEvent).where(AuditEvent.action == "application_added")).all()) == 4
-    assert session.scalar(select(AuditEvent).where(AuditEvent.action == "portfolio_shared")).subject_id == staffer.id
+    assert session.scalar(select(AuditEvent).where(AuditEvent.action == "portfolio_share_requested")).subject_id == staffer.id
 
 
 def _vacancy(session, v):

@@ -98,10 +98,11 @@ EXPECTED_GET: dict[str, dict] = {
 import permission_rules_appraisal  # noqa: E402
 import permission_rules_recruitment_shortlisting  # noqa: E402
 import permission_rules_recruitment_vacancies  # noqa: E402
+import permission_rules_sharing  # noqa: E402
 import permission_rules_training  # noqa: E402
 
 RULE_MODULES = (permission_rules_training, permission_rules_appraisal, permission_rules_recruitment_vacancies,
-                permission_rules_recruitment_shortlisting)
+                permission_rules_recruitment_shortlisting, permission_rules_sharing)
 for _module in RULE_MODULES:
     EXPECTED_GET.update(_module.GET)
 

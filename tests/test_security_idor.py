@@ -70,6 +70,10 @@ PROBES: dict[str, list[tuple[str, dict]]] = {
     "dashboards.person_csv": [("b", NOT_B_SUPERVISION)],
     "training.person": [("b", NOT_B_SUPERVISION)],
     "training.add_record_for": [("b", NOT_ADMIN)],
+    # B's application asks nobody to share a portfolio: no one may answer it (the candidate asked is
+    # probed in permission_rules_sharing, where only they may).
+    "evidence.respond_to_share": [("b", _refuse(owner=404, other_staff=404, supervisor=404, unrelated_supervisor=404,
+                                                recruiter=404, admin=404))],
     "admin.edit_person": [("b", NOT_ADMIN)],
     "admin.reset_password": [("b", NOT_ADMIN)],
     "admin.add_supervision": [("b", NOT_ADMIN)],

@@ -21,6 +21,7 @@ from competency_portal.models import (
     FrameworkVersion,
     Item,
     Moderation,
+    Notification,
     Outcome,
     PanelMember,
     Role,
@@ -308,8 +309,19 @@ def test_a_consenting_internal_candidates_verified_portfolio_appears_beside_the_
         "portfolio_consent": "y"})
     assert response.status_code == 302
     shared = session.scalar(select(Application).where(Application.candidate_name == owner.name))
-    assert shared.internal_user_id == owner.id and shared.portfolio_consent
-    assert session.scalar(select(AuditEvent).where(AuditEvent.action == "portfolio_shared")).subject_id == owner.id
+    # The recruiter's tick only asks: nothing is shared until the candidate agrees, signed in as themself.
+    assert shared.internal_user_id == owner.id and not shared.portfolio_consent
+    panel = browser(app, setup["panel"])
+    assert "From their verified portfolio" not in page(panel, f"/recruitment/vacancies/{v}/applications/{shared.id}")
+    asked = session.scalar(select(Notification).where(Notification.user_id == owner.id).order_by(Notification.id.desc()).limit(1))
+    assert "asks to see your verified portfolio" in asked.message and asked.link == "/portfolio/sharing"
+    candidate = browser(app, owner)
+    assert "Waiting for your answer" in page(candidate, "/portfolio/sharing")
+    agreed = candidate.post(f"/portfolio/sharing/{shared.id}", {"choice": "share"})
+    assert agreed.status_code == 302
+    session.refresh(shared)
+    assert shared.portfolio_consent
+    assert session.scalar(select(AuditEvent).where(AuditEvent.action == "portfolio_shared")).actor_id == owner.id
     not_shared = add(session, session.get(Vacancy, v), setup["lead"], "Ivor Internal", "ivor@example.org", internal=True)
 
     # A score recorded before, to prove reading the portfolio never touches scores.
@@ -317,7 +329,6 @@ def test_a_consenting_internal_candidates_verified_portfolio_appears_beside_the_
     session.commit()
     scores_before = [tuple(r) for r in session.execute(select(Score.id, Score.value, Score.reason)).all()]
     session.rollback()
-    panel = browser(app, setup["panel"])
     before = snapshot()
     html = page(panel, f"/recruitment/vacancies/{v}/applications/{shared.id}")
     assert "From their verified portfolio" in html

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("evidence", __name__, template_folder="templates")
 
-from competency_portal.evidence import views  # noqa: E402,F401 - registers routes
+from competency_portal.evidence import views, views_sharing  # noqa: E402,F401 - registers routes

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import AnyOf, DataRequired, Length
 
 from competency_portal.forms import DatePartsField
 from competency_portal.models import EvidenceType
@@ -42,3 +42,11 @@ class SelfAssessmentForm(FlaskForm):
     """Only the CSRF token: rating fields are named rating-<item id> and note-<item id>."""
 
     version = HiddenField()
+
+
+class ShareResponseForm(FlaskForm):
+    """A candidate's answer to a panel's request to see their portfolio (two buttons named `choice`)."""
+
+    choice = StringField("Your answer", validators=[
+        DataRequired("Choose whether to share your verified portfolio"),
+        AnyOf(["share", "withhold"], message="Choose whether to share your verified portfolio")])

@@ -62,7 +62,7 @@ class ApplicationForm(FlaskForm):
         Length(max=vacancies.LIMITS["supporting_statement"], message="Enter a supporting statement of 20,000 characters or fewer")])
     internal = BooleanField("Internal candidate: already works here")
     guaranteed_interview = BooleanField("Applies under the guaranteed interview scheme")
-    portfolio_consent = BooleanField("The candidate consents to share their verified portfolio with the panel")
+    portfolio_consent = BooleanField("The candidate wants to share their verified portfolio with the panel (they are asked to agree in the portal)")
 
     def validate_email(self, field):
         if field.data and not valid_email(people.normalise_email(field.data)):

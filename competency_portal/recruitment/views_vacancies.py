@@ -25,6 +25,7 @@ from competency_portal.models import Application, Vacancy, VacancyStatus
 from competency_portal.recruitment import bp
 from competency_portal.recruitment.forms_vacancies import AdvanceForm, ApplicationForm, ConfirmImportForm, ImportForm, VacancyForm
 from competency_portal.services import application_import, portfolio_share, vacancies
+from competency_portal.services.notify import mail_settings
 
 TOKEN = re.compile(r"^[0-9a-f]{32}$")
 IMPORT_KEEP_SECONDS = 24 * 60 * 60
@@ -196,7 +197,7 @@ def new_application(vacancy_id: int):
             portfolio_consent=bool(form.portfolio_consent.data), answers=answers,
         )
         try:
-            application = vacancies.add_application(db.session, found, current_user, fields)
+            application = vacancies.add_application(db.session, found, current_user, fields, mail_settings(current_app.config))
             db.session.commit()
         except vacancies.VacancyError as problem:
             db.session.rollback()
@@ -266,7 +267,7 @@ def confirm_import(vacancy_id: int):
                                criteria=vacancies.criteria(db.session, found.spec_version_id), columns=application_import.REQUIRED,
                                max_rows=application_import.MAX_ROWS), 409
     try:
-        made = application_import.apply(db.session, found, current_user, preview, token)
+        made = application_import.apply(db.session, found, current_user, preview, token, mail_settings(current_app.config))
         db.session.commit()
     except (IntegrityError, StaleDataError, ValueError, vacancies.VacancyError):
         db.session.rollback()

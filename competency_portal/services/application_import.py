@@ -21,7 +21,7 @@ from typing import Iterable, Mapping
 from sqlalchemy.orm import Session
 
 from competency_portal.models import Application, Item, User, Vacancy
-from competency_portal.services import audit, csv_upload, people, vacancies
+from competency_portal.services import audit, csv_upload, people, portfolio_consent, vacancies
 from competency_portal.services.staff_import import column_key, valid_email
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -189,7 +189,8 @@ def preview_for(session: Session, vacancy: Vacancy, data: bytes) -> ImportPrevie
                  accounts(session), vacancies.next_reference_number(session, vacancy.id))
 
 
-def apply(session: Session, vacancy: Vacancy, actor: User, preview: ImportPreview, token: str) -> list[Application]:
+def apply(session: Session, vacancy: Vacancy, actor: User, preview: ImportPreview, token: str,
+          mail: dict | None = None) -> list[Application]:
     """Write every row of a clean preview in the caller's transaction (the caller commits or rolls back)."""
     if not preview.ok:
         raise ValueError("only a preview with no errors can be imported")
@@ -208,8 +209,8 @@ def apply(session: Session, vacancy: Vacancy, actor: User, preview: ImportPrevie
     for application, row in zip(made, preview.rows):
         audit.record(session, actor_id=actor.id, action="application_added", object_type="application", object_id=application.id,
                      detail={**vacancies._application_detail(vacancy, application), "source": "import", "row": row.number})
-        if application.portfolio_consent:
-            vacancies._portfolio_shared(session, actor, vacancy, application)
+        if application.internal_user_id:
+            portfolio_consent.ask(session, actor, vacancy, application, mail)
     audit.record(session, actor_id=actor.id, action="applications_imported", object_type="vacancy", object_id=vacancy.id,
                  detail={"applications": len(made), "references": [a.reference for a in made], "upload": token})
     return made

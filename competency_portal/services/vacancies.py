@@ -32,7 +32,7 @@ from competency_portal.models import (
     Vacancy,
     VacancyStatus,
 )
-from competency_portal.services import audit, people
+from competency_portal.services import audit, people, portfolio_consent
 
 MIN_PANEL = 2  # NHS practice: at least two shortlisters, the lead included
 ADDING_STATUSES = (VacancyStatus.OPEN, VacancyStatus.SHORTLISTING)
@@ -204,7 +204,7 @@ def check_can_add(vacancy: Vacancy, actor: User) -> None:
 
 def build_application(session: Session, vacancy: Vacancy, fields: ApplicationFields, ref: str,
                       criterion_ids: set[int]) -> Application:
-    """An application (not yet added); consent links the candidate's portal account."""
+    """An application (not yet added). A wish to share links the candidate's portal account; only they can consent."""
     linked = account_for(session, fields.email) if fields.internal and fields.portfolio_consent else None
     if fields.portfolio_consent and linked is None:
         raise VacancyError("Portfolio sharing needs an internal candidate with an active portal account under this email address",
@@ -215,14 +215,18 @@ def build_application(session: Session, vacancy: Vacancy, fields: ApplicationFie
     application = Application(
         vacancy_id=vacancy.id, reference=ref, candidate_name=fields.candidate_name, email=people.normalise_email(fields.email),
         supporting_statement=fields.supporting_statement, internal=fields.internal, guaranteed_interview=fields.guaranteed_interview,
-        internal_user_id=linked.id if linked else None, portfolio_consent=bool(linked),
+        internal_user_id=linked.id if linked else None, portfolio_consent=False,
     )
     application.answers = [CriterionAnswer(item_id=i, text=t) for i, t in sorted(fields.answers.items()) if t and t.strip()]
     return application
 
 
-def add_application(session: Session, vacancy: Vacancy, actor: User, fields: ApplicationFields) -> Application:
-    """Add one application with the next reference (the lead only, while open or shortlisting)."""
+def add_application(session: Session, vacancy: Vacancy, actor: User, fields: ApplicationFields,
+                    mail: dict | None = None) -> Application:
+    """Add one application with the next reference (the lead only, while open or shortlisting).
+
+    An internal candidate who wants to share their portfolio is asked to agree in the portal (`mail`: email them too).
+    """
     check_can_add(vacancy, actor)
     if people.normalise_email(fields.email) in applied_emails(session, vacancy.id):
         raise VacancyError("An application with this email address has already been added to this vacancy", "email")
@@ -232,8 +236,8 @@ def add_application(session: Session, vacancy: Vacancy, actor: User, fields: App
     session.flush()
     audit.record(session, actor_id=actor.id, action="application_added", object_type="application", object_id=application.id,
                  detail=_application_detail(vacancy, application))
-    if application.portfolio_consent:
-        _portfolio_shared(session, actor, vacancy, application)
+    if application.internal_user_id:
+        portfolio_consent.ask(session, actor, vacancy, application, mail)
     return application
 
 
@@ -242,11 +246,6 @@ def _application_detail(vacancy: Vacancy, application: Application) -> dict:
     return {"vacancy_id": vacancy.id, "reference": application.reference, "internal": application.internal,
             "guaranteed_interview": application.guaranteed_interview, "criteria_answered": len(application.answers),
             "portfolio_consent": application.portfolio_consent}
-
-
-def _portfolio_shared(session: Session, actor: User, vacancy: Vacancy, application: Application) -> None:
-    audit.record(session, actor_id=actor.id, action="portfolio_shared", object_type="application", object_id=application.id,
-                 subject_id=application.internal_user_id, detail={"vacancy_id": vacancy.id, "reference": application.reference})
 
 
 # -- retention --------------------------------------------------------------------------
