@@ -361,3 +361,77 @@ def test_a_decision_and_new_evidence_for_the_same_person_at_once_are_both_saved(
     assert db.session.get(Evidence, results["staff"]).current.title == "Recorded meanwhile"
     db.session.rollback()
     _chain_ok()
+
+
+def test_a_decision_and_a_change_to_the_persons_own_record_at_once_are_both_saved(app, seeded, tmp_path, monkeypatch):
+    """The supervisor's transaction holds the audit head and, as it commits, refreshes the person's
+    readiness facts; an administrator's transaction has already updated the person's row (a row
+    lock) and waits for the audit head. On PostgreSQL, a refresh that locked the person's row waited
+    for the administrator, who waited for the supervisor: a deadlock, and one change refused."""
+    from competency_portal.models import User
+
+    staff, boss = person(seeded, "Ed Staff"), person(seeded, "Flo Supervisor", roles={Role.SUPERVISOR})
+    admin = person(seeded, "Gil Admin", roles={Role.ADMIN})
+    supervise(seeded, boss, staff)
+    waiting = draft(seeded, staff, tmp_path, title="Waiting for a decision")
+    evidence_service.submit(seeded, waiting, staff, NOW)
+    seeded.commit()
+    waiting_id, items = waiting.id, {link.item_id: 3 for link in waiting.current.links}
+    _audit_head_as_migrated(seeded)
+    engine, sqlite = db.engine, db.engine.dialect.name == "sqlite"
+    boss_has_head, admin_has_updated = threading.Event(), threading.Event()
+    real_record = audit.record
+
+    def record(session, **kwargs):
+        if threading.current_thread().name == "admin":
+            admin_has_updated.set()  # the person's row is updated (and locked) by now...
+            return real_record(session, **kwargs)  # ...and this waits for the audit head
+        event = real_record(session, **kwargs)
+        boss_has_head.set()
+        if not sqlite:  # on SQLite the administrator's update waits for the boss's whole transaction instead
+            admin_has_updated.wait(WAIT)
+        return event
+
+    monkeypatch.setattr(audit, "record", record)
+
+    def edit_person() -> str:
+        with Session(engine) as session:
+            boss_has_head.wait(WAIT)
+            found = session.get(User, staff.id)
+            found.job_title = "Care Coordinator"
+            session.flush()
+            audit.record(session, actor_id=admin.id, action="person_updated", object_type="user", object_id=staff.id,
+                         detail={"job_title": "Care Coordinator"})
+            session.commit()
+            return found.job_title
+
+    def decision() -> int:
+        with Session(engine) as session:
+            evidence = session.get(Evidence, waiting_id)
+            made = signoff.decide(session, evidence, session.get(User, boss.id), Decision.SIGNED_OFF, items, {}, None,
+                                  evidence.lock_version, NOW)
+            session.commit()
+            return made.id
+
+    results: dict[str, object] = {}
+
+    def run(name, work):
+        try:
+            with app.app_context():
+                results[name] = work()
+        except Exception as exc:  # noqa: BLE001 - the test says what it expected
+            results[name] = exc
+
+    threads = [threading.Thread(target=run, args=(name, work), name=name) for name, work in (("admin", edit_person), ("boss", decision))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=WAIT * 2)
+    assert not any(t.is_alive() for t in threads)
+
+    assert not any(isinstance(r, Exception) for r in results.values()), results
+    db.session.expire_all()
+    assert db.session.get(Evidence, waiting_id).state == EvidenceState.SIGNED_OFF
+    assert db.session.get(User, staff.id).job_title == "Care Coordinator"
+    db.session.rollback()
+    _chain_ok()

@@ -9,9 +9,10 @@ They are kept right on every write, by a listener on every session:
 - at each flush it notes whose facts may have changed: the owner of any sign-off (or sign-off
   item) added, changed or removed; any person added, or whose target role changed; everyone,
   when frameworks, items, role profiles or crosswalks change;
-- just before the transaction commits it locks those people's rows (in id order) and rewrites
-  their facts from what the database then holds. Two transactions changing one person at the
-  same moment therefore recompute one after the other, the second seeing the first's work.
+- just before the transaction commits it takes the audit chain's head (which an audited write
+  already holds) and rewrites their facts from what the database then holds. Two transactions
+  changing one person at the same moment therefore recompute one after the other, the second
+  seeing the first's work.
 
 Bulk writes that bypass the ORM (the benchmark's generator) call `refresh` themselves.
 """
@@ -25,7 +26,9 @@ from itertools import chain
 from sqlalchemy import Select, and_, case, delete, event, func, insert, inspect, or_, select
 from sqlalchemy.orm import Session
 
+from competency_portal.extensions import take_sqlite_write_lock
 from competency_portal.models import (
+    AuditHead,
     Crosswalk,
     CrosswalkPair,
     Domain,
@@ -103,11 +106,13 @@ def install() -> None:
 
 def refresh(session: Session, user_ids: set[int] | None) -> int:
     """Rewrite the facts of these people (None: everyone); returns how many people have a target role."""
-    # FOR NO KEY UPDATE: still one refresh per person at a time, but it does not wait for the
-    # key-share lock a concurrent insert naming the person holds (evidence, a notification), which
-    # deadlocked against that insert's wait for the audit head this transaction already holds.
-    stmt = (select(User.id, User.target_role).where(User.target_role.is_not(None)).order_by(User.id)
-            .with_for_update(key_share=True))
+    # One refresh at a time, serialised on the audit chain's head: every write that changes
+    # readiness is audited, so its transaction already holds that lock to its commit, and a second
+    # refresh waits here and then reads what the first committed. Locking the people's rows instead
+    # deadlocked against transactions that touch the person's row and then audit (new evidence, a
+    # sign-in, an administrator's edit), which wait for the head this transaction holds.
+    _hold_audit_head(session)
+    stmt = select(User.id, User.target_role).where(User.target_role.is_not(None)).order_by(User.id)
     if user_ids is not None:
         if not user_ids:
             return 0
@@ -131,6 +136,11 @@ def refresh(session: Session, user_ids: set[int] | None) -> int:
         if rows:
             session.execute(insert(ReadinessFact), rows)
     return len(people)
+
+
+def _hold_audit_head(session: Session) -> None:
+    take_sqlite_write_lock(session)
+    session.execute(select(AuditHead.id).where(AuditHead.id == 1).with_for_update())
 
 
 # -- reading -----------------------------------------------------------------------------
