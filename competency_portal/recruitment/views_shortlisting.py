@@ -12,12 +12,13 @@ from flask_login import current_user
 
 from competency_portal import charts, clock, policy
 from competency_portal.extensions import db
+from competency_portal.forms import id_arg
 from competency_portal.models import Application, Outcome, Vacancy
 from competency_portal.recruitment import bp
 from competency_portal.recruitment.forms_shortlisting import ActionForm, DecisionForm, ModerationForm, ScoreSheetForm
 from competency_portal.recruitment.shortlist import SCORE_LABELS
 from competency_portal.services import shortlist_exports as exports
-from competency_portal.services import shortlisting
+from competency_portal.services import shortlist_page, shortlisting
 
 PREFIX = "/recruitment/vacancies/<int:vacancy_id>"
 
@@ -35,8 +36,7 @@ def _application(board: shortlisting.Board, application_id: int) -> Application:
 
 def _has_submitted(board: shortlisting.Board) -> bool:
     """Whether the signed-in person may see the panel's scores: they submitted theirs (or lead without scoring)."""
-    member = board.member(current_user.id)
-    return member.scores_submitted_at is not None if member is not None else shortlisting.is_lead(board.vacancy, current_user.id)
+    return shortlist_page.sees_scores(board.vacancy, board.member(current_user.id), current_user.id)
 
 
 def _charts(board: shortlisting.Board) -> list[charts.Chart]:
@@ -47,17 +47,22 @@ def _charts(board: shortlisting.Board) -> list[charts.Chart]:
             charts.score_distribution(board.score_counts(), SCORE_LABELS)]
 
 
-def _render_shortlist(board: shortlisting.Board, status: int = 200, problem: str | None = None, problem_field: str = "submit-scores"):
-    viewer_done = _has_submitted(board)
-    users = shortlisting.people(db.session, {d.decided_by_id for d in board.decisions.values()}
-                                | {m.moderated_by_id for m in board.moderations.values()})
-    headings, rows = shortlisting.export_rows(board, users) if viewer_done else ([], [])
+def _page_charts(page: shortlist_page.ShortlistPage) -> list[charts.Chart]:
+    """The agreed scores of this page's applications, and how every submitted score is spread."""
+    refs = [r.candidate.reference for r in page.results]
+    agreed = [[r.cells[c.item_id].agreed for c in page.criteria] for r in page.results]
+    flagged = {(i, j) for i, r in enumerate(page.results) for j, c in enumerate(page.criteria) if r.cells[c.item_id].needs_moderation}
+    return [charts.candidates_by_criteria(refs, [(c.code, c.essential) for c in page.criteria], agreed, flagged),
+            charts.score_distribution(page.score_counts, SCORE_LABELS)]
+
+
+def _render_shortlist(vacancy: Vacancy, status: int = 200, problem: str | None = None, problem_field: str = "submit-scores"):
+    page = shortlist_page.load_page(db.session, vacancy, current_user.id, id_arg(request.args.get("page")) or 1)
     return render_template(
-        "recruitment/shortlist.html", board=board, vacancy=board.vacancy, viewer_done=viewer_done,
-        member=board.member(current_user.id), lead=shortlisting.is_lead(board.vacancy, current_user.id),
-        charts=_charts(board) if viewer_done else [], headings=headings, rows=rows, form=ActionForm(),
-        problem=problem, problem_field=problem_field, labels=SCORE_LABELS, users=users,
-        rank_label=shortlisting.rank_label,
+        "recruitment/shortlist.html", board=page, vacancy=vacancy, viewer_done=page.viewer_done,
+        member=page.member(current_user.id), lead=shortlisting.is_lead(vacancy, current_user.id),
+        charts=_page_charts(page) if page.viewer_done else [], form=ActionForm(),
+        problem=problem, problem_field=problem_field, rank_label=shortlisting.rank_label,
     ), status
 
 
@@ -67,8 +72,7 @@ def _render_shortlist(board: shortlisting.Board, status: int = 200, problem: str
 @policy.rule(policy.RECRUITER)
 def shortlist(vacancy_id: int):
     """The panel's progress; once you have submitted, the ranked shortlist, flags, decisions and charts."""
-    vacancy = _vacancy(vacancy_id)
-    return _render_shortlist(shortlisting.load(db.session, vacancy))
+    return _render_shortlist(_vacancy(vacancy_id))
 
 
 @bp.post(PREFIX + "/scores/submit")
@@ -83,7 +87,7 @@ def submit_scores(vacancy_id: int):
         shortlisting.submit_scores(db.session, vacancy, current_user, clock.now())
     except shortlisting.ShortlistingError as exc:
         db.session.rollback()
-        return _render_shortlist(shortlisting.load(db.session, _vacancy(vacancy_id)), 400, str(exc), "submit-scores")
+        return _render_shortlist(_vacancy(vacancy_id), 400, str(exc), "submit-scores")
     db.session.commit()
     flash("Your scores are submitted. You can now see the panel's scores.")
     return redirect(url_for("recruitment.shortlist", vacancy_id=vacancy_id))
@@ -106,7 +110,7 @@ def agree_shortlist(vacancy_id: int):
         return redirect(url_for("recruitment.shortlist", vacancy_id=vacancy_id))
     except shortlisting.ShortlistingError as exc:
         db.session.rollback()
-        return _render_shortlist(shortlisting.load(db.session, _vacancy(vacancy_id)), 400, str(exc), "agree-shortlist")
+        return _render_shortlist(_vacancy(vacancy_id), 400, str(exc), "agree-shortlist")
     db.session.commit()
     flash("The shortlist is agreed. Candidates' names are now shown to the panel.")
     return redirect(url_for("recruitment.shortlist", vacancy_id=vacancy_id))
