@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 
 from flask import Response, abort, render_template
 from flask_login import current_user
@@ -112,8 +113,10 @@ def team():
     titles = data.role_titles(db.session, {p.target_role for p in people if p.target_role})
     statuses = training_service.statuses_for(db.session, people, today)
     training = {pid: training_service.summary_counts(s.all_rows) for pid, s in statuses.items()}
+    # Counted once here: filtering the whole queue for each person in the template was quadratic.
+    waiting_by = Counter(row.owner.id for row in waiting)
     return render_template("dashboards/team.html", people=people, results=results, heatmap=heatmap, waiting=waiting,
-                           today=today, titles=titles, training=training, reviews=_last_reviews([p.id for p in people]))
+                           waiting_by=waiting_by, today=today, titles=titles, training=training, reviews=_last_reviews([p.id for p in people]))
 
 
 def _last_reviews(person_ids: list[int]) -> dict:
