@@ -78,6 +78,8 @@ def app_for(target: Target) -> Flask:
         "TESTING": True, "PORTAL_ENV": "testing", "SECRET_KEY": "bench-only-not-secret",
         "SQLALCHEMY_DATABASE_URI": target.url, "SQLALCHEMY_ENGINE_OPTIONS": target.engine_options,
         "UPLOAD_FOLDER": str(RESULTS / "uploads"),
+        # One long-lived app, as in a server process, which freezes what start-up made (tests do not).
+        "FREEZE_GC_AT_START": True,
     })
 
 
