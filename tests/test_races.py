@@ -10,8 +10,8 @@ threads until each has passed the checks, so both really try to write the same t
   agreed score, the other session is told.
 - two audited changes at once (two people signing in, say): both are saved, one after the other in
   the audit chain (on SQLite the second used to read the same chain head and fail on its insert);
-- a sign-off and new evidence for the same person at once: both are saved (on PostgreSQL the
-  readiness refresh and the evidence insert used to deadlock).
+- a sign-off and new evidence for the same person, or a change to that person's own record, at
+  once: both are saved (on PostgreSQL the readiness refresh and the other write used to deadlock).
 Each also checks the audit chain, which both writers append to. The sequential versions (one
 decision after another, one moderation after another) are in test_evidence_workflow.py and
 test_shortlisting.py.
@@ -296,49 +296,52 @@ def test_the_lead_moderating_the_same_criterion_in_two_sessions_at_once_one_is_s
 
 # -- a decision and new evidence for the same person at once ---------------------------------------
 
-def test_a_decision_and_new_evidence_for_the_same_person_at_once_are_both_saved(app, seeded, tmp_path, monkeypatch):
-    """The supervisor's transaction holds the audit head, then (as it commits) locks the person to
-    refresh their readiness facts; the person's own transaction has inserted evidence (a foreign-key
-    lock on the same person) and waits for the audit head. Neither may wait for the other forever:
-    on PostgreSQL that was a deadlock, and one of the two was refused with a server error."""
-    from competency_portal.models import User
-
-    staff, boss = person(seeded, "Cy Staff"), person(seeded, "Di Supervisor", roles={Role.SUPERVISOR})
+def _waiting_for_a_decision(seeded, tmp_path, staff_name: str, boss_name: str):
+    """A supervisee's submitted evidence: (staff, boss, evidence id, a level 3 for each linked item)."""
+    staff, boss = person(seeded, staff_name), person(seeded, boss_name, roles={Role.SUPERVISOR})
     supervise(seeded, boss, staff)
     waiting = draft(seeded, staff, tmp_path, title="Waiting for a decision")
     evidence_service.submit(seeded, waiting, staff, NOW)
     seeded.commit()
-    waiting_id, items = waiting.id, {link.item_id: 3 for link in waiting.current.links}
     _audit_head_as_migrated(seeded)
-    engine, sqlite = db.engine, db.engine.dialect.name == "sqlite"
-    boss_has_head, staff_has_inserted = threading.Event(), threading.Event()
+    return staff, boss, waiting.id, {link.item_id: 3 for link in waiting.current.links}
+
+
+def _boss_holds_the_head_until(monkeypatch, other: str) -> threading.Event:
+    """Order the two threads: the boss's audit record takes the chain head, then waits until the
+    thread named `other` has done its first write and is about to audit (and so waits for the head).
+    Returns the event `other` waits for before it starts."""
+    boss_has_head, other_has_written = threading.Event(), threading.Event()
+    sqlite = db.engine.dialect.name == "sqlite"
     real_record = audit.record
 
     def record(session, **kwargs):
-        if threading.current_thread().name == "staff":
-            staff_has_inserted.set()  # its evidence is flushed: it holds a key-share lock on the person
-            return real_record(session, **kwargs)  # ...and now waits for the audit head
-        event = real_record(session, **kwargs)
+        if threading.current_thread().name == other:
+            other_has_written.set()
+            return real_record(session, **kwargs)
+        made = real_record(session, **kwargs)
         boss_has_head.set()
-        if not sqlite:  # on SQLite the staff member's insert waits for the boss's whole transaction instead
-            staff_has_inserted.wait(WAIT)
-        return event
+        if not sqlite:  # on SQLite the other write waits for the boss's whole transaction instead
+            other_has_written.wait(WAIT)
+        return made
 
     monkeypatch.setattr(audit, "record", record)
+    return boss_has_head
 
-    def new_evidence() -> int:
-        with Session(engine) as session:
-            boss_has_head.wait(WAIT)
-            return draft(session, session.get(User, staff.id), tmp_path, title="Recorded meanwhile").id
 
-    def decision() -> int:
-        with Session(engine) as session:
-            evidence = session.get(Evidence, waiting_id)
-            made = signoff.decide(session, evidence, session.get(User, boss.id), Decision.SIGNED_OFF, items, {}, None,
-                                  evidence.lock_version, NOW)
-            session.commit()
-            return made.id
+def _decide(engine, evidence_id: int, boss_id: int, items: dict) -> int:
+    from competency_portal.models import User
 
+    with Session(engine) as session:
+        evidence = session.get(Evidence, evidence_id)
+        made = signoff.decide(session, evidence, session.get(User, boss_id), Decision.SIGNED_OFF, items, {}, None,
+                              evidence.lock_version, NOW)
+        session.commit()
+        return made.id
+
+
+def _run_named(app, works: dict) -> dict:
+    """Run each work in its own thread, named by its key, inside an app context; results or exceptions by name."""
     results: dict[str, object] = {}
 
     def run(name, work):
@@ -348,14 +351,33 @@ def test_a_decision_and_new_evidence_for_the_same_person_at_once_are_both_saved(
         except Exception as exc:  # noqa: BLE001 - the test says what it expected
             results[name] = exc
 
-    threads = [threading.Thread(target=run, args=(name, work), name=name) for name, work in (("staff", new_evidence), ("boss", decision))]
+    threads = [threading.Thread(target=run, args=(name, work), name=name) for name, work in works.items()]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=WAIT * 2)
-    assert not any(t.is_alive() for t in threads)
-
+    assert not any(t.is_alive() for t in threads), "a racing thread never finished"
     assert not any(isinstance(r, Exception) for r in results.values()), results
+    return results
+
+
+def test_a_decision_and_new_evidence_for_the_same_person_at_once_are_both_saved(app, seeded, tmp_path, monkeypatch):
+    """The supervisor's transaction holds the audit head, then (as it commits) refreshes the person's
+    readiness facts; the person's own transaction has inserted evidence (a foreign-key lock on the
+    same person) and waits for the audit head. Neither may wait for the other forever: on
+    PostgreSQL that was a deadlock, and one of the two was refused with a server error."""
+    from competency_portal.models import User
+
+    staff, boss, waiting_id, items = _waiting_for_a_decision(seeded, tmp_path, "Cy Staff", "Di Supervisor")
+    boss_has_head = _boss_holds_the_head_until(monkeypatch, "staff")
+    engine = db.engine
+
+    def new_evidence() -> int:
+        with Session(engine) as session:
+            boss_has_head.wait(WAIT)
+            return draft(session, session.get(User, staff.id), tmp_path, title="Recorded meanwhile").id
+
+    results = _run_named(app, {"staff": new_evidence, "boss": lambda: _decide(engine, waiting_id, boss.id, items)})
     db.session.expire_all()
     assert db.session.get(Evidence, waiting_id).state == EvidenceState.SIGNED_OFF
     assert db.session.get(Evidence, results["staff"]).current.title == "Recorded meanwhile"
@@ -370,29 +392,10 @@ def test_a_decision_and_a_change_to_the_persons_own_record_at_once_are_both_save
     for the administrator, who waited for the supervisor: a deadlock, and one change refused."""
     from competency_portal.models import User
 
-    staff, boss = person(seeded, "Ed Staff"), person(seeded, "Flo Supervisor", roles={Role.SUPERVISOR})
+    staff, boss, waiting_id, items = _waiting_for_a_decision(seeded, tmp_path, "Ed Staff", "Flo Supervisor")
     admin = person(seeded, "Gil Admin", roles={Role.ADMIN})
-    supervise(seeded, boss, staff)
-    waiting = draft(seeded, staff, tmp_path, title="Waiting for a decision")
-    evidence_service.submit(seeded, waiting, staff, NOW)
-    seeded.commit()
-    waiting_id, items = waiting.id, {link.item_id: 3 for link in waiting.current.links}
-    _audit_head_as_migrated(seeded)
-    engine, sqlite = db.engine, db.engine.dialect.name == "sqlite"
-    boss_has_head, admin_has_updated = threading.Event(), threading.Event()
-    real_record = audit.record
-
-    def record(session, **kwargs):
-        if threading.current_thread().name == "admin":
-            admin_has_updated.set()  # the person's row is updated (and locked) by now...
-            return real_record(session, **kwargs)  # ...and this waits for the audit head
-        event = real_record(session, **kwargs)
-        boss_has_head.set()
-        if not sqlite:  # on SQLite the administrator's update waits for the boss's whole transaction instead
-            admin_has_updated.wait(WAIT)
-        return event
-
-    monkeypatch.setattr(audit, "record", record)
+    boss_has_head = _boss_holds_the_head_until(monkeypatch, "admin")
+    engine = db.engine
 
     def edit_person() -> str:
         with Session(engine) as session:
@@ -405,31 +408,7 @@ def test_a_decision_and_a_change_to_the_persons_own_record_at_once_are_both_save
             session.commit()
             return found.job_title
 
-    def decision() -> int:
-        with Session(engine) as session:
-            evidence = session.get(Evidence, waiting_id)
-            made = signoff.decide(session, evidence, session.get(User, boss.id), Decision.SIGNED_OFF, items, {}, None,
-                                  evidence.lock_version, NOW)
-            session.commit()
-            return made.id
-
-    results: dict[str, object] = {}
-
-    def run(name, work):
-        try:
-            with app.app_context():
-                results[name] = work()
-        except Exception as exc:  # noqa: BLE001 - the test says what it expected
-            results[name] = exc
-
-    threads = [threading.Thread(target=run, args=(name, work), name=name) for name, work in (("admin", edit_person), ("boss", decision))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=WAIT * 2)
-    assert not any(t.is_alive() for t in threads)
-
-    assert not any(isinstance(r, Exception) for r in results.values()), results
+    _run_named(app, {"admin": edit_person, "boss": lambda: _decide(engine, waiting_id, boss.id, items)})
     db.session.expire_all()
     assert db.session.get(Evidence, waiting_id).state == EvidenceState.SIGNED_OFF
     assert db.session.get(User, staff.id).job_title == "Care Coordinator"
