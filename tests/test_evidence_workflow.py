@@ -217,6 +217,24 @@ def test_queue_is_oldest_first_and_says_how_long(team, tmp_path):
     assert [(r.revision.title, r.waiting_days) for r in rows] == [("Older", 10), ("Newer", 0)]
 
 
+
+def test_the_queue_shows_the_resubmitted_revision_and_how_many_items_it_shows(team, tmp_path):
+    session, staff, boss = team
+    evidence = draft(session, staff, tmp_path, title="First go")
+    evidence_service.submit(session, evidence, staff, NOW)
+    signoff.decide(session, evidence, boss, Decision.RETURNED, levels_for(evidence, None), {}, "Link one item only.", evidence.lock_version, NOW)
+    first_links = [l.item_id for l in evidence.current.links]
+    assert len(first_links) > 1
+    data = evidence_service.EvidenceInput(title="Second go", evidence_type=evidence.current.evidence_type,
+                                          activity_date=evidence.current.activity_date, description="Now about one item.",
+                                          item_ids=first_links[:1])
+    evidence_service.update(session, evidence, staff, data, LocalStorage(tmp_path / "uploads"))
+    evidence_service.submit(session, evidence, staff, NOW)
+    session.commit()
+    [row] = signoff.queue(session, boss, NOW.date())
+    assert (row.revision.number, row.revision.title, row.items, row.owner.id) == (2, "Second go", 1, staff.id)
+
+
 def test_every_state_change_is_audited(team, tmp_path):
     session, staff, boss = team
     evidence = draft(session, staff, tmp_path)

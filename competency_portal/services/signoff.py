@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, aliased, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from competency_portal import policy
@@ -19,6 +19,7 @@ from competency_portal.models import (
     Decision,
     Deputy,
     Evidence,
+    EvidenceLink,
     EvidenceRevision,
     EvidenceState,
     InvalidTransition,
@@ -41,19 +42,26 @@ class QueueRow:
 
     evidence: Evidence
     owner: User
-    revision: EvidenceRevision
+    revision: EvidenceRevision  # the submitted (newest) revision
     waiting_days: int
+    items: int  # how many items the revision is linked to
 
 
 def queue(session: Session, user: User, today: date) -> list[QueueRow]:
     """Supervisees' submitted evidence, oldest first, with how long each has waited."""
-    rows = session.scalars(
-        select(Evidence)
+    # Only the newest revision and its number of links: the page shows no more, and loading every
+    # revision with all its links cost more than the rest of the page.
+    other = aliased(EvidenceRevision)
+    newest = select(func.max(other.number)).where(other.evidence_id == Evidence.id).scalar_subquery()
+    links = select(func.count()).select_from(EvidenceLink).where(EvidenceLink.revision_id == EvidenceRevision.id).scalar_subquery()
+    rows = session.execute(
+        select(Evidence, EvidenceRevision, links)
+        .join(EvidenceRevision, (EvidenceRevision.evidence_id == Evidence.id) & (EvidenceRevision.number == newest))
         .where(Evidence.state == EvidenceState.SUBMITTED, Evidence.owner_id.in_(policy.supervisees(session, user.id, today)))
         .order_by(Evidence.submitted_at, Evidence.id)
-        .options(selectinload(Evidence.owner), selectinload(Evidence.revisions).selectinload(EvidenceRevision.links))
+        .options(selectinload(Evidence.owner))
     ).all()
-    return [QueueRow(e, e.owner, e.current, max(0, (today - e.submitted_at.date()).days)) for e in rows]
+    return [QueueRow(e, e.owner, revision, max(0, (today - e.submitted_at.date()).days), n) for e, revision, n in rows]
 
 
 def decide(
