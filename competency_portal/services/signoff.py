@@ -50,17 +50,21 @@ class QueueRow:
 def queue(session: Session, user: User, today: date) -> list[QueueRow]:
     """Supervisees' submitted evidence, oldest first, with how long each has waited."""
     # Only the newest revision and its number of links: the page shows no more, and loading every
-    # revision with all its links cost more than the rest of the page.
-    other = aliased(EvidenceRevision)
-    newest = select(func.max(other.number)).where(other.evidence_id == Evidence.id).scalar_subquery()
-    links = select(func.count()).select_from(EvidenceLink).where(EvidenceLink.revision_id == EvidenceRevision.id).scalar_subquery()
-    rows = session.execute(
-        select(Evidence, EvidenceRevision, links)
-        .join(EvidenceRevision, (EvidenceRevision.evidence_id == Evidence.id) & (EvidenceRevision.number == newest))
+    # revision with all its links cost more than the rest of the page. Read for the queue's
+    # evidence ids, so PostgreSQL does not misjudge the supervisees and join every revision.
+    found = session.scalars(
+        select(Evidence)
         .where(Evidence.state == EvidenceState.SUBMITTED, Evidence.owner_id.in_(policy.supervisees(session, user.id, today)))
         .order_by(Evidence.submitted_at, Evidence.id)
         .options(selectinload(Evidence.owner))
     ).all()
+    other = aliased(EvidenceRevision)
+    newest = select(func.max(other.number)).where(other.evidence_id == EvidenceRevision.evidence_id).scalar_subquery()
+    links = select(func.count()).select_from(EvidenceLink).where(EvidenceLink.revision_id == EvidenceRevision.id).scalar_subquery()
+    revisions = {r.evidence_id: (r, n) for r, n in session.execute(
+        select(EvidenceRevision, links).where(EvidenceRevision.evidence_id.in_([e.id for e in found] or [0]),
+                                              EvidenceRevision.number == newest))}
+    rows = [(e, *revisions[e.id]) for e in found]
     return [QueueRow(e, e.owner, revision, max(0, (today - e.submitted_at.date()).days), n) for e, revision, n in rows]
 
 
