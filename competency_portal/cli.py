@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from competency_portal.extensions import db
 from competency_portal.frameworks import loader
 from competency_portal.frameworks.problems import FrameworkFileError
-from competency_portal.frameworks.validate import read_bundle
+from competency_portal.frameworks.validate import Catalogue, check_references, read_bundle
 from competency_portal.services import audit
 from competency_portal.services import catalogue as catalogue_service
 
@@ -44,15 +44,23 @@ path_argument = click.argument("path", type=click.Path(path_type=Path))
 @path_argument
 def validate_command(path: Path) -> None:
     """Check framework files (a file or a folder) without writing anything."""
+    unready = None
     try:
         bundle = read_bundle(path)
-        loader.plan(db.session, bundle)
+        try:
+            loader.plan(db.session, bundle)
+        except (OperationalError, ProgrammingError) as exc:
+            # No database yet (a fresh machine): check the files as if nothing were loaded.
+            db.session.rollback()
+            unready = exc.__class__.__name__
+            check_references(bundle, Catalogue())
     except FrameworkFileError as exc:
         _fail([str(p) for p in exc.problems], f"{len(exc.problems)} problem(s) found; nothing was loaded.")
-    except (OperationalError, ProgrammingError) as exc:
-        _database_error(exc)
     click.echo(f"{len(bundle)} file(s) valid: {len(bundle.frameworks)} frameworks, {len(bundle.scales)} scales, "
                f"{len(bundle.roles)} role profiles, {len(bundle.crosswalks)} crosswalks.")
+    if unready:
+        click.echo(f"Checked as if nothing were loaded: the database is not ready ({unready}); run "
+                   "'flask --app competency_portal db upgrade' to check against what is loaded too.")
 
 
 @frameworks_cli.command("diff")

@@ -164,3 +164,21 @@ def test_the_real_framework_files_validate_and_load(seeded):
     assert {"cpa-care-coordinator-competencies", "cpa-care-coordinator-responsibilities",
             "tameside-mhsw-care-coordinator-person-spec", "leeds-recovery-centre-care-coordinator-person-spec",
             "mid-essex-care-coordinator-cpn-duties"} <= slugs
+
+
+def test_validate_checks_the_files_even_before_the_database_exists(tmp_path, monkeypatch):
+    """A newcomer can validate framework files on a fresh machine; only the comparison with what is loaded waits."""
+    from competency_portal import create_app
+
+    monkeypatch.delenv("DATABASE_URL", raising=False)  # an unmigrated SQLite file, whichever database the suite runs on
+    bare = create_app({"TESTING": True, "SECRET_KEY": "testing-only", "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'empty.sqlite3'}"})
+    runner = bare.test_cli_runner()
+    (tmp_path / "files").mkdir()
+    folder = demo_folder(tmp_path / "files")
+    result = runner.invoke(args=["frameworks", "validate", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert "file(s) valid" in result.output and "Checked as if nothing were loaded" in result.output
+    write(folder, "role.yaml", ROLE.replace("target: 3", "target: 2"))
+    refused = runner.invoke(args=["frameworks", "validate", str(folder)])
+    assert refused.exit_code == 1 and "2 is not a level of the 'proficiency' scale" in refused.output
