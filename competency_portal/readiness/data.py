@@ -128,14 +128,6 @@ def readiness_with_history(session: Session, person: User, today: date) -> tuple
     return assess(required, confirmed, rated, groups, today), history(required, confirmed, groups, today)
 
 
-def history_for(session: Session, person: User, today: date) -> list[tuple[date, float]]:
-    """A person's readiness at the end of each of the last twelve months."""
-    if not person.target_role:
-        return []
-    return history(requirements(session, person.target_role), confirmations(session, [person.id]).get(person.id, []),
-                   crosswalk_groups(session), today)
-
-
 def role_titles(session: Session, slugs: set[str]) -> dict[str, str]:
     """The current title of each role profile named."""
     rows = session.execute(select(RoleProfile.slug, RoleProfile.title, RoleProfile.revision).where(RoleProfile.slug.in_(slugs))).all()

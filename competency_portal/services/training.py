@@ -205,35 +205,57 @@ def latest(records: Iterable) -> object | None:
     return max(records, key=lambda r: (r.completed_on, r.id or 0), default=None)
 
 
+def subject_expires(record, months: int | None) -> date | None:
+    """When a completion stops counting: its own expiry date, else completion plus the renewal period (None: never)."""
+    return record.expires_on or (add_months(record.completed_on, months) if months else None)
+
+
+def subject_state(required: bool, months: int | None, record, today: date) -> State:
+    """A subject's state for a person, from `renewal_for`'s answer and their latest record (or None)."""
+    if not required:
+        return State.NOT_REQUIRED
+    if record is None:
+        return State.MISSING
+    return state_on(subject_expires(record, months), today)
+
+
+def registration_state(registration, today: date) -> State:
+    """Professional registration is in date until its renewal date."""
+    return State.MISSING if registration is None else state_on(registration.renewal_on, today)
+
+
+def dbs_state(check, today: date) -> State:
+    """The latest DBS check is due for renewal DBS_RENEWAL_MONTHS after it was made."""
+    return State.MISSING if check is None else state_on(add_months(check.checked_on, DBS_RENEWAL_MONTHS), today)
+
+
 def subject_row(subject, role: str | None, record, today: date) -> Row:
     """One subject's row for a person with target role `role`, given their latest record (or None)."""
     required, months = renewal_for(subject.renewal_months, subject.role_rules, role)
+    state = subject_state(required, months, record, today)
     completed = record.completed_on if record is not None else None
-    if not required:
-        return Row(subject.slug, subject.title, State.NOT_REQUIRED, completed_on=completed)
-    if record is None:
-        return Row(subject.slug, subject.title, State.MISSING, months=months)
-    expires = record.expires_on or (add_months(record.completed_on, months) if months else None)
-    return Row(subject.slug, subject.title, state_on(expires, today), completed, expires, months,
-               (expires - today).days if expires else None)
+    if state in (State.NOT_REQUIRED, State.MISSING):
+        return Row(subject.slug, subject.title, state, completed_on=completed, months=months if required else None)
+    expires = subject_expires(record, months)
+    return Row(subject.slug, subject.title, state, completed, expires, months, (expires - today).days if expires else None)
 
 
 def registration_row(registration, today: date) -> Row:
-    """Professional registration: in date until its renewal date."""
+    """Professional registration, with its state from `registration_state`."""
     if registration is None:
         return Row("registration", "Professional registration", State.MISSING)
     title = f"Professional registration ({registration.body} {registration.number})"
-    return Row("registration", title, state_on(registration.renewal_on, today), None, registration.renewal_on, None,
+    return Row("registration", title, registration_state(registration, today), None, registration.renewal_on, None,
                (registration.renewal_on - today).days)
 
 
 def dbs_row(check, today: date) -> Row:
-    """The latest DBS check, due for renewal DBS_RENEWAL_MONTHS after it was made."""
+    """The latest DBS check, with its state from `dbs_state`."""
     if check is None:
         return Row("dbs", "DBS check", State.MISSING, months=DBS_RENEWAL_MONTHS)
     expires = add_months(check.checked_on, DBS_RENEWAL_MONTHS)
     title = f"DBS check ({DBS_LEVELS.get(check.level, check.level).lower()})"
-    return Row("dbs", title, state_on(expires, today), check.checked_on, expires, DBS_RENEWAL_MONTHS, (expires - today).days)
+    return Row("dbs", title, dbs_state(check, today), check.checked_on, expires, DBS_RENEWAL_MONTHS, (expires - today).days)
 
 
 def person_training(person_id: int, role: str | None, subjects, latest_records: dict, registration, check, today: date) -> PersonTraining:
@@ -295,7 +317,7 @@ def statuses_for(session: Session, people: Iterable[User], today: date) -> dict[
 def counts_by_group(session: Session, people: Iterable, group_of: Callable, today: date, who: Select | None = None) -> dict[str, Counts]:
     """`summary_counts` of the people's `all_rows`, added up per group (e.g. team), without building the rows.
 
-    The same rules as `statuses_for` (a test holds the two to the same counts), for a whole trust:
+    The same state rules as `statuses_for` (subject_state, registration_state, dbs_state), for a whole trust:
     `people` need only `.id` and `.target_role`; `who`, a query of the same people's ids, spares
     the database a list of thousands of ids. Four queries, however many people.
     """
@@ -317,17 +339,9 @@ def counts_by_group(session: Session, people: Iterable, group_of: Callable, toda
     for p in people:
         counter = found.setdefault(group_of(p), Counter())
         for s in subjects:
-            required, months = rules[(s.id, p.target_role)]
-            record = latest.get((p.id, s.id))
-            if not required:
-                counter[State.NOT_REQUIRED] += 1
-            elif record is None:
-                counter[State.MISSING] += 1
-            else:
-                counter[state_on(record.expires_on or (add_months(record.completed_on, months) if months else None), today)] += 1
-        registration, check = registrations.get(p.id), checks.get(p.id)
-        counter[State.MISSING if registration is None else state_on(registration.renewal_on, today)] += 1
-        counter[State.MISSING if check is None else state_on(add_months(check.checked_on, DBS_RENEWAL_MONTHS), today)] += 1
+            counter[subject_state(*rules[(s.id, p.target_role)], latest.get((p.id, s.id)), today)] += 1
+        counter[registration_state(registrations.get(p.id), today)] += 1
+        counter[dbs_state(checks.get(p.id), today)] += 1
     return {group: Counts(dict(counter)) for group, counter in found.items()}
 
 
