@@ -115,3 +115,12 @@ def _cheap_password_hashing():
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(people, "_hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1))
         yield
+
+
+@pytest.fixture
+def world(app, seeded, tmp_path, monkeypatch):
+    """Seven kinds of user with evidence, attachments, a sign-off and notifications (tests/portal_helpers.py)."""
+    from tests.portal_helpers import build_world
+
+    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(tmp_path / "uploads"))
+    return build_world(app, db.session)

@@ -251,13 +251,16 @@ def build_world(app, session) -> World:
     return world
 
 
+def signed_in(app, world: World, kind: str) -> Browser:
+    """A browser signed in as the world's user of this kind."""
+    browser = Browser(app, kind)
+    browser.sign_in(world.emails[kind])
+    return browser
+
+
 def browsers(app, world: World) -> dict[str, Browser]:
     """A signed-in browser for each kind of user (and an anonymous one)."""
-    out = {"anonymous": Browser(app)}
-    for kind in KINDS[1:]:
-        out[kind] = Browser(app, kind)
-        out[kind].sign_in(world.emails[kind])
-    return out
+    return {"anonymous": Browser(app), **{kind: signed_in(app, world, kind) for kind in KINDS[1:]}}
 
 
 def evidence_form(item_ids, **overrides) -> dict:

@@ -6,7 +6,7 @@ Every case also proves that nothing was written: the whole database is compared 
 from __future__ import annotations
 
 import html
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -21,29 +21,17 @@ from tests.portal_helpers import (
     assert_no_crash,
     attachment_exists,
     body,
-    build_world,
     diff,
     evidence_form,
     location,
     sign_off_count,
+    signed_in,
     snapshot,
     upload,
 )
 from tests.test_permissions import RULE_MODULES, _post_cases
 
 PROBLEM = "There is a problem"
-
-
-@pytest.fixture
-def world(app, seeded, tmp_path, monkeypatch):
-    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(tmp_path / "uploads"))
-    return build_world(app, db.session)
-
-
-def _as(app, world, kind: str) -> Browser:
-    browser = Browser(app, kind)
-    browser.sign_in(world.emails[kind])
-    return browser
 
 
 def _stored_files(app) -> set:
@@ -69,7 +57,7 @@ def test_every_post_form_refuses_a_missing_or_forged_csrf_token(app, world):
     for endpoint, (url, data, _refused, control) in cases.items():
         kind = control[0] if control else ("anonymous" if endpoint == "auth.sign_in" else "admin" if endpoint.startswith("admin.") else "owner")
         if kind not in actors:
-            actors[kind] = Browser(app, kind) if kind == "anonymous" else _as(app, world, kind)
+            actors[kind] = Browser(app, kind) if kind == "anonymous" else signed_in(app, world, kind)
         browser = actors[kind]
         browser.token()  # the session has a token; the request below does not carry it
         for label, csrf in (("missing", False), ("forged", "IjAwMDAwMDAwMDAwMDAwMDAwMDAwIg.forged.token"), ("empty", "")):
@@ -84,7 +72,7 @@ def test_every_post_form_refuses_a_missing_or_forged_csrf_token(app, world):
 
 
 def test_a_token_from_another_session_is_refused(app, world):
-    owner, other = _as(app, world, "owner"), _as(app, world, "other_staff")
+    owner, other = signed_in(app, world, "owner"), signed_in(app, world, "other_staff")
     before = snapshot()
     response = owner.post(f"/portfolio/evidence/{world.draft}/submit", {}, csrf=other.token())
     assert response.status_code == 400
@@ -124,7 +112,7 @@ def _evidence_cases(world):
 
 
 def test_evidence_form_explains_every_mistake_and_writes_nothing(app, world):
-    owner = _as(app, world, "owner")
+    owner = signed_in(app, world, "owner")
     problems = []
     for label, data, files, message in _evidence_cases(world):
         before, stored = snapshot(), _stored_files(app)
@@ -150,7 +138,7 @@ def test_evidence_form_explains_every_mistake_and_writes_nothing(app, world):
 
 def test_a_file_over_the_size_limit_is_refused(app, world, monkeypatch):
     monkeypatch.setitem(app.config, "MAX_ATTACHMENT_BYTES", 1024 * 1024)
-    owner = _as(app, world, "owner")
+    owner = signed_in(app, world, "owner")
     before, stored = snapshot(), _stored_files(app)
     response = owner.post("/portfolio/evidence/new", {**evidence_form(world.item_ids[:1]),
                                                       "attachments": [upload(b"a" * (1024 * 1024 + 1), "long-notes.txt")]})
@@ -161,7 +149,7 @@ def test_a_file_over_the_size_limit_is_refused(app, world, monkeypatch):
 
 
 def test_edit_form_errors_and_other_peoples_attachments(app, world):
-    owner = _as(app, world, "owner")
+    owner = signed_in(app, world, "owner")
     url = f"/portfolio/evidence/{world.draft}/edit"
     before = snapshot()
     response = owner.post(url, evidence_form(world.item_ids[3:4], title="z" * 201))
@@ -181,7 +169,7 @@ def test_edit_form_errors_and_other_peoples_attachments(app, world):
 # -- other people's objects -------------------------------------------------------------
 
 def test_other_peoples_objects_are_404_and_untouched(app, world):
-    owner, supervisor, other = _as(app, world, "owner"), _as(app, world, "supervisor"), _as(app, world, "other_staff")
+    owner, supervisor, other = signed_in(app, world, "owner"), signed_in(app, world, "supervisor"), signed_in(app, world, "other_staff")
     before = snapshot()
     gets = [
         (owner, f"/portfolio/evidence/{world.others}"),
@@ -231,7 +219,7 @@ def test_other_peoples_objects_are_404_and_untouched(app, world):
     "/supervision/sign-offs/99999999999999999999/revoke",
 ])
 def test_ids_too_big_for_the_database_are_404(app, world, url):
-    supervisor = _as(app, world, "supervisor")
+    supervisor = signed_in(app, world, "supervisor")
     response = supervisor.get(url)
     assert_no_crash(response, url)
     assert response.status_code == 404
@@ -295,7 +283,7 @@ def _version(browser, evidence_id: int) -> str:
 
 
 def test_decision_form_explains_mistakes_and_saves_nothing(app, world):
-    supervisor = _as(app, world, "supervisor")
+    supervisor = signed_in(app, world, "supervisor")
     url = f"/supervision/evidence/{world.submitted}"
     version = _version(supervisor, world.submitted)
     first, second = world.submitted_items
@@ -335,7 +323,7 @@ def test_decision_form_explains_mistakes_and_saves_nothing(app, world):
 
 
 def test_a_forged_version_is_not_a_server_error(app, world):
-    supervisor = _as(app, world, "supervisor")
+    supervisor = signed_in(app, world, "supervisor")
     levels = {f"level-{i}": str(world.levels[i][-1]) for i in world.submitted_items}
     for version in ("abc", "1.5", "\u00b2", "99999999999999999999999"):
         before = snapshot()
@@ -346,7 +334,7 @@ def test_a_forged_version_is_not_a_server_error(app, world):
 
 
 def test_a_stale_decision_is_told_someone_else_decided(app, world):
-    supervisor = _as(app, world, "supervisor")
+    supervisor = signed_in(app, world, "supervisor")
     url = f"/supervision/evidence/{world.submitted}"
     version = _version(supervisor, world.submitted)
     levels = {f"level-{i}": str(world.levels[i][-1]) for i in world.submitted_items}
@@ -366,7 +354,7 @@ def test_a_stale_decision_is_told_someone_else_decided(app, world):
 # -- self-assessment --------------------------------------------------------------------
 
 def test_self_assessment_refuses_items_outside_the_role_and_levels_off_the_scale(app, world):
-    owner = _as(app, world, "owner")
+    owner = signed_in(app, world, "owner")
     item = world.item_ids[0]
     cases = [
         ("an item not in the role", {f"rating-{world.outside_item_id}": "1"}, "not part of your role profile"),

@@ -43,7 +43,7 @@ from tests.fuzz_helpers import (
     uploads,
     values_for,
 )
-from tests.portal_helpers import PASSWORD, Browser, build_world, diff, location, snapshot
+from tests.portal_helpers import PASSWORD, Browser, diff, location, snapshot
 from tests.test_permissions import RULE_MODULES, _post_cases
 
 EXAMPLES = 12  # per endpoint: about 40 endpoints, within the suite's fuzzing budget on each database
@@ -55,12 +55,6 @@ CHAIN = ["recruitment.score", "recruitment.submit_scores", "recruitment.moderate
 _VALUE = re.compile(r'\bvalue="([^"]*)"')
 _NAME = re.compile(r'<(?:input|select|textarea|button)\b[^>]*\bname="([^"]+)"')
 _FILE_INPUT = re.compile(r'<input\b[^>]*type="file"[^>]*name="([^"]+)"|<input\b[^>]*name="([^"]+)"[^>]*type="file"')
-
-
-@pytest.fixture
-def world(app, seeded, tmp_path, monkeypatch):
-    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(tmp_path / "uploads"))
-    return build_world(app, db.session)
 
 
 # -- what each endpoint's form looks like ---------------------------------------------------

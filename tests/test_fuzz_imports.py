@@ -15,7 +15,6 @@ import csv
 import io
 import re
 
-import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -34,7 +33,7 @@ from tests.fuzz_helpers import (
     tally,
     value_strategy,
 )
-from tests.portal_helpers import Browser, build_world, diff, location, snapshot
+from tests.portal_helpers import Browser, diff, location, snapshot
 from tests.permission_rules_recruitment_vacancies import _built
 
 _TOKEN = re.compile(r'name="token"[^>]*value="([0-9a-f]{32})"|value="([0-9a-f]{32})"[^>]*name="token"')
@@ -42,12 +41,6 @@ STAFF_COLUMNS = staff_import.REQUIRED
 APPLICATION_COLUMNS = application_import.REQUIRED + application_import.OPTIONAL
 ROLES = ["staff", "supervisor", "recruiter", "admin", "Staff; Supervisor", "admin,staff", "boss", ""]
 YES_NO = ["yes", "no", "Y", "n", "TRUE", "0", "", "maybe"]
-
-
-@pytest.fixture
-def world(app, seeded, tmp_path, monkeypatch):
-    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(tmp_path / "uploads"))
-    return build_world(app, db.session)
 
 
 def _header_variant(draw, label: str) -> str:

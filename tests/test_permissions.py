@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from flask import Flask
 
 from competency_portal import create_app, policy
@@ -21,7 +20,6 @@ from tests.portal_helpers import (
     World,
     assert_no_crash,
     browsers,
-    build_world,
     diff,
     evidence_form,
     future,
@@ -154,12 +152,6 @@ def _check(outcome, response, url: str, world: World) -> str | None:
     if response.status_code != outcome:
         return f"expected {outcome}, got {got}"
     return None
-
-
-@pytest.fixture
-def world(app, seeded, tmp_path, monkeypatch):
-    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(tmp_path / "uploads"))
-    return build_world(app, db.session)
 
 
 def test_expectations_table_matches_the_app(app):

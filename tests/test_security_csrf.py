@@ -8,18 +8,11 @@ from __future__ import annotations
 
 import re
 
-import pytest
 
 from competency_portal.extensions import db
 from competency_portal.models import Notification
-from tests.portal_helpers import PASSWORD, Browser, body, build_world, diff, snapshot
+from tests.portal_helpers import PASSWORD, Browser, body, diff, snapshot
 from tests.test_security_headers import _production_app
-
-
-@pytest.fixture
-def world(app, seeded, tmp_path, monkeypatch):
-    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(tmp_path / "uploads"))
-    return build_world(app, db.session)
 
 
 def _unread(user_id: int) -> int:

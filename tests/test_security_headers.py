@@ -13,13 +13,11 @@ from __future__ import annotations
 import re
 from http.cookies import SimpleCookie
 
-import pytest
 
 import permission_rules_appraisal as appraisal_rules
 import permission_rules_recruitment_shortlisting as shortlisting_rules
 from competency_portal import create_app, policy
-from competency_portal.extensions import db
-from tests.portal_helpers import PASSWORD, Browser, build_world, upload
+from tests.portal_helpers import PASSWORD, Browser, signed_in, upload
 
 SAFE_REFERRER = {"no-referrer", "same-origin", "strict-origin", "strict-origin-when-cross-origin"}
 
@@ -60,20 +58,8 @@ def header_problems(response, what: str) -> list[str]:
     return problems
 
 
-@pytest.fixture
-def world(app, seeded, tmp_path, monkeypatch):
-    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(tmp_path / "uploads"))
-    return build_world(app, db.session)
-
-
-def _as(app, world, kind: str) -> Browser:
-    browser = Browser(app, kind)
-    browser.sign_in(world.emails[kind])
-    return browser
-
-
 def test_every_family_of_response_carries_the_security_headers(app, world, monkeypatch):
-    owner, supervisor, recruiter, admin = (_as(app, world, k) for k in ("owner", "supervisor", "recruiter", "admin"))
+    owner, supervisor, recruiter, admin = (signed_in(app, world, k) for k in ("owner", "supervisor", "recruiter", "admin"))
     anonymous = Browser(app)
     appraisal = appraisal_rules.url_values(world)["appraisal_id"]
     vacancy = shortlisting_rules.url_values(world)["vacancy_id"]
@@ -123,7 +109,7 @@ def test_every_family_of_response_carries_the_security_headers(app, world, monke
 
 
 def test_each_page_gets_its_own_nonce_and_every_inline_script_carries_it(app, world):
-    owner = _as(app, world, "owner")
+    owner = signed_in(app, world, "owner")
     first, second = owner.get("/dashboard"), owner.get("/dashboard")
     nonces = [re.search(r"'nonce-([^']+)'", r.headers["Content-Security-Policy"]).group(1) for r in (first, second)]
     assert nonces[0] != nonces[1], "the CSP nonce is reused between responses"

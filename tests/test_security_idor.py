@@ -19,7 +19,6 @@ import io
 from datetime import date, datetime, timezone
 
 import openpyxl
-import pytest
 from sqlalchemy import select
 from werkzeug.routing import IntegerConverter
 
@@ -29,8 +28,8 @@ from competency_portal.extensions import db
 from competency_portal.models import Appraisal, AppraisalState, Application, EvidenceType, Objective, ProgressNote, Supervision, User
 from competency_portal.services import attachments
 from competency_portal.services import evidence as evidence_service
-from tests.portal_helpers import PASSWORD, PDF, Browser, assert_no_crash, body, browsers, build_world, diff, is_sign_in_redirect, snapshot
-from tests.test_permissions import RULE_MODULES, _post_cases, _url
+from tests.portal_helpers import PASSWORD, PDF, Browser, assert_no_crash, body, browsers, diff, is_sign_in_redirect, snapshot
+from tests.test_permissions import RULE_MODULES, _post_cases
 
 SIGNIN = "sign-in"
 SECRETS = ("Bravo secret reflection", "Bravo secret objective", "Bravo secret progress", "Rival secret vacancy",
@@ -176,12 +175,6 @@ def _outcome_problem(outcome, response, url: str) -> str | None:
     if response.status_code != outcome:
         return f"expected {outcome}, got {response.status_code} {response.headers.get('Location', '')}".strip()
     return None
-
-
-@pytest.fixture
-def world(app, seeded, tmp_path, monkeypatch):
-    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(tmp_path / "uploads"))
-    return build_world(app, db.session)
 
 
 def test_someone_elses_object_on_every_id_route_is_refused_shows_nothing_and_changes_nothing(app, world):

@@ -18,13 +18,12 @@ import zipfile
 from pathlib import Path
 from urllib.parse import unquote
 
-import pytest
 from sqlalchemy import select
 
 from competency_portal.extensions import db
 from competency_portal.models import Attachment, EvidenceRevision
 from competency_portal.services.attachments import ALLOWED
-from tests.portal_helpers import PDF, PNG, Browser, assert_no_crash, body, build_world, diff, evidence_form, snapshot
+from tests.portal_helpers import PDF, PNG, Browser, assert_no_crash, body, diff, evidence_form, snapshot
 
 GIF = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
 PDF_AND_HTML = PDF + b"<html><body><script>alert(document.cookie)</script></body></html>\n"
@@ -74,12 +73,6 @@ CASES = [
     ("GIFAR: a GIF with a jar appended", "photo.gif", GIFAR, "image/gif", EITHER, None),
     ("GIFAR named .jar", "photo.jar", GIFAR, "application/java-archive", REFUSED, None),
 ]
-
-
-@pytest.fixture
-def world(app, seeded, tmp_path, monkeypatch):
-    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(tmp_path / "uploads"))
-    return build_world(app, db.session)
 
 
 def _attachments_of(evidence_id: int) -> list[Attachment]:

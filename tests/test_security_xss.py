@@ -31,7 +31,6 @@ from html.parser import HTMLParser
 from urllib.parse import quote, urlencode
 
 import openpyxl
-import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
@@ -49,7 +48,6 @@ from tests.portal_helpers import (
     assert_no_crash,
     body,
     browsers,
-    build_world,
     upload,
 )
 
@@ -369,12 +367,6 @@ def _urls(rule, values: dict) -> list[str]:
             filled["slug"] = TARGET_ROLE
         out.append(rule.build(filled, append_unknown=False)[1])
     return out
-
-
-@pytest.fixture
-def world(app, seeded, tmp_path, monkeypatch):
-    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(tmp_path / "uploads"))
-    return build_world(app, db.session)
 
 
 def test_every_free_text_field_is_escaped_everywhere_it_is_rendered(app, world):
