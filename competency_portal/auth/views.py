@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from flask import redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from competency_portal import clock, policy
+from competency_portal import clock, policy, security
 from competency_portal.auth import bp
 from competency_portal.auth.forms import SignInForm, SignOutForm
 from competency_portal.extensions import db
@@ -40,6 +40,7 @@ def sign_in():
             session.clear()  # a new session on sign-in: no fixation
             login_user(result.user)
             session.permanent = True
+            security.start_form_token()
             return redirect(safe_next(request.args.get("next")) or url_for("dashboards.mine"))
         if result.locked_until is not None:
             minutes = max(1, int((result.locked_until - clock.now()).total_seconds() // 60) + 1)

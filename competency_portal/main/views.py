@@ -1,6 +1,7 @@
 """Home, accessibility statement, health check and the error pages."""
 
 from flask import render_template
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
 
@@ -36,6 +37,12 @@ def health():
 def http_error(error: HTTPException):
     """Every HTTP error as an NHS-styled page that says what happened and what to do."""
     return render_template("main/error.html", error=error), error.code
+
+
+@bp.app_errorhandler(CSRFError)
+def form_expired(error: CSRFError):
+    """A form whose token is missing or stale: nothing was saved; say so plainly and how to recover."""
+    return render_template("main/error.html", error=error, form_expired=True), 400
 
 
 @bp.app_errorhandler(Exception)
