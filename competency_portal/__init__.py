@@ -10,7 +10,7 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter
 from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
 
-from competency_portal import cli, clock, config, policy, security, storage
+from competency_portal import assets, cli, clock, config, policy, security, storage
 from competency_portal.extensions import csrf, db, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -64,6 +64,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     policy.init_app(app, lambda: db.session, clock.today)
     cli.register(app)
     _register_blueprints(app)
+    assets.init_app(app)
     unruled = policy.check_routes(app)
     if unruled:
         raise RuntimeError(f"routes with no policy rule: {', '.join(unruled)}; add @policy.rule(...) to each")

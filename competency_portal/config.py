@@ -38,6 +38,7 @@ def defaults(instance_path: str) -> dict:
         "MAIL_SERVER": None,
         "MAIL_PORT": 25,
         "MAIL_FROM": "competency-portal@localhost",
+        "FLASK_STATIC_DIGEST_COMPRESSION": [],  # `make install` compresses with whitenoise.compress instead
         "RECRUITMENT_RETENTION_DAYS": 365,  # candidates' data is anonymised this long after a vacancy closes
     }
 

@@ -9,6 +9,7 @@ import sqlite3
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_static_digest import FlaskStaticDigest
 from flask_wtf import CSRFProtect
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
@@ -19,6 +20,7 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
+static_digest = FlaskStaticDigest()
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
-SCRIPT = ROOT / "static" / "vendor" / "plotly.min.js"
+SCRIPT = ROOT / "static" / "vendor" / "plotly-portal.min.js"
 
 with sync_playwright() as p:
     browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])

@@ -1,4 +1,5 @@
 // Starts the NHS.UK frontend components (menus, details, character counts...).
-import { initAll } from "../nhsuk/nhsuk-frontend.min.js";
+// "nhsuk-frontend" is mapped to the hashed file name by the import map in templates/layout.html.
+import { initAll } from "nhsuk-frontend";
 
 initAll();
