@@ -3,8 +3,9 @@
 By default it measures at 1/100 scale and at full scale (10,000 staff), prints one table with
 both query counts and whether they are equal, and writes bench/results/latest.json:
 `{"dataset": {...}, "pages": {name: {p50_ms, p95_ms, queries, bare_sql_ms, ratio}}}` for the
-largest scale, plus `small` (the same for the smallest scale, when there are two), `checks`
-(the targets, met or not) and `notes`.
+largest scale, plus `small` (the same for the smallest scale, when there are two), `transfer` (the
+bytes a browser fetches for the staff dashboard, a chart page, on a first and a second visit:
+bench/transfer.py), `checks` (the targets, met or not) and `notes`.
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ import json
 import os
 import platform
 import sys
+from datetime import datetime
 
 from bench import database
 from bench.generate import Params
-from bench.measure import measure, pages
+from bench.measure import HEADERS, measure, pages, signed_in_client
+from bench.transfer import NoBrowser, measure_transfer
 
 PERSON_P95_MS, ORGANISATION_P95_MS, MAX_RATIO = 150, 2000, 3
 PAGE_KEYS = ("p50_ms", "p95_ms", "queries", "bare_sql_ms", "ratio")
@@ -34,14 +37,17 @@ def machine() -> dict:
     return {"nproc": os.cpu_count(), "memory": memory, "python": platform.python_version(), "platform": platform.platform()}
 
 
-def run_scale(scale: float, repeats: int, database_url: str | None = None, say=print) -> dict:
-    """Build or reuse one scale's dataset and measure every page: {"dataset", "pages", "answered"}."""
+def run_scale(scale: float, repeats: int, database_url: str | None = None, say=print, transfer: bool = False) -> dict:
+    """Build or reuse one scale's dataset and measure every page: {"dataset", "pages", "answered"},
+    and with `transfer` the staff dashboard's bytes in a browser ("transfer")."""
     target = database.target_for(scale, database_url)
     app = database.app_for(target)
     params = Params(scale=scale)
     dataset, seconds, reused = database.ensure(app, target, params, say)
     say(f"  {target.label}: {'reused' if reused else 'generated'} ({seconds:g} s to generate); measuring...")
     run = measure_dataset(app, dataset, scale, seconds, reused, repeats, say)
+    if transfer:
+        run["transfer"] = chart_page_transfer(app, dataset, say)
     with app.app_context():
         database.db.engine.dispose()
     return run
@@ -63,6 +69,25 @@ def measure_dataset(app, dataset, scale: float, seconds: float, reused: bool, re
     return {"dataset": block, "pages": {n: {k: r[k] for k in PAGE_KEYS} for n, r in measured.items()}, "answered": answered}
 
 
+def chart_page_transfer(app, dataset, say=print, browser=None) -> dict:
+    """The staff dashboard's bytes on a first and a second visit, or why they were not measured."""
+    staff = dataset.people["staff"]
+    cookie = signed_in_client(app, staff).get_cookie("session").value
+    previous = app.config.get("PORTAL_NOW")
+    app.config["PORTAL_NOW"] = datetime.fromisoformat(dataset.as_of)
+    try:
+        result = measure_transfer(app, cookie, "/dashboard", HEADERS["User-Agent"], browser)
+    except NoBrowser as exc:
+        say(f"    transfer not measured: {exc}")
+        return {"skipped": str(exc)}
+    finally:
+        app.config["PORTAL_NOW"] = previous
+    first, second = result["first_visit"], result["second_visit"]
+    say(f"    chart page transfer: first visit {first['total_bytes']:,} bytes ({first['static_files']} static files, "
+        f"{first['static_bytes']:,} bytes), second visit {second['total_bytes']:,} bytes ({second['static_bytes']:,} static)")
+    return result
+
+
 def report(runs: dict[float, dict], repeats: int) -> dict:
     """The JSON written to latest.json, from each scale's run (the largest is the main one)."""
     scales = sorted(runs)
@@ -70,6 +95,8 @@ def report(runs: dict[float, dict], repeats: int) -> dict:
     result = {"dataset": large["dataset"], "pages": large["pages"]}
     if small:
         result["small"] = {"dataset": small["dataset"], "pages": small["pages"]}
+    if "transfer" in large:
+        result["transfer"] = large["transfer"]
     result["checks"] = checks(large, small)
     result["notes"] = {"ratio": "page p50 / bare SQL p50", "repeats": repeats,
                        "requests": {n: a["requests"] for n, a in large["answered"].items()}}
@@ -89,6 +116,9 @@ def checks(large: dict, small: dict | None) -> dict:
             "queries_equal_at_both_scales": (small["pages"][name]["queries"] == r["queries"]) if small else None,
             "answered": large["answered"][name]["status"] == 200 and not large["answered"][name]["missing"],
         }
+    transfer = large.get("transfer")
+    if transfer:
+        out["transfer"] = {"first_visit_limit_bytes": transfer.get("first_visit_limit_bytes"), "met": transfer.get("met")}
     return out
 
 
@@ -116,7 +146,24 @@ def table(result: dict) -> str:
              f"{d['links']:,} links, {d['sign_offs']:,} sign-offs, {d['self_assessments']:,} self-assessments, "
              f"{d['vacancies']} vacancies (largest {d['max_applications']} applications); generated in {d['generation_seconds']:g} s")
     return "\n".join([title, fmt(head), fmt(["-" * w for w in widths])] + [fmt(row) for row in lines]
-                     + ["ratio = page p50 / bare SQL p50; target: p95 under the limit, ratio <= 3, equal queries at both scales."])
+                     + ["ratio = page p50 / bare SQL p50; target: p95 under the limit, ratio <= 3, equal queries at both scales."]
+                     + transfer_lines(result.get("transfer")))
+
+
+def transfer_lines(transfer: dict | None) -> list[str]:
+    """The chart page's transfer as table footnotes."""
+    if not transfer:
+        return []
+    if "skipped" in transfer:
+        return [f"chart page transfer: not measured ({transfer['skipped']})"]
+    first, second = transfer["first_visit"], transfer["second_visit"]
+    return [
+        f"chart page ({transfer['path']}) transfer, first visit: {first['total_bytes'] / 1e6:.2f} MB "
+        f"({first['static_files']} static files, {first['static_bytes'] / 1e6:.2f} MB); second visit: "
+        f"{second['total_bytes'] / 1e3:.1f} kB, of it static {second['static_bytes']} bytes "
+        f"({second['static_files_fetched']} files fetched); target: first <= {transfer['first_visit_limit_bytes'] / 1e6:g} MB, "
+        f"second 0 static bytes: {'met' if transfer['met'] else 'NOT MET'}",
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -130,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for scale in scales:
             print(f"Scale {scale:g}:")
-            runs[scale] = run_scale(scale, args.repeats)
+            runs[scale] = run_scale(scale, args.repeats, transfer=scale == scales[-1])
     except database.NotOurs as exc:
         print(f"bench: {exc}", file=sys.stderr)
         return 2
