@@ -142,11 +142,11 @@ def demo_seed_command() -> None:
     """Add demo people and data to an empty development database, and print how to sign in."""
     from flask import current_app
 
-    from competency_portal import clock
+    from competency_portal import clock, storage
     from competency_portal.services import demo
 
     try:
-        accounts = demo.seed(db.session, clock.today(), current_app.config["PORTAL_ENV"])
+        accounts = demo.seed(db.session, clock.today(), current_app.config["PORTAL_ENV"], storage.from_config(current_app.config))
         db.session.commit()
     except demo.DemoRefused as exc:
         db.session.rollback()
@@ -156,7 +156,7 @@ def demo_seed_command() -> None:
         _database_error(exc)
     click.echo("Demo accounts (password for all: " + demo.DEMO_PASSWORD + "):")
     for account in accounts:
-        click.echo(f"  {account.email:<32} {account.name:<14} {account.what}")
+        click.echo(f"  {account.email:<28} {account.name:<13} {account.role + ':':<26} {account.what}")
 
 
 notifications_cli = AppGroup("notifications", help="Notifications that fall due with the date.")

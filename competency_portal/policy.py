@@ -7,6 +7,7 @@ this evidence?) are answered by the functions below, which views and queries bot
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Callable
 
@@ -199,3 +200,41 @@ def visible_vacancies(user: User) -> Select:
         return select(Vacancy.id).where(false())
     on = select(PanelMember.vacancy_id).where(PanelMember.user_id == user.id)
     return select(Vacancy.id).where(or_(Vacancy.lead_id == user.id, Vacancy.id.in_(on)))
+
+
+@dataclass(frozen=True)
+class VacancyRights:
+    """What one person may do on one vacancy now: the flags views check and templates show links by.
+
+    Templates never compare roles or owners; they read these. Whether the data allows a step yet
+    (every member submitted, nothing left to moderate) is for the services, which say why not.
+    """
+
+    lead: bool  # leads the shortlisting: adds applications, moves the status, moderates, decides, agrees
+    panel: bool  # sits on the panel, so scores
+    add_applications: bool
+    advance: bool  # may move the vacancy to its next status now
+    score: bool  # may still change their own scores
+    sees_scores: bool  # sees the panel's scores, the ranking and the exports
+    moderate: bool
+    decide: bool
+    agree: bool
+
+
+def vacancy_rights(user: User, vacancy, member) -> VacancyRights:
+    """The person's rights on a vacancy they can see; `member` is their PanelMember row, or None."""
+    from competency_portal.models import VacancyStatus
+
+    lead = is_vacancy_lead(user, vacancy)
+    panel = member is not None and Role.RECRUITER in user.roles
+    sees = member.scores_submitted_at is not None if member is not None else lead
+    shortlisting = vacancy.status == VacancyStatus.SHORTLISTING and not vacancy.names_visible
+    nxt = {VacancyStatus.OPEN: True, VacancyStatus.SHORTLISTING: vacancy.names_visible, VacancyStatus.INTERVIEWING: True}
+    return VacancyRights(
+        lead=lead, panel=panel,
+        add_applications=lead and vacancy.status in (VacancyStatus.OPEN, VacancyStatus.SHORTLISTING),
+        advance=lead and nxt.get(vacancy.status, False),
+        score=panel and member.scores_submitted_at is None and shortlisting,
+        sees_scores=sees,
+        moderate=lead and sees and shortlisting, decide=lead and sees and shortlisting, agree=lead and sees and shortlisting,
+    )

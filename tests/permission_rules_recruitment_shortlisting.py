@@ -57,7 +57,7 @@ GET: dict[str, dict] = {
     "recruitment.interview_sheet": PANEL_ONLY,
     "recruitment.interview_sheet_pdf": PANEL_ONLY,
     "recruitment.submit_scores": POST_ONLY,
-    "recruitment.decide": POST_ONLY,
+    "recruitment.decide": PANEL_ONLY,  # GET: the decision page; POST: the lead records it
     "recruitment.agree_shortlist": POST_ONLY,
 }
 

@@ -39,7 +39,7 @@ def test_a_request_waits_for_the_candidate_and_the_panel_sees_whether_they_agree
     assert candidate.post(f"/portfolio/sharing/{a}", {"choice": "share"}).status_code == 302
     assert "Shared" in page(candidate, "/portfolio/sharing")
     assert _application(asked).portfolio_consent
-    assert '<td class="nhsuk-table__cell">Yes</td>\n    </tr>' in page(lead, f"/recruitment/vacancies/{v}")
+    assert 'Shares portfolio </span>Yes</td>' in page(lead, f"/recruitment/vacancies/{v}")
 
 
 def test_nobody_else_can_answer_or_see_the_request(app, asked):

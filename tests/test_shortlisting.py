@@ -495,7 +495,6 @@ def test_bad_input_is_a_message_or_a_404_never_a_server_error(app, panel, seeded
         ({**sheet(p), f"score-{first.item_id}": "7"}, "Choose a score from 0 to 3 for " + first.code),
         ({**sheet(p), f"score-{first.item_id}": "two"}, "Choose a score from 0 to 3 for " + first.code),
         ({**sheet(p), f"score-{first.item_id}": "-1"}, "Choose a score from 0 to 3 for " + first.code),
-        ({**sheet(p), f"reason-{first.item_id}": "   "}, "Give a short reason for your score on " + first.code),
         ({**sheet(p), f"reason-{first.item_id}": "x" * 1001}, "1,000 characters or fewer"),
     ]
     for data, message in cases:
@@ -561,7 +560,7 @@ def test_submitting_needs_every_criterion_and_scoring_needs_the_shortlisting_sta
     assert member.post(f"{base}/applications/{p.apps['A-001']}/score", sheet(p, {p.criteria[0].item_id: None})).status_code == 302
     response = member.post(f"{base}/scores/submit")
     assert response.status_code == 400
-    assert f"{3 * len(p.criteria) - (len(p.criteria) - 1)} still to score" in body(response)
+    assert f"{3 * len(p.criteria) - (len(p.criteria) - 1)} still to do" in body(response)
     assert db.session.scalar(select(PanelMember.scores_submitted_at).where(PanelMember.user_id == p.member)) is None
     db.session.rollback()
     # A blank score clears a draft (audited).

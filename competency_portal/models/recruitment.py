@@ -142,7 +142,11 @@ class CriterionAnswer(Base):
 
 
 class Score(Base):
-    """One panel member's score (0 no evidence, 1 partly, 2 meets, 3 exceeds) with a reason."""
+    """One panel member's score (0 no evidence, 1 partly, 2 meets, 3 exceeds) with a reason.
+
+    Until the member submits, a row is a draft and may lack either (a reason typed before the
+    score is chosen, or the other way round); submitting needs both on every criterion.
+    """
 
     __tablename__ = "score"
     __table_args__ = (UniqueConstraint("application_id", "item_id", "scorer_id"),)
@@ -151,11 +155,21 @@ class Score(Base):
     application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("item.id"))
     scorer_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
-    value: Mapped[int] = mapped_column(Integer)
+    value: Mapped[int | None] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(Text)
     scored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     item: Mapped[Item] = relationship()
+
+    @property
+    def complete(self) -> bool:
+        """Both a score and a reason: what submission needs."""
+        return is_complete(self.value, self.reason)
+
+
+def is_complete(value: int | None, reason: str | None) -> bool:
+    """Whether a (draft) score has both a value and a reason."""
+    return value is not None and bool((reason or "").strip())
 
 
 class Moderation(Base):

@@ -18,7 +18,7 @@ from competency_portal.recruitment import bp
 from competency_portal.recruitment.forms_shortlisting import ActionForm, DecisionForm, ModerationForm, ScoreSheetForm
 from competency_portal.recruitment.shortlist import SCORE_LABELS
 from competency_portal.services import shortlist_exports as exports
-from competency_portal.services import shortlist_page, shortlisting
+from competency_portal.services import recruitment_steps, shortlist_page, shortlisting
 
 PREFIX = "/recruitment/vacancies/<int:vacancy_id>"
 
@@ -28,6 +28,11 @@ def _vacancy(vacancy_id: int) -> Vacancy:
     vacancy = db.session.get(Vacancy, vacancy_id) or abort(404)
     policy.require(policy.can_see_vacancy(current_user, vacancy))
     return vacancy
+
+
+def _rights(vacancy: Vacancy, member=None) -> policy.VacancyRights:
+    member = member if member is not None else next((m for m in vacancy.panel if m.user_id == current_user.id), None)
+    return policy.vacancy_rights(current_user, vacancy, member)
 
 
 def _application(board: shortlisting.Board, application_id: int) -> Application:
@@ -56,14 +61,34 @@ def _page_charts(page: shortlist_page.ShortlistPage) -> list[charts.Chart]:
             charts.score_distribution(page.score_counts, SCORE_LABELS)]
 
 
-def _render_shortlist(vacancy: Vacancy, status: int = 200, problem: str | None = None, problem_field: str = "submit-scores"):
+def _render_shortlist(vacancy: Vacancy, status: int = 200, problems=()):
     page = shortlist_page.load_page(db.session, vacancy, current_user.id, id_arg(request.args.get("page")) or 1)
+    rights = _rights(vacancy, page.member(current_user.id))
+    facts = recruitment_steps.progress(db.session, vacancy, current_user.id, rights)
     return render_template(
         "recruitment/shortlist.html", board=page, vacancy=vacancy, viewer_done=page.viewer_done,
-        member=page.member(current_user.id), lead=shortlisting.is_lead(vacancy, current_user.id),
+        member=page.member(current_user.id), rights=rights, step=recruitment_steps.next_step(facts, rights, clock.today()),
         charts=_page_charts(page) if page.viewer_done else [], form=ActionForm(),
-        problem=problem, problem_field=problem_field, rank_label=shortlisting.rank_label,
+        panel=[(m.user.name, m.user_id == vacancy.lead_id, m.user_id == current_user.id, m.scores_submitted_at) for m in page.panel],
+        problems=list(problems), rank_label=shortlisting.rank_label,
     ), status
+
+
+def _missing_problems(vacancy: Vacancy, missing: list[shortlisting.Missing]) -> list[tuple[str, str]]:
+    """One line for each application with criteria still to score, naming them, linking to its score page."""
+    by_app: dict[int, list[shortlisting.Missing]] = {}
+    for m in missing:
+        by_app.setdefault(m.application_id, []).append(m)
+    lines = []
+    for app_id, found in by_app.items():
+        groups = (("a score and a reason", [m.code for m in found if m.score and m.reason]),
+                  ("a score", [m.code for m in found if m.score and not m.reason]),
+                  ("a reason", [m.code for m in found if m.reason and not m.score]))
+        parts = [f"{what} for {', '.join(codes)}" for what, codes in groups if codes]
+        said = parts[0] if len(parts) == 1 else "; ".join(parts[:-1]) + " and " + parts[-1]
+        lines.append((url_for("recruitment.score", vacancy_id=vacancy.id, application_id=app_id, check=1),
+                      f"{found[0].reference} still needs {said}"))
+    return lines
 
 
 # -- the shortlist ----------------------------------------------------------------------
@@ -85,9 +110,13 @@ def submit_scores(vacancy_id: int):
         abort(400)
     try:
         shortlisting.submit_scores(db.session, vacancy, current_user, clock.now())
+    except shortlisting.IncompleteScores as exc:
+        db.session.rollback()
+        vacancy = _vacancy(vacancy_id)
+        return _render_shortlist(vacancy, 400, [("#submit-scores", str(exc))] + _missing_problems(vacancy, exc.missing))
     except shortlisting.ShortlistingError as exc:
         db.session.rollback()
-        return _render_shortlist(_vacancy(vacancy_id), 400, str(exc), "submit-scores")
+        return _render_shortlist(_vacancy(vacancy_id), 400, [("#submit-scores", str(exc))])
     db.session.commit()
     flash("Your scores are submitted. You can now see the panel's scores.")
     return redirect(url_for("recruitment.shortlist", vacancy_id=vacancy_id))
@@ -110,7 +139,7 @@ def agree_shortlist(vacancy_id: int):
         return redirect(url_for("recruitment.shortlist", vacancy_id=vacancy_id))
     except shortlisting.ShortlistingError as exc:
         db.session.rollback()
-        return _render_shortlist(_vacancy(vacancy_id), 400, str(exc), "agree-shortlist")
+        return _render_shortlist(_vacancy(vacancy_id), 400, [("#agree-shortlist", str(exc))])
     db.session.commit()
     flash("The shortlist is agreed. Candidates' names are now shown to the panel.")
     return redirect(url_for("recruitment.shortlist", vacancy_id=vacancy_id))
@@ -127,18 +156,15 @@ def _entries(board: shortlisting.Board, form_data) -> tuple[dict, list[tuple[str
         except ValueError:
             problems.append((f"score-{c.item_id}", f"Choose a score from 0 to 3 for {c.code}"))
             continue
-        if value is not None and not reason.strip():
-            problems.append((f"reason-{c.item_id}", f"Give a short reason for your score on {c.code}"))
-        elif len(reason) > shortlisting.REASON_MAX:
+        if len(reason) > shortlisting.REASON_MAX:
             problems.append((f"reason-{c.item_id}", f"Keep the reason for {c.code} to {shortlisting.REASON_MAX:,} characters or fewer"))
         entries[c.item_id] = (value, reason)
     return entries, problems
 
 
-def _render_score(board: shortlisting.Board, application: Application, status: int = 200, problems=(), chosen=None,
-                  decision_form: DecisionForm | None = None):
+def _render_score(board: shortlisting.Board, application: Application, status: int = 200, problems=(), chosen=None):
     member = board.member(current_user.id)
-    viewer_done = _has_submitted(board)
+    rights = _rights(board.vacancy, member)
     result = board.result(application.id)
     users = shortlisting.people(db.session, {m.user_id for m in board.panel} | {d.decided_by_id for d in board.decisions.values()}
                                 | {m.moderated_by_id for m in board.moderations.values()})
@@ -147,18 +173,25 @@ def _render_score(board: shortlisting.Board, application: Application, status: i
     if chosen is None:
         chosen = {}
         for item, s in own.items():
-            chosen[f"score-{item}"], chosen[f"reason-{item}"] = str(s.value), s.reason
-    form = decision_form or DecisionForm(formdata=None)
+            chosen[f"score-{item}"], chosen[f"reason-{item}"] = ("" if s.value is None else str(s.value)), s.reason
     return render_template(
-        "recruitment/score.html", board=board, vacancy=board.vacancy, application=application, member=member,
-        viewer_done=viewer_done, result=result, panel_scores=board.submitted_scores(application.id) if viewer_done else {},
+        "recruitment/score.html", board=board, vacancy=board.vacancy, application=application, member=member, rights=rights,
+        viewer_done=rights.sees_scores, result=result, panel_scores=board.submitted_scores(application.id) if rights.sees_scores else {},
         users=users, answers=answers, own=own, chosen=chosen, problems=list(problems), errors=dict(reversed(list(problems))),
-        form=ScoreSheetForm(formdata=None), decision_form=form, labels=SCORE_LABELS,
-        lead=shortlisting.is_lead(board.vacancy, current_user.id), decision=board.decisions.get(application.id),
-        editable=member is not None and member.scores_submitted_at is None and board.vacancy.status.value == "shortlisting"
-        and not board.vacancy.names_visible,
-        rank_label=shortlisting.rank_label,
+        form=ScoreSheetForm(formdata=None), labels=SCORE_LABELS, decision=board.decisions.get(application.id),
+        complete=shortlisting.complete_count(board, current_user.id, application.id), rank_label=shortlisting.rank_label,
     ), status
+
+
+def _check_problems(board: shortlisting.Board, application: Application) -> list[tuple[str, str]]:
+    """What submission still needs on this application, field by field (after a refused submission)."""
+    problems = []
+    for m in shortlisting.missing_scores(board, current_user.id, application.id):
+        if m.score:
+            problems.append((f"score-{m.item_id}", f"Choose a score for {m.code}"))
+        if m.reason:
+            problems.append((f"reason-{m.item_id}", f"Give a short reason for your score on {m.code}"))
+    return problems
 
 
 @bp.route(PREFIX + "/applications/<int:application_id>/score", methods=["GET", "POST"])
@@ -169,7 +202,8 @@ def score(vacancy_id: int, application_id: int):
     board = shortlisting.load(db.session, vacancy)
     application = _application(board, application_id)
     if request.method == "GET":
-        return _render_score(board, application)
+        checking = request.args.get("check") == "1" and _rights(vacancy, board.member(current_user.id)).score
+        return _render_score(board, application, problems=_check_problems(board, application) if checking else ())
     form = ScoreSheetForm()
     if not form.validate_on_submit():
         abort(400)
@@ -186,20 +220,44 @@ def score(vacancy_id: int, application_id: int):
             problems = [("application-heading", str(exc))]
         else:
             db.session.commit()
-            flash(f"Your scores for {application.reference} are saved ({changed} changed). Other panel members cannot see them.")
+            board = shortlisting.load(db.session, _vacancy(vacancy_id))
+            done, total = shortlisting.complete_count(board, current_user.id, application.id), len(board.criteria)
+            left = "every criterion has a score and a reason" if done == total else (
+                f"{done} of {total} criteria have a score and a reason; the rest are kept as you left them")
+            flash(f"Your scores for {application.reference} are saved ({changed} changed): {left}. Other panel members cannot see them.")
             return redirect(url_for("recruitment.shortlist", vacancy_id=vacancy_id))
     board = shortlisting.load(db.session, _vacancy(vacancy_id))
     return _render_score(board, _application(board, application_id), 400, problems, chosen=request.form)
 
 
-@bp.post(PREFIX + "/applications/<int:application_id>/decision")
+def _render_decision(board: shortlisting.Board, application: Application, form: DecisionForm, status: int = 200):
+    rights = _rights(board.vacancy, board.member(current_user.id))
+    result = board.result(application.id)
+    decision = board.decisions.get(application.id)
+    flags = [c for c in board.criteria if result is not None and result.cells[c.item_id].needs_moderation]
+    users = shortlisting.people(db.session, {decision.decided_by_id} if decision else set())
+    return render_template(
+        "recruitment/decision.html", board=board, vacancy=board.vacancy, application=application, rights=rights, result=result,
+        decision=decision, flags=flags, users=users, form=form, rank_label=shortlisting.rank_label,
+        can_decide=rights.decide and board.everyone_submitted and not flags,
+    ), status
+
+
+@bp.route(PREFIX + "/applications/<int:application_id>/decision", methods=["GET", "POST"])
 @policy.rule(policy.RECRUITER)
 def decide(vacancy_id: int, application_id: int):
-    """The lead's decision on one application (shortlist, reserve, not shortlisted), with the reason."""
+    """The lead's decision on one application (shortlist, reserve, not shortlisted), with the reason; others see it."""
     vacancy = _vacancy(vacancy_id)
-    policy.require(policy.is_vacancy_lead(current_user, vacancy), 403)
     board = shortlisting.load(db.session, vacancy)
     application = _application(board, application_id)
+    if request.method == "GET":
+        if not _rights(vacancy, board.member(current_user.id)).sees_scores:
+            flash("Submit your own scores first: decisions are made on the panel's scores.")
+            return redirect(url_for("recruitment.shortlist", vacancy_id=vacancy_id))
+        current = board.decisions.get(application.id)
+        form = DecisionForm(formdata=None, outcome=current.outcome.value if current else "")
+        return _render_decision(board, application, form)
+    policy.require(policy.is_vacancy_lead(current_user, vacancy), 403)
     form = DecisionForm()
     if form.validate_on_submit():
         try:
@@ -214,7 +272,7 @@ def decide(vacancy_id: int, application_id: int):
     if form.csrf_token.errors:
         abort(400)
     board = shortlisting.load(db.session, _vacancy(vacancy_id))
-    return _render_score(board, _application(board, application_id), 400, decision_form=form)
+    return _render_decision(board, _application(board, application_id), form, 400)
 
 
 # -- moderation -------------------------------------------------------------------------
@@ -260,8 +318,8 @@ def moderate(vacancy_id: int, application_id: int, item_id: int):
         cell=result.cells[item_id], scores=board.submitted_scores(application.id).get(item_id, []) if viewer_done else [],
         viewer_done=viewer_done, moderation=moderation, users=users, form=form, labels=SCORE_LABELS,
         answer=next((a.text for a in application.answers if a.item_id == item_id), None),
-        can_moderate=viewer_done and board.everyone_submitted and moderation is None and result.cells[item_id].needs_moderation
-        and board.vacancy.status.value == "shortlisting" and not board.vacancy.names_visible,
+        can_moderate=_rights(board.vacancy, board.member(current_user.id)).moderate and board.everyone_submitted
+        and moderation is None and result.cells[item_id].needs_moderation,
     ), status
 
 

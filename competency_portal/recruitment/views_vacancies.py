@@ -19,12 +19,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
 
-from competency_portal import policy
+from competency_portal import clock, policy
 from competency_portal.extensions import db
 from competency_portal.models import Application, Vacancy, VacancyStatus
 from competency_portal.recruitment import bp
 from competency_portal.recruitment.forms_vacancies import AdvanceForm, ApplicationForm, ConfirmImportForm, ImportForm, VacancyForm
-from competency_portal.services import application_import, portfolio_share, vacancies
+from competency_portal.services import application_import, portfolio_share, recruitment_steps, vacancies
 from competency_portal.services.notify import mail_settings
 
 TOKEN = re.compile(r"^[0-9a-f]{32}$")
@@ -43,6 +43,11 @@ def _vacancy_or_404(vacancy_id: int) -> Vacancy:
 def _lead_or_403(vacancy: Vacancy) -> None:
     if not policy.is_vacancy_lead(current_user, vacancy):
         abort(403)
+
+
+def _rights(vacancy: Vacancy) -> policy.VacancyRights:
+    member = next((m for m in vacancy.panel if m.user_id == current_user.id), None)
+    return policy.vacancy_rights(current_user, vacancy, member)
 
 
 def _application_or_404(vacancy: Vacancy, application_id: int) -> Application:
@@ -85,10 +90,16 @@ def _vacancy_form(formdata=None) -> VacancyForm:
 @bp.get("/recruitment", endpoint="vacancies")
 @policy.rule(policy.RECRUITER)
 def vacancies_list():
-    """The vacancies I lead or sit on."""
+    """The vacancies I lead or sit on, each with my part and my next step."""
     found = vacancies.visible(db.session, current_user)
-    counts = {v.id: vacancies.count_applications(db.session, v.id) for v in found}
-    return render_template("recruitment/vacancies.html", vacancies=found, counts=counts)
+    facts = recruitment_steps.progress_for_list(db.session, found, current_user.id)
+    today = clock.today()
+    rows = []
+    for v in found:
+        rights = _rights(v)
+        rows.append((v, facts[v.id].applications, "Lead" if rights.lead else "Panel member",
+                     recruitment_steps.next_step(facts[v.id], rights, today)))
+    return render_template("recruitment/vacancies.html", rows=rows)
 
 
 @bp.route("/recruitment/vacancies/new", methods=["GET", "POST"])
@@ -118,17 +129,19 @@ def new_vacancy():
 @bp.get("/recruitment/vacancies/<int:vacancy_id>")
 @policy.rule(policy.RECRUITER)
 def vacancy(vacancy_id: int):
-    """A vacancy: details, panel, status and applications (by reference while names are hidden)."""
+    """A vacancy: what to do next, every step of the recruitment, details, panel and applications."""
     found = _vacancy_or_404(vacancy_id)
-    lead = policy.is_vacancy_lead(current_user, found)
+    rights = _rights(found)
     upcoming = vacancies.next_status(found)
     advance_form = AdvanceForm(formdata=None, to=upcoming.value if upcoming else "", version=str(found.lock_version))
+    facts = recruitment_steps.progress(db.session, found, current_user.id, rights)
     return render_template(
-        "recruitment/vacancy.html", vacancy=found, lead=lead, next_status=upcoming, advance_form=advance_form,
+        "recruitment/vacancy.html", vacancy=found, rights=rights, next_status=upcoming, advance_form=advance_form,
         applications=vacancies.applications(db.session, found.id),
         criteria=vacancies.criteria(db.session, found.spec_version_id),
         interview_criteria=vacancies.criteria(db.session, found.spec_version_id, "interview"),
-        can_add=lead and found.status in vacancies.ADDING_STATUSES,
+        panel=[(m.user.name, m.user_id == found.lead_id) for m in found.panel], facts=facts,
+        step=recruitment_steps.next_step(facts, rights, clock.today()), tasks=recruitment_steps.journey(facts, rights),
     )
 
 
@@ -288,4 +301,4 @@ def application(vacancy_id: int, application_id: int):
     answers = {a.item_id: a.text for a in app_.answers}
     shared = portfolio_share.evidence_by_criterion(db.session, app_, criteria)
     return render_template("recruitment/application.html", vacancy=found, application=app_, criteria=criteria, answers=answers,
-                           shared=shared, sharing=portfolio_share.shares(app_), lead=policy.is_vacancy_lead(current_user, found))
+                           shared=shared, sharing=portfolio_share.shares(app_), rights=_rights(found))

@@ -1,6 +1,13 @@
 """Demo people and data for a development database: every role, and a team at mixed stages.
 
-Only ever written into a database with no people in it, and never in production.
+Only ever written into a database with no people in it, and never in production. Everything is
+made through the portal's own services (and so its rules, state machines and audit trail), with
+fixed random seeds, so every `make run` on an empty database gives the same demo:
+
+- this module: the people, supervision, each person's self-assessment and signed-off history;
+- `demo_work`: what is going on today (evidence with attachments in draft and waiting for
+  sign-off, a started appraisal, a deputy covering the supervisor's queue);
+- `demo_recruitment`: two vacancies, one being shortlisted and one with its shortlist agreed.
 """
 
 from __future__ import annotations
@@ -12,26 +19,15 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from competency_portal.models import (
-    Decision,
-    Evidence,
-    EvidenceLink,
-    EvidenceRevision,
-    EvidenceState,
-    EvidenceType,
-    Role,
-    SelfAssessment,
-    SignOff,
-    SignOffItem,
-    Supervision,
-    User,
-)
-from competency_portal.services import audit, people
-from competency_portal.services.evidence import digest
-from competency_portal.services.self_assessment import role_for
+from competency_portal.models import Decision, EvidenceType, Notification, Role, Supervision, User
+from competency_portal.services import audit, demo_recruitment, demo_work, people, signoff
+from competency_portal.services import evidence as evidence_service
+from competency_portal.services.self_assessment import rate, role_for
+from competency_portal.storage import Storage
 
 DEMO_PASSWORD = "portal-demo-2026"  # noqa: S105 - development demo data only, printed to the developer
 ROLE = "care-coordinator-band-6"
+TEAM = "North Community Mental Health Team"
 
 
 class DemoRefused(RuntimeError):
@@ -40,91 +36,99 @@ class DemoRefused(RuntimeError):
 
 @dataclass(frozen=True)
 class DemoAccount:
-    """A demo sign-in, as printed for the developer."""
+    """A demo sign-in, as printed for the developer (and listed in the README)."""
 
     email: str
     name: str
+    role: str
     what: str
 
 
-# name, email, job title, band, roles, share of the role verified, what they show
+# name, email, job title, band, share of the role verified, what they show
 SUPERVISEES = [
     ("Priya Shah", "priya.shah@example.nhs.uk", "Community Mental Health Nurse", "6", 0.9, "nearly ready: most items signed off"),
-    ("Tom Okafor", "tom.okafor@example.nhs.uk", "Mental Health Social Worker", "6", 0.6, "part way: about half the role verified"),
-    ("Grace Lee", "grace.lee@example.nhs.uk", "Staff Nurse", "5", 0.25, "working towards the role"),
-    ("Dan Hughes", "dan.hughes@example.nhs.uk", "Staff Nurse", "5", 0.0, "just started: a draft and a submission"),
+    ("Tom Okafor", "tom.okafor@example.nhs.uk", "Mental Health Social Worker", "6", 0.6,
+     "part way, and an appraisal (PDR) waiting for him to agree the objectives"),
+    ("Grace Lee", "grace.lee@example.nhs.uk", "Staff Nurse", "5", 0.25,
+     "working towards the role; has applied for the Band 6 vacancy and shares her portfolio"),
+    ("Dan Hughes", "dan.hughes@example.nhs.uk", "Staff Nurse", "5", 0.0, "just started: a draft and a submission, with attachments"),
 ]
+_KINDS = [EvidenceType.REFLECTIVE_ACCOUNT, EvidenceType.OBSERVED_PRACTICE, EvidenceType.SUPERVISION_RECORD, EvidenceType.CASE_STUDY]
 
 
-def seed(session: Session, today: date, environment: str) -> list[DemoAccount]:
-    """Write the demo data, or refuse; the caller commits."""
+def seed(session: Session, today: date, environment: str, store: Storage) -> list[DemoAccount]:
+    """Write the demo data, or refuse; attachments go into `store`. The caller commits."""
     if environment == "production":
         raise DemoRefused("Demo data is never written in production.")
     if session.scalar(select(func.count()).select_from(User)):
         raise DemoRefused("The database already has people in it, so no demo data was added.")
     rng = random.Random(2026)
     make = lambda name, email, title, band, roles: people.create_person(  # noqa: E731
-        session, name=name, email=email, roles=roles, job_title=title, band=band, team="North Community Mental Health Team",
+        session, name=name, email=email, roles=roles, job_title=title, band=band, team=TEAM,
         target_role=ROLE, password=DEMO_PASSWORD)
     admin = make("Alex Morgan", "admin@example.nhs.uk", "Workforce and Education Lead", "8a", {Role.ADMIN, Role.STAFF})
     lead = make("Sam Patel", "supervisor@example.nhs.uk", "Team Lead", "7", {Role.SUPERVISOR, Role.STAFF})
     deputy = make("Jo Williams", "deputy@example.nhs.uk", "Clinical Supervisor", "7", {Role.SUPERVISOR, Role.STAFF})
-    make("Chris Evans", "recruiter@example.nhs.uk", "Recruiting Manager", "7", {Role.RECRUITER, Role.STAFF})
-    accounts = [
-        DemoAccount(admin.email, admin.name, "administrator"),
-        DemoAccount(lead.email, lead.name, "supervisor of the team below"),
-        DemoAccount(deputy.email, deputy.name, "supervisor who can deputise"),
-        DemoAccount("recruiter@example.nhs.uk", "Chris Evans", "recruiter"),
-    ]
+    recruiter = make("Chris Evans", "recruiter@example.nhs.uk", "Recruiting Manager", "7", {Role.RECRUITER, Role.STAFF})
+    panel = make(*demo_recruitment.PANEL_MEMBER, {Role.RECRUITER, Role.STAFF})
+    team = []
     role = role_for(session, admin)
     targets = sorted(role.targets, key=lambda t: (t.item.version.title, t.item.position)) if role else []
-    for name, email, title, band, share, what in SUPERVISEES:
+    for name, email, title, band, share, _ in SUPERVISEES:
         person = make(name, email, title, band, {Role.STAFF})
-        session.add(Supervision(supervisor_id=lead.id, supervisee_id=person.id, starts_on=today - timedelta(days=400)))
-        accounts.append(DemoAccount(email, name, f"staff, {what}"))
-        _portfolio(session, rng, person, lead, targets, share, today)
+        session.add(Supervision(supervisor_id=lead.id, supervisee_id=person.id, starts_on=today - timedelta(days=600)))
+        session.flush()
+        _portfolio(session, rng, person, lead, role, targets, share, today, store)
+        team.append(person)
+    demo_work.seed(session, today, store, supervisor=lead, deputy=deputy, team=team, targets=targets)
+    shortlisting = demo_recruitment.seed(session, today, recruiter=recruiter, panel=panel, internal=team[2])
     _training(session, rng, today)
     session.flush()
+    accounts = [
+        DemoAccount(admin.email, admin.name, "Administrator", "people, roles, teams and the audit trail; organisation-wide gaps"),
+        DemoAccount(lead.email, lead.name, "Supervisor", "the sign-off queue and the team matrix of the four staff below; "
+                    "Tom Okafor's appraisal"),
+        DemoAccount(deputy.email, deputy.name, "Supervisor (deputy)", f"covering Sam Patel's sign-off queue until "
+                    f"{demo_work.cover_ends(today):%-d %B %Y}"),
+        DemoAccount(recruiter.email, recruiter.name, "Recruiter", f"leads {shortlisting[0]}: scoring left to do, then moderate, "
+                    "decide and agree the shortlist"),
+        DemoAccount(panel.email, panel.name, "Recruiter (panel member)", f"has submitted scores for {shortlisting[0]}; "
+                    f"leads {shortlisting[1]}, whose shortlist is agreed"),
+    ] + [DemoAccount(email, name, "Staff", what) for name, email, _, _, _, what in SUPERVISEES]
     audit.record(session, actor_id=None, action="demo_seeded", object_type="database", object_id="demo", detail={"people": len(accounts)})
     return accounts
 
 
-def _portfolio(session, rng, person, signer, targets, share, today) -> None:
+def _portfolio(session, rng, person, signer, role, targets, share, today, store) -> None:
+    """Self-ratings, and a signed-off history: the verified items in pieces of evidence of 1 to 4 items."""
     chosen = [t for t in targets if rng.random() < share]
-    for t in targets:
-        if rng.random() < 0.7 or t in chosen:
-            session.add(SelfAssessment(user_id=person.id, item_id=t.item_id, level=min(4, t.target_level + rng.choice([-1, 0, 0, 1])), note=None))
-    # Group the verified items into pieces of evidence of 1 to 4 items each.
+    ratings = {t.item_id: (min(4, t.target_level + rng.choice([-1, 0, 0, 1])), None) for t in targets
+               if rng.random() < 0.7 or t in chosen}
+    if ratings:
+        rate(session, person, role, ratings)
+    history = []
     while chosen:
         batch = chosen[: rng.randint(1, 4)]
         chosen = chosen[len(batch):]
-        when = today - timedelta(days=rng.randint(20, 500))
-        evidence = _evidence(person, batch, when, rng, EvidenceState.SIGNED_OFF)
-        session.add(evidence)
-        session.flush()
-        revision = evidence.current
-        session.add(SignOff(evidence=evidence, revision=revision, signer_id=signer.id, decision=Decision.SIGNED_OFF,
-                            comment="Clear, well-reflected evidence.", digest=digest(revision),
-                            decided_at=datetime.combine(when + timedelta(days=7), time(10), timezone.utc),
-                            items=[SignOffItem(item_id=t.item_id, level=t.target_level) for t in batch]))
-    if targets:
-        session.add(_evidence(person, rng.sample(targets, 1), today - timedelta(days=3), rng, EvidenceState.DRAFT))
-        submitted = _evidence(person, rng.sample(targets, 2), today - timedelta(days=12), rng, EvidenceState.SUBMITTED)
-        submitted.current.frozen = True
-        submitted.submitted_at = datetime.combine(today - timedelta(days=rng.randint(1, 20)), time(9), timezone.utc)
-        submitted.submitted_to_id = signer.id
-        session.add(submitted)
+        history.append((today - timedelta(days=rng.randint(20, 500)), batch, rng.choice(_KINDS)))
+    for when, batch, kind in sorted(history, key=lambda h: h[0]):
+        codes = ", ".join(t.item.code for t in batch)
+        evidence = evidence_service.create(session, person, evidence_service.EvidenceInput(
+            title=f"{kind.label}: {codes}", evidence_type=kind, activity_date=when, item_ids=[t.item_id for t in batch],
+            description=f"{kind.label} covering {codes}. Describes the situation, what was done, and what was learnt, "
+                        "without identifying anyone."), store)
+        evidence_service.submit(session, evidence, person, _at(when + timedelta(days=1), 9))
+        signoff.decide(session, evidence, signer, Decision.SIGNED_OFF, {t.item_id: t.target_level for t in batch}, {},
+                       "Clear, well-reflected evidence.", evidence.lock_version, _at(when + timedelta(days=7), 10))
+    # Long-past notifications of that history were read long ago.
+    session.flush()
+    for note in session.scalars(select(Notification).where(Notification.user_id.in_([person.id, signer.id]),
+                                                           Notification.read_at.is_(None))):
+        note.read_at = _at(today, 8)
 
 
-def _evidence(person, batch, when, rng, state) -> Evidence:
-    kind = rng.choice([EvidenceType.REFLECTIVE_ACCOUNT, EvidenceType.OBSERVED_PRACTICE, EvidenceType.SUPERVISION_RECORD, EvidenceType.CASE_STUDY])
-    codes = ", ".join(t.item.code for t in batch)
-    revision = EvidenceRevision(
-        number=1, title=f"{kind.label}: {codes}", evidence_type=kind, activity_date=when, frozen=state != EvidenceState.DRAFT,
-        description=f"{kind.label} covering {codes}. Describes the situation, what was done, and what was learnt, without identifying anyone.",
-        links=[EvidenceLink(item_id=t.item_id) for t in batch], attachments=[],
-    )
-    return Evidence(owner_id=person.id, state=state, revisions=[revision])
+def _at(day: date, hour: int) -> datetime:
+    return datetime.combine(day, time(hour), timezone.utc)
 
 
 def _training(session: Session, rng: random.Random, today: date) -> None:
@@ -132,7 +136,7 @@ def _training(session: Session, rng: random.Random, today: date) -> None:
     from competency_portal.models import DbsCheck, Registration, TrainingRecord, TrainingSubject
 
     subjects = session.scalars(select(TrainingSubject).where(TrainingSubject.retired.is_(False))).all()
-    for person in session.scalars(select(User)).all():
+    for person in session.scalars(select(User).order_by(User.id)).all():
         for subject in subjects:
             if rng.random() < 0.1:
                 continue  # not recorded

@@ -44,8 +44,8 @@ class ShortlistPage:
     ties: set[int]  # application ids (of all) sharing their rank
     flags: list[tuple[Candidate, shortlisting.SpecCriterion]]  # every cell waiting for moderation, over all applications
     score_counts: dict[str, Counter]  # submitted scores by value, over all applications
-    own_counts: dict[int, int]  # application id -> criteria the viewer has scored (their "Your scores" list)
-    own_total: int  # (application, criterion) pairs the viewer has scored, over all applications
+    own_counts: dict[int, int]  # application id -> criteria the viewer has scored with a reason (their "Your scores" list)
+    own_total: int  # (application, criterion) pairs the viewer has scored with a reason, over all applications
     viewer_done: bool  # the viewer sees the panel's scores (and so the standings)
 
     @property
@@ -137,6 +137,15 @@ def _standings(session: Session, vacancy: Vacancy, criteria: list[shortlisting.S
     return rank(results), flagged, counts
 
 
+def flagged(session: Session, vacancy: Vacancy, criteria: list[shortlisting.SpecCriterion], panel_size: int,
+            submitted: list[int]) -> list[tuple[int, int]]:
+    """Every (application id, item id) waiting for moderation, in the order the shortlist page lists them."""
+    standings, cells, _ = _standings(session, vacancy, criteria, panel_size, submitted)
+    position = {r.candidate.application_id: n for n, r in enumerate(standings)}
+    order = {c.item_id: n for n, c in enumerate(criteria)}
+    return sorted(cells, key=lambda f: (position[f[0]], order[f[1]]))
+
+
 def sees_scores(vacancy: Vacancy, member: PanelMember | None, user_id: int) -> bool:
     """Whether this person sees the panel's scores: they submitted theirs (or lead without scoring)."""
     return member.scores_submitted_at is not None if member is not None else vacancy.lead_id == user_id
@@ -160,8 +169,10 @@ def load_page(session: Session, vacancy: Vacancy, viewer_id: int, page: int = 1)
     page = min(max(page, 1), pages)
     start = (page - 1) * PAGE_SIZE
     in_vacancy = select(Application.id).where(Application.vacancy_id == vacancy.id)
+    # Only criteria with both a score and a reason count as scored (drafts may hold either alone).
     own = dict(session.execute(select(Score.application_id, func.count()).where(
-        Score.application_id.in_(in_vacancy), Score.scorer_id == viewer_id, Score.item_id.in_(item_ids)).group_by(Score.application_id)).all())
+        Score.application_id.in_(in_vacancy), Score.scorer_id == viewer_id, Score.item_id.in_(item_ids),
+        Score.value.is_not(None), Score.reason != "").group_by(Score.application_id)).all())
     results: list[Result] = []
     flags: list[tuple[Candidate, shortlisting.SpecCriterion]] = []
     counts = {"Essential": Counter(), "Desirable": Counter()}

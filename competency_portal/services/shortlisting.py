@@ -10,8 +10,9 @@ Rules kept here:
 - Only panel members (and the lead) see a vacancy's shortlisting; only the lead moderates, decides
   and agrees the shortlist. Candidates' names and contact details are for nobody on the panel until
   the shortlist is agreed.
-- A member's scores are drafts, private to them, until they submit: only submitted scores count
-  towards the shortlist, and a member sees the others' scores only once they have submitted their
+- A member's scores are drafts, private to them, until they submit: a draft keeps whatever was
+  typed (a score without its reason, a reason without its score), and submitting needs a score
+  and a reason on every criterion of every application. Only submitted scores count towards the shortlist, and a member sees the others' scores only once they have submitted their
   own. Submitted scores are final (a member who has seen the others' scores cannot revise theirs).
 - Scoring, moderating and deciding happen only while the vacancy is shortlisting and the shortlist
   is not yet agreed.
@@ -46,6 +47,7 @@ from competency_portal.models import (
     Vacancy,
     VacancyStatus,
 )
+from competency_portal.models.recruitment import is_complete
 from competency_portal.recruitment.shortlist import MODERATION_SPREAD, SCORE_LABELS, Candidate, Criterion, Result, shortlist, tied
 from competency_portal.services import audit
 
@@ -172,8 +174,8 @@ class Board:
         return [a for a in self.applications if a.id not in self.decisions]
 
     def progress(self, user_id: int) -> int:
-        """How many of the (application, criterion) pairs this person has scored."""
-        return len(self.own_scores(user_id))
+        """How many of the (application, criterion) pairs this person has scored with a reason."""
+        return sum(1 for s in self.own_scores(user_id).values() if is_complete(s.value, s.reason))
 
     @property
     def to_score(self) -> int:
@@ -263,10 +265,12 @@ def parse_value(raw: str | None) -> int | None:
 
 def save_scores(session: Session, vacancy: Vacancy, scorer: User, application: Application,
                 entries: dict[int, tuple[int | None, str]], now: datetime) -> int:
-    """Save one member's draft scores for one application; returns how many changed.
+    """Save one member's draft scores for one application, as typed; returns how many changed.
 
-    `entries` maps each criterion's item id to (score or None for not scored, reason). A blank
-    score clears a draft; a score needs a reason. Every change is audited.
+    `entries` maps each criterion's item id to (score or None for not scored yet, reason). A
+    draft keeps whatever was typed, a score without its reason or a reason without its score
+    (so "save and come back" loses nothing); a criterion left wholly blank clears its draft.
+    Both are needed on every criterion to submit (`submit_scores`). Every change is audited.
     """
     _open_for_shortlisting(vacancy)
     member = panel_member(session, vacancy.id, scorer.id)
@@ -283,8 +287,6 @@ def save_scores(session: Session, vacancy: Vacancy, scorer: User, application: A
     for item_id, (value, reason) in entries.items():
         if value is not None and value not in SCORE_LABELS:
             raise ShortlistingError(f"Scores are 0 to 3 ({valid[item_id].code}).")
-        if value is not None and not reason.strip():
-            raise ShortlistingError(f"Give a short reason for the score on {valid[item_id].code}.")
         if len(reason) > REASON_MAX:
             raise ShortlistingError(f"Keep the reason for {valid[item_id].code} to {REASON_MAX:,} characters or fewer.")
     existing = {s.item_id: s for s in session.scalars(
@@ -295,7 +297,7 @@ def save_scores(session: Session, vacancy: Vacancy, scorer: User, application: A
         old = existing.get(item_id)
         code = valid[item_id].code
         detail = {"vacancy": vacancy.id, "application": application.reference, "criterion": code}
-        if value is None:
+        if value is None and not reason:
             if old is None:
                 continue
             session.delete(old)
@@ -322,8 +324,48 @@ def save_scores(session: Session, vacancy: Vacancy, scorer: User, application: A
     return changed
 
 
+@dataclass(frozen=True)
+class Missing:
+    """What one criterion of one application still needs before its scorer can submit."""
+
+    application_id: int
+    reference: str
+    item_id: int
+    code: str
+    score: bool  # the score is missing
+    reason: bool  # the reason is missing
+
+
+class IncompleteScores(ShortlistingError):
+    """Submission refused: some criteria still lack a score or a reason (`missing` says which)."""
+
+    def __init__(self, message: str, missing: list[Missing]):
+        super().__init__(message)
+        self.missing = missing
+
+
+def missing_scores(board: Board, user_id: int, application_id: int | None = None) -> list[Missing]:
+    """Every criterion (of one application, or all) without both a score and a reason from this person, in order."""
+    mine = board.own_scores(user_id, application_id)
+    apps = board.applications if application_id is None else [a for a in board.applications if a.id == application_id]
+    found = []
+    for a in apps:
+        for c in board.criteria:
+            s = mine.get((a.id, c.item_id))
+            value, reason = (s.value, s.reason) if s is not None else (None, "")
+            if not is_complete(value, reason):
+                found.append(Missing(a.id, a.reference, c.item_id, c.code, value is None, not (reason or "").strip()))
+    return found
+
+
+def complete_count(board: Board, user_id: int, application_id: int | None = None) -> int:
+    """How many (application, criterion) pairs this person has scored with a reason."""
+    valid = {c.item_id for c in board.criteria}
+    return sum(1 for (_, i), s in board.own_scores(user_id, application_id).items() if i in valid and is_complete(s.value, s.reason))
+
+
 def submit_scores(session: Session, vacancy: Vacancy, scorer: User, now: datetime) -> None:
-    """Mark a member's scores as submitted, once every application criterion of every application is scored."""
+    """Mark a member's scores as submitted, once every application criterion of every application has a score and a reason."""
     _open_for_shortlisting(vacancy)
     member = panel_member(session, vacancy.id, scorer.id)
     if member is None:
@@ -333,18 +375,18 @@ def submit_scores(session: Session, vacancy: Vacancy, scorer: User, now: datetim
     board = load(session, vacancy)
     if not board.applications:
         raise ShortlistingError("There are no applications to score yet.")
-    valid = {c.item_id for c in board.criteria}
-    mine = {(a, i) for (a, i) in board.own_scores(scorer.id) if i in valid}
-    missing = board.to_score - len(mine)
+    missing = missing_scores(board, scorer.id)
     if missing:
-        raise ShortlistingError(f"Score every criterion of every application before you submit: {missing} still to score.")
+        raise IncompleteScores(f"Give every criterion of every application a score and a reason before you submit: "
+                               f"{len(missing)} still to do.", missing)
+    scored = complete_count(board, scorer.id)
     done = session.execute(update(PanelMember).where(PanelMember.id == member.id, PanelMember.scores_submitted_at.is_(None))
                            .values(scores_submitted_at=now))
     if done.rowcount != 1:
         raise Conflict("Your scores were submitted from another window at the same moment.")
     session.expire(member)
     audit.record(session, actor_id=scorer.id, action="scores_submitted", object_type="vacancy", object_id=vacancy.id,
-                 detail={"applications": len(board.applications), "criteria": len(board.criteria), "scores": len(mine)})
+                 detail={"applications": len(board.applications), "criteria": len(board.criteria), "scores": scored})
 
 
 def _lead_ready(session: Session, vacancy: Vacancy, lead: User, what: str) -> None:

@@ -40,7 +40,7 @@ def vacancy(app, seeded, monkeypatch):
 def score_everything(page, check_accessibility, v, special: dict[str, dict[str, int]], reason: str):
     """Score every criterion of every application (2 unless `special` says otherwise), then submit."""
     for ref in v["apps"]:
-        page.get_by_role("link", name=f"Score {ref}", exact=True).click()
+        page.get_by_role("table", name=re.compile("^Applications to score")).get_by_role("link", name=f"Score {ref}", exact=True).click()
         expect(page.get_by_role("heading", level=1)).to_have_text(f"Application {ref}")
         check_accessibility()
         for c in v["criteria"]:
@@ -62,16 +62,27 @@ def test_a_whole_shortlisting_with_two_panel_members(app, vacancy, page, visit, 
     first = v["criteria"][0]  # AP.1, essential
     ks1 = next(c for c in v["criteria"] if c.code == "KS.1")  # essential, assessed at application only
 
-    # The panel member scores first; a score without a reason is refused with a message.
+    # The panel member scores first: a score saved without its reason is kept as a draft, but submitting
+    # is refused, naming what is missing, with links to the fields.
     sign_in(v["member"], "Shortlisting", shortlist, password=PASSWORD)
     expect(page.get_by_role("main")).not_to_contain_text("Alice")
-    page.get_by_role("link", name="Score A-001", exact=True).click()
+    page.get_by_role("link", name="Score A-001", exact=True).first.click()  # the next step, and the table of applications
     check_accessibility()
     page.locator(f"#score-{first.item_id}").select_option("3")
-    with expect_error_response(400, "POST", f"/recruitment/vacancies/{v['id']}/applications/{v['apps']['A-001']}/score"):
-        page.get_by_role("button", name="Save scores for A-001").click()
-    expect(page.get_by_role("alert")).to_contain_text(f"Give a short reason for your score on {first.code}")
+    page.get_by_role("button", name="Save scores for A-001").click()
+    expect(page.get_by_text("Your scores for A-001 are saved")).to_be_visible()
     check_accessibility()
+    with expect_error_response(400, "POST", f"/recruitment/vacancies/{v['id']}/scores/submit"):
+        page.get_by_role("button", name="Submit my scores").click()
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text(f"A-001 still needs a score and a reason for {v['criteria'][1].code}")
+    expect(summary).to_contain_text(f"and a reason for {first.code}")
+    check_accessibility()
+    summary.get_by_role("link", name=re.compile("^A-001 still needs")).click()
+    check_accessibility()
+    expect(page.get_by_label(f"Score for {first.code}")).to_have_value("3")
+    page.get_by_role("alert").get_by_role("link", name=f"Give a short reason for your score on {first.code}").click()
+    expect(page.get_by_label(f"Reason for your score on {first.code}")).to_be_focused()
     visit(shortlist)
     score_everything(page, check_accessibility, v, {"A-001": {first.code: 3}, "A-003": {ks1.code: 0}}, "Member")
     expect(page.get_by_role("main")).not_to_contain_text("Lead:")  # the lead has not submitted: nothing of theirs shows
@@ -89,7 +100,7 @@ def test_a_whole_shortlisting_with_two_panel_members(app, vacancy, page, visit, 
     expect(page.get_by_role("table", name="Agreed scores by application and criterion").get_by_role("cell", name="M", exact=True)).to_be_visible()
 
     # The lead moderates the disagreement, seeing both scores and reasons.
-    page.get_by_role("link", name=f"Moderate {first.code} for A-001").click()
+    page.get_by_role("link", name=f"Moderate {first.code} for A-001").first.click()  # what to do next, and the list of flags
     check_accessibility()
     expect(page.get_by_role("main")).to_contain_text(f"Member: {first.code} scored 3")
     expect(page.get_by_role("main")).to_contain_text(f"Lead: {first.code} scored 1")
@@ -104,7 +115,7 @@ def test_a_whole_shortlisting_with_two_panel_members(app, vacancy, page, visit, 
     for ref, outcome, reason in (("A-001", "Shortlisted", "Meets every essential; strong on AP.1"),
                                  ("A-002", "Shortlisted", "Meets the essentials; guaranteed interview"),
                                  ("A-003", "Not shortlisted", "No evidence of a professional qualification (KS.1)")):
-        page.locator("#shortlist-table").get_by_role("link", name=ref, exact=True).click()
+        page.locator("#shortlist-table").get_by_role("link", name=f"Record the decision for {ref}").click()
         check_accessibility()
         page.get_by_label(f"Decision for {ref}").select_option(label=outcome)
         page.get_by_label("Reason for the decision").fill(reason)
@@ -115,7 +126,7 @@ def test_a_whole_shortlisting_with_two_panel_members(app, vacancy, page, visit, 
 
     # Agreeing the shortlist shows the names.
     page.get_by_role("button", name="Agree the shortlist").click()
-    expect(page.get_by_text("The shortlist is agreed")).to_be_visible()
+    expect(page.get_by_text("The shortlist is agreed. Candidates' names are now shown")).to_be_visible()
     check_accessibility()
     expect(table.get_by_role("row").filter(has_text="A-001")).to_contain_text("Alice Applicant")
     expect(table.get_by_role("row").filter(has_text="A-003")).to_contain_text("Cara Contender")
