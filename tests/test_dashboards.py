@@ -163,7 +163,7 @@ def test_charts_have_words_tables_and_no_heatmap_trace(team, tmp_path):
     radar = charts.radar(result)
     assert radar.summary.startswith("Across 8 domains") and len(radar.rows) == 8
     gaps = charts.gaps_bar(result)
-    assert f"{64 - result.met} required item(s) are not yet verified" in gaps.summary and len(gaps.rows) == 10
+    assert f"{64 - result.met} required items are not yet verified" in gaps.summary and len(gaps.rows) == 10
     team_chart = charts.team_heatmap(["A", "B"], [("F", "D1"), ("F", "D2")], [[1.0, 0.5], [None, 0.0]])
     traces = json.loads(team_chart.figure_json)["data"]
     assert {t["type"] for t in traces} == {"scatter"}  # plotly's heatmap needs inline styles our CSP refuses

@@ -423,7 +423,7 @@ def test_csv_xlsx_and_pdf_exports(app, panel):
     assert "<b>Bold & brave</b>" in text  # escaped, printed as written
 
     charts_csv = list(csv.reader(io.StringIO(body(browser.get(f"{base}/shortlist/charts/criteria.csv")))))
-    assert charts_csv[0][0] == "Application" and charts_csv[0][1] == p.criteria[0].code and len(charts_csv) == 4
+    assert charts_csv[0][0] == "Application" and charts_csv[0][1] == f"{p.criteria[0].code}: {p.criteria[0].statement}" and len(charts_csv) == 4
     assert browser.get(f"{base}/shortlist/charts/nonsense.csv").status_code == 404
 
 
