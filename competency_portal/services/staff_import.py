@@ -4,6 +4,9 @@
 every row comes out with what would happen to it (create, update, no change) and what is wrong
 with it. Nothing is written. `snapshot` takes the snapshot and `apply` writes a clean preview in
 the caller's transaction, with one audit record per person created or changed and a summary.
+
+An optional "target role" column names the role profile each person works towards, by its slug or
+its title; `role_profiles` reads the ones a file may name.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import Mapping
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from competency_portal.models import Role, Supervision, Team, User, UserRole
+from competency_portal.models import Role, RoleProfile, Supervision, Team, User, UserRole
 from competency_portal.services import audit, csv_upload, people
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -32,8 +35,10 @@ COLUMNS = {
     "team": "team",
     "supervisoremail": "supervisor_email",
     "role": "roles",
+    "targetrole": "target_role",
 }
 REQUIRED = ["name", "email", "job title", "band", "team", "supervisor email", "role"]
+OPTIONAL = ["target role"]
 LIMITS = {"name": 120, "email": 254, "job_title": 120, "band": 40, "team": 120, "supervisor_email": 254}
 LABELS = {"name": "Name", "email": "Email", "job_title": "Job title", "band": "Band", "team": "Team", "supervisor_email": "Supervisor email"}
 ROLE_NAMES = ", ".join(r.value for r in Role)
@@ -65,6 +70,7 @@ class ExistingPerson:
     roles: frozenset[Role] = frozenset({Role.STAFF})
     active: bool = True
     supervisor_emails: frozenset[str] = frozenset()  # of their open supervision assignments
+    target_role: str | None = None
 
 
 @dataclass
@@ -79,6 +85,7 @@ class ImportRow:
     team: str | None
     supervisor_email: str | None
     roles: frozenset[Role]
+    target_role: str | None = None  # a role profile's slug; None leaves it as it is (or unset, for someone new)
     action: str = CREATE
     changes: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
@@ -92,6 +99,7 @@ class ImportPreview:
     rows: list[ImportRow] = field(default_factory=list)
     problem: str | None = None
     ignored_columns: list[str] = field(default_factory=list)
+    has_target_role: bool = False  # whether the file has a target role column
 
     @property
     def error_rows(self) -> list[ImportRow]:
@@ -116,12 +124,29 @@ def _roles(value: str) -> tuple[frozenset[Role], list[str]]:
     return frozenset(known[n] for n in names if n in known), unknown
 
 
-def parse(data: bytes, existing: Mapping[str, ExistingPerson], *, actor_email: str | None = None) -> ImportPreview:
+def _target_role(value: str, profiles: Mapping[str, str]) -> tuple[str | None, str | None]:
+    """The role profile a cell names (by slug or title, in any capitals), and an error if it names none."""
+    if not value:
+        return None, None
+    wanted = value.casefold()
+    for slug, title in profiles.items():
+        if wanted in (slug.casefold(), title.casefold()):
+            return slug, None
+    if not profiles:
+        return None, f"Target role “{value}” is not a role profile: none is loaded yet. Load the frameworks, or leave the cell blank"
+    allowed = "; ".join(f"{slug} ({title})" for slug, title in sorted(profiles.items()))
+    return None, f"Target role “{value}” is not a role profile: use one of {allowed}, or leave the cell blank"
+
+
+def parse(data: bytes, existing: Mapping[str, ExistingPerson], *, actor_email: str | None = None,
+          role_profiles: Mapping[str, str] | None = None) -> ImportPreview:
     """Read and check a staff CSV without writing anything.
 
     `existing` maps normalised email -> the person held. `actor_email` is the importing
-    administrator's, so that the file cannot take away their own admin role.
+    administrator's, so that the file cannot take away their own admin role. `role_profiles` maps
+    each role profile's slug to its title: the values the target role column may take.
     """
+    profiles = role_profiles or {}
     try:
         header, lines = csv_upload.read(data, KIND, MAX_BYTES, MAX_ROWS)
     except csv_upload.CsvRefused as exc:
@@ -149,24 +174,29 @@ def parse(data: bytes, existing: Mapping[str, ExistingPerson], *, actor_email: s
     for number, cells in lines:
 
         def cell(name: str) -> str:
-            i = positions[name]
-            return cells[i].strip() if i < len(cells) else ""
+            i = positions.get(name)
+            return cells[i].strip() if i is not None and i < len(cells) else ""
 
         roles, unknown = _roles(cell("roles"))
+        target_role, wrong_role = _target_role(cell("target_role"), profiles)
         row = ImportRow(
             number=number, name=cell("name"), email=people.normalise_email(cell("email")),
             job_title=cell("job_title") or None, band=cell("band") or None, team=cell("team") or None,
-            supervisor_email=people.normalise_email(cell("supervisor_email")) or None, roles=roles,
+            supervisor_email=people.normalise_email(cell("supervisor_email")) or None, roles=roles, target_role=target_role,
         )
         if unknown:
             row.errors.append(f"Role “{', '.join(unknown)}” is not known: use {ROLE_NAMES}")
+        if wrong_role:
+            row.errors.append(wrong_role)
         rows.append(row)
 
+    has_target_role = "target_role" in positions
     if not rows:
-        return ImportPreview(problem="The file has a header row but no people. Add a row for each person.", ignored_columns=ignored)
+        return ImportPreview(problem="The file has a header row but no people. Add a row for each person.", ignored_columns=ignored,
+                             has_target_role=has_target_role)
 
     _check_rows(rows, existing, actor_email)
-    return ImportPreview(rows=rows, ignored_columns=ignored)
+    return ImportPreview(rows=rows, ignored_columns=ignored, has_target_role=has_target_role)
 
 
 def _join(words: list[str]) -> str:
@@ -243,6 +273,8 @@ def _changes(row: ImportRow, held: ExistingPerson) -> list[str]:
         changes.append("roles")
     if row.supervisor_email and held.supervisor_emails != {row.supervisor_email}:
         changes.append("supervisor")
+    if row.target_role and row.target_role != held.target_role:
+        changes.append("target role")
     return changes
 
 
@@ -251,6 +283,20 @@ def _changes(row: ImportRow, held: ExistingPerson) -> list[str]:
 def _chunks(values: list, size: int = 500):
     for i in range(0, len(values), size):
         yield values[i:i + size]
+
+
+def role_profiles(session: Session) -> dict[str, str]:
+    """Each role profile's slug and current title: what the target role column may name."""
+    rows = session.execute(select(RoleProfile.slug, RoleProfile.title).order_by(RoleProfile.slug, RoleProfile.revision)).all()
+    return {slug: title for slug, title in rows}  # the newest revision's title wins
+
+
+def sample_csv(profiles: Mapping[str, str]) -> str:
+    """A small staff file with every column the import reads, naming a role profile that is loaded."""
+    role = next(iter(sorted(profiles)), "")
+    return ("Name,Email,Job title,Band,Team,Supervisor email,Role,Target role\r\n"
+            "Sam Lead,sam.lead@example.nhs.uk,Team Leader,7,North CMHT,,supervisor;staff,\r\n"
+            f"Ali Khan,ali.khan@example.nhs.uk,Community Mental Health Nurse,5,North CMHT,sam.lead@example.nhs.uk,staff,{role}\r\n")
 
 
 def snapshot(session: Session) -> dict[str, ExistingPerson]:
@@ -264,12 +310,14 @@ def snapshot(session: Session) -> dict[str, ExistingPerson]:
     ):
         supervisors.setdefault(supervisee_id, set()).add(email)
     found = {}
-    for uid, email, name, job_title, band, team, active in session.execute(
-        select(User.id, User.email, User.name, User.job_title, User.band, Team.name, User.active).outerjoin(Team, Team.id == User.team_id)
+    for uid, email, name, job_title, band, team, active, target_role in session.execute(
+        select(User.id, User.email, User.name, User.job_title, User.band, Team.name, User.active, User.target_role)
+        .outerjoin(Team, Team.id == User.team_id)
     ):
         found[email] = ExistingPerson(
             id=uid, email=email, name=name, job_title=job_title, band=band, team=team,
             roles=frozenset(roles.get(uid, set())), active=bool(active), supervisor_emails=frozenset(supervisors.get(uid, set())),
+            target_role=target_role,
         )
     return found
 
@@ -318,13 +366,14 @@ def apply(session: Session, preview: ImportPreview, *, actor_id: int | None, tod
         if row.existing_id is None:
             user = User(
                 name=row.name, email=row.email, job_title=row.job_title, band=row.band, team=team_for(row.team),
-                target_role=None, active=True, password_hash=None, session_token=people.new_session_token(), failed_sign_ins=0,
+                target_role=row.target_role, active=True, password_hash=None, session_token=people.new_session_token(), failed_sign_ins=0,
             )
             user.role_grants = [UserRole(role=r) for r in sorted(row.roles, key=lambda r: r.value)]
             session.add(user)
             details[row.email] = ("person_created", {
                 "source": "staff import", "row": row.number, "name": row.name, "email": row.email, "job_title": row.job_title,
-                "band": row.band, "team": row.team, "roles": sorted(r.value for r in row.roles), "password_set": False,
+                "band": row.band, "team": row.team, "roles": sorted(r.value for r in row.roles), "target_role": row.target_role,
+                "password_set": False,
             })
             result.created += 1
         else:
@@ -344,6 +393,9 @@ def apply(session: Session, preview: ImportPreview, *, actor_id: int | None, tod
                 team = team_for(row.team)
                 changed["team"] = {"from": old_team, "to": team.name if team else None}
                 user.team = team
+            if row.target_role and row.target_role != user.target_role:
+                changed["target_role"] = {"from": user.target_role, "to": row.target_role}
+                user.target_role = row.target_role
             if set(row.roles) != user.roles:
                 changed["roles"] = {"from": sorted(r.value for r in user.roles), "to": sorted(r.value for r in row.roles)}
                 people.set_roles(user, set(row.roles))
