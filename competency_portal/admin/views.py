@@ -48,7 +48,7 @@ def _fields(form) -> people_admin.PersonFields:
 
 
 def _target_role_choices(current: str | None = None) -> list[SelectChoice]:
-    choices = [SelectChoice("", "None")] + [SelectChoice(p.slug, p.title) for p in catalogue.role_profiles(db.session)]
+    choices = [SelectChoice("", "No target role")] + [SelectChoice(p.slug, p.title) for p in catalogue.role_profiles(db.session)]
     if current and current not in {c.value for c in choices}:
         choices.append(SelectChoice(current, f"{current} (no longer a role profile)"))
     return choices
