@@ -218,3 +218,28 @@ def test_organisation_view_queries_do_not_grow_with_staff(app, team, tmp_path):
     with QueryCounter() as large:
         page = client.get("/organisation").get_data(as_text=True)
     assert "Mandatory training" in page and large.count == small.count
+
+
+def test_the_team_page_says_who_has_no_target_role_and_how_to_set_it(app, team, tmp_path):
+    session, staff, boss = team
+    newcomer = person(session, "Nia Newcomer", target_role=None)  # as the staff import made everyone until now
+    supervise(session, boss, newcomer)
+    admin = person(session, "Ada Admin", roles={"admin"})
+    client = app.test_client()
+    sign_in(client, boss.email)
+    page = client.get("/team").get_data(as_text=True)
+    assert ">None<" not in page and "1 person has no target role" in page and "Nia Newcomer" in page
+    assert f"ask Ada Admin (<a href=\"mailto:{admin.email}\">" in page
+    csv = client.get("/team/heatmap.csv").get_data(as_text=True).splitlines()
+    assert [line.split(",")[0] for line in csv[1:]] == ["Sam Staff"]  # the chart and its table show the measured only
+    assert "1 person across 8 domains; nobody has every domain fully met. Not shown: Nia Newcomer, who has no target role" in page
+    mine = app.test_client()
+    sign_in(mine, newcomer.email)
+    assert "ask Ada Admin" in mine.get("/dashboard").get_data(as_text=True)
+
+    boss_admin = person(session, "Bea Both", roles={"supervisor", "admin"})
+    supervise(session, boss_admin, newcomer)
+    both = app.test_client()
+    sign_in(both, boss_admin.email)
+    page = both.get("/team").get_data(as_text=True)
+    assert f'href="/admin/people/{newcomer.id}#target_role">Set a target role for Nia Newcomer</a>' in page
