@@ -26,6 +26,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from competency_portal.readiness.model import Readiness
+from competency_portal.text import plural
 
 NHS_BLUE, NHS_DARK_GREY, NHS_WARM_YELLOW, NHS_DARK_BLUE = "#005EB8", "#425563", "#FFB81C", "#003087"
 SEQUENTIAL = [[0.0, "#FFFFFF"], [0.5, "#41B6E6"], [1.0, "#005EB8"]]  # white to NHS blue, one hue: safe for colour-blindness
@@ -61,11 +62,6 @@ def _figure(data: list[dict], height: int, **layout) -> str:
 
 def _pct(x: float) -> str:
     return f"{round(x * 100)}%"
-
-
-def plural(n: int, singular: str, plural_form: str | None = None) -> str:
-    """"1 item", "2 items": the count with the word that agrees with it."""
-    return f"{n} {singular if n == 1 else (plural_form or singular + 's')}"
 
 
 def plotly_text(text: str) -> str:

@@ -123,3 +123,10 @@ def test_the_criteria_chart_names_each_criterion_with_its_statement():
     chart = charts.candidates_by_criteria(["A-001"], [("AP.1", True, "Holds a relevant professional qualification")], [[2]], set())
     assert chart.headings == ["Application", "AP.1: Holds a relevant professional qualification"]
     assert _axis(chart, "xaxis")[0].startswith("AP.1 Holds")
+
+
+def test_counts_take_the_word_that_agrees_with_them():
+    from competency_portal.text import plural
+
+    assert [plural(n, "item") for n in (0, 1, 2)] == ["0 items", "1 item", "2 items"]
+    assert plural(1, "person", "people") == "1 person" and plural(3, "person", "people") == "3 people"

@@ -261,8 +261,8 @@ def test_the_daily_command_announces_cover_that_starts_today(app, runner, team):
     session.commit()
     app.config["PORTAL_NOW"] = NOW + timedelta(days=2)
     try:
-        assert "1 deputy notification(s) sent." in runner.invoke(args=["notifications", "send-due"]).output
-        assert "0 deputy notification(s) sent." in runner.invoke(args=["notifications", "send-due"]).output
+        assert "1 deputy notification sent." in runner.invoke(args=["notifications", "send-due"]).output
+        assert "0 deputy notifications sent." in runner.invoke(args=["notifications", "send-due"]).output
     finally:
         app.config["PORTAL_NOW"] = None
 
