@@ -310,7 +310,7 @@ def test_a_spread_of_two_is_flagged_and_a_spread_of_one_is_not(panel):
     with pytest.raises(ShortlistingError, match="flagged criterion"):
         shortlisting.decide(db.session, _vacancy(p), _user(p.lead), _app(p, "A-001"), Outcome.SHORTLIST, "Too early", NOW)
     db.session.rollback()
-    with pytest.raises(ShortlistingError, match="still need an agreed score"):
+    with pytest.raises(ShortlistingError, match="1 flagged score still needs an agreed score"):
         shortlisting.agree(db.session, _vacancy(p), _user(p.lead), NOW)
     db.session.rollback()
     assert _count(Moderation) == 0 and _count(ShortlistDecision) == 0
