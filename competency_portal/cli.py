@@ -19,6 +19,7 @@ from competency_portal.frameworks.problems import FrameworkFileError
 from competency_portal.frameworks.validate import Catalogue, check_references, read_bundle
 from competency_portal.services import audit
 from competency_portal.services import catalogue as catalogue_service
+from competency_portal.text import plural
 
 frameworks_cli = AppGroup("frameworks", help="Validate, compare, load and list framework files.")
 
@@ -55,8 +56,8 @@ def validate_command(path: Path) -> None:
             unready = exc.__class__.__name__
             check_references(bundle, Catalogue())
     except FrameworkFileError as exc:
-        _fail([str(p) for p in exc.problems], f"{len(exc.problems)} problem(s) found; nothing was loaded.")
-    click.echo(f"{len(bundle)} file(s) valid: {len(bundle.frameworks)} frameworks, {len(bundle.scales)} scales, "
+        _fail([str(p) for p in exc.problems], f"{plural(len(exc.problems), 'problem')} found; nothing was loaded.")
+    click.echo(f"{plural(len(bundle), 'file')} valid: {len(bundle.frameworks)} frameworks, {len(bundle.scales)} scales, "
                f"{len(bundle.roles)} role profiles, {len(bundle.crosswalks)} crosswalks.")
     if unready:
         click.echo(f"Checked as if nothing were loaded: the database is not ready ({unready}); run "
@@ -70,7 +71,7 @@ def diff_command(path: Path) -> None:
     try:
         changes = loader.plan(db.session, read_bundle(path))
     except FrameworkFileError as exc:
-        _fail([str(p) for p in exc.problems], f"{len(exc.problems)} problem(s) found.")
+        _fail([str(p) for p in exc.problems], f"{plural(len(exc.problems), 'problem')} found.")
     except (OperationalError, ProgrammingError) as exc:
         _database_error(exc)
     for change in changes:
@@ -92,14 +93,14 @@ def load_command(path: Path) -> None:
         db.session.commit()
     except FrameworkFileError as exc:
         db.session.rollback()
-        _fail([str(p) for p in exc.problems], f"{len(exc.problems)} problem(s) found; nothing was loaded.")
+        _fail([str(p) for p in exc.problems], f"{plural(len(exc.problems), 'problem')} found; nothing was loaded.")
     except (OperationalError, ProgrammingError, IntegrityError) as exc:
         _database_error(exc)
     for change in changes:
         if change.action != "unchanged":
             click.echo(str(change))
     loaded = sum(c.action != "unchanged" for c in changes)
-    click.echo(f"Loaded {loaded} change(s); {len(changes) - loaded} unchanged.")
+    click.echo(f"Loaded {plural(loaded, 'change')}; {len(changes) - loaded} unchanged.")
 
 
 @frameworks_cli.command("list")
@@ -129,7 +130,7 @@ def audit_verify_command() -> None:
     except (OperationalError, ProgrammingError) as exc:
         _database_error(exc)
     if not verdict.ok:
-        _fail([f"Audit chain broken after {verdict.checked} good record(s): {verdict.message}."],
+        _fail([f"Audit chain broken after {plural(verdict.checked, 'good record')}: {verdict.message}."],
               "Restore the audit_event table from a backup and investigate who changed it.")
     click.echo(verdict.message)
 
@@ -176,7 +177,7 @@ def notifications_due_command() -> None:
         db.session.commit()
     except (OperationalError, ProgrammingError) as exc:
         _database_error(exc)
-    click.echo(f"{count} deputy notification(s) sent.")
+    click.echo(f"{plural(count, 'deputy notification')} sent.")
 
 
 recruitment_cli = AppGroup("recruitment", help="Recruitment housekeeping.")
@@ -204,7 +205,8 @@ def recruitment_purge_command(older_than_days: int | None) -> None:
         db.session.commit()
     except (OperationalError, ProgrammingError) as exc:
         _database_error(exc)
-    click.echo(f"Anonymised {result.applications} application(s) in {len(result.vacancies)} vacancy(ies) closed more than {days} day(s) ago.")
+    click.echo(f"Anonymised {plural(result.applications, 'application')} in {plural(len(result.vacancies), 'vacancy', 'vacancies')} "
+               f"closed more than {plural(days, 'day')} ago.")
 
 
 def register(app: Flask) -> None:

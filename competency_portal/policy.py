@@ -90,6 +90,11 @@ def allowed(session: Session, user: User, name: str, today: date) -> bool:
     return False
 
 
+def can_set_target_role(user: User) -> bool:
+    """Administrators set a person's target role (on the person's administration page)."""
+    return Role.ADMIN in user.roles
+
+
 # -- supervision scope ------------------------------------------------------------------
 
 def is_covering(session: Session, user_id: int, today: date) -> bool:

@@ -599,3 +599,28 @@ def test_audit_trail_pages_by_seq(as_admin, session, admin):
     assert older
     second = as_admin.get(older.group(1).replace("&amp;", "&")).get_data(as_text=True)
     assert "thing 004" in second and "thing 000" in second and "thing 005" not in second
+
+
+def test_the_import_sets_target_roles_and_its_sample_file_imports_as_it_stands(as_admin, session, seeded, imports_dir):
+    page = as_admin.get("/admin/import").get_data(as_text=True)
+    assert "Target role" in page and "care-coordinator-band-6" in page and "Download a sample file (CSV)" in page
+    sample = as_admin.get("/admin/import/sample.csv")
+    assert sample.status_code == 200 and sample.mimetype == "text/csv"
+    assert sample.get_data(as_text=True).splitlines()[0].endswith(",Target role")
+    preview = upload(as_admin, sample.get_data())
+    assert preview.status_code == 200, preview.get_data(as_text=True)
+    assert post(as_admin, "/admin/import/confirm", {"token": import_token(preview)}, token_from="/admin/import").status_code == 302
+    session.expire_all()
+    ali = people.find_by_email(session, "ali.khan@example.nhs.uk")
+    assert ali.target_role == "care-coordinator-band-6"
+    assert [e.detail["target_role"] for e in events(session, "person_created") if e.subject_id == ali.id] == ["care-coordinator-band-6"]
+
+    wrong = upload(as_admin, b"Name,Email,Job title,Band,Team,Supervisor email,Role,Target role\n"
+                             b"Bo Nurse,bo@nhs.example,Nurse,5,North CMHT,,staff,Band 6 nurse\n")
+    assert wrong.status_code == 400
+    assert "Row 2: Target role “Band 6 nurse” is not a role profile: use one of care-coordinator-band-6" in wrong.get_data(as_text=True)
+
+
+def test_an_import_without_a_target_role_column_says_who_will_have_none(as_admin, session, imports_dir):
+    html = upload(as_admin, GOOD).get_data(as_text=True)
+    assert "The file has no target role column" in html

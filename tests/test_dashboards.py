@@ -163,7 +163,7 @@ def test_charts_have_words_tables_and_no_heatmap_trace(team, tmp_path):
     radar = charts.radar(result)
     assert radar.summary.startswith("Across 8 domains") and len(radar.rows) == 8
     gaps = charts.gaps_bar(result)
-    assert f"{64 - result.met} required item(s) are not yet verified" in gaps.summary and len(gaps.rows) == 10
+    assert f"{64 - result.met} required items are not yet verified" in gaps.summary and len(gaps.rows) == 10
     team_chart = charts.team_heatmap(["A", "B"], [("F", "D1"), ("F", "D2")], [[1.0, 0.5], [None, 0.0]])
     traces = json.loads(team_chart.figure_json)["data"]
     assert {t["type"] for t in traces} == {"scatter"}  # plotly's heatmap needs inline styles our CSP refuses
@@ -218,3 +218,28 @@ def test_organisation_view_queries_do_not_grow_with_staff(app, team, tmp_path):
     with QueryCounter() as large:
         page = client.get("/organisation").get_data(as_text=True)
     assert "Mandatory training" in page and large.count == small.count
+
+
+def test_the_team_page_says_who_has_no_target_role_and_how_to_set_it(app, team, tmp_path):
+    session, staff, boss = team
+    newcomer = person(session, "Nia Newcomer", target_role=None)  # as the staff import made everyone until now
+    supervise(session, boss, newcomer)
+    admin = person(session, "Ada Admin", roles={"admin"})
+    client = app.test_client()
+    sign_in(client, boss.email)
+    page = client.get("/team").get_data(as_text=True)
+    assert ">None<" not in page and "1 person has no target role" in page and "Nia Newcomer" in page
+    assert f"ask Ada Admin (<a href=\"mailto:{admin.email}\">" in page
+    csv = client.get("/team/heatmap.csv").get_data(as_text=True).splitlines()
+    assert [line.split(",")[0] for line in csv[1:]] == ["Sam Staff"]  # the chart and its table show the measured only
+    assert "1 person across 8 domains; nobody has every domain fully met. Not shown: Nia Newcomer, who has no target role" in page
+    mine = app.test_client()
+    sign_in(mine, newcomer.email)
+    assert "ask Ada Admin" in mine.get("/dashboard").get_data(as_text=True)
+
+    boss_admin = person(session, "Bea Both", roles={"supervisor", "admin"})
+    supervise(session, boss_admin, newcomer)
+    both = app.test_client()
+    sign_in(both, boss_admin.email)
+    page = both.get("/team").get_data(as_text=True)
+    assert f'href="/admin/people/{newcomer.id}#target_role">Set a target role for Nia Newcomer</a>' in page

@@ -261,7 +261,40 @@ def test_the_daily_command_announces_cover_that_starts_today(app, runner, team):
     session.commit()
     app.config["PORTAL_NOW"] = NOW + timedelta(days=2)
     try:
-        assert "1 deputy notification(s) sent." in runner.invoke(args=["notifications", "send-due"]).output
-        assert "0 deputy notification(s) sent." in runner.invoke(args=["notifications", "send-due"]).output
+        assert "1 deputy notification sent." in runner.invoke(args=["notifications", "send-due"]).output
+        assert "0 deputy notifications sent." in runner.invoke(args=["notifications", "send-due"]).output
     finally:
         app.config["PORTAL_NOW"] = None
+
+
+def test_a_return_or_a_rejection_needs_no_levels_and_records_none(team, tmp_path):
+    session, staff, boss = team
+    for decision in (Decision.RETURNED, Decision.REJECTED):
+        evidence = draft(session, staff, tmp_path)
+        evidence_service.submit(session, evidence, staff, NOW)
+        first = evidence.current.links[0].item_id
+        decided = signoff.decide(session, evidence, boss, decision, {first: 3}, {first: "Say more about the carer"},
+                                 "Please add the carer's view", evidence.lock_version, NOW)
+        session.commit()
+        assert evidence.state == {Decision.RETURNED: EvidenceState.RETURNED, Decision.REJECTED: EvidenceState.REJECTED}[decision]
+        assert {si.item_id: si.level for si in decided.items} == {link.item_id: None for link in evidence.current.links}
+        assert {si.item_id: si.comment for si in decided.items if si.comment} == {first: "Say more about the carer"}
+    evidence = draft(session, staff, tmp_path)
+    evidence_service.submit(session, evidence, staff, NOW)
+    with pytest.raises(evidence_service.EvidenceError, match="To sign off, give a level"):
+        signoff.decide(session, evidence, boss, Decision.SIGNED_OFF, {}, {}, None, evidence.lock_version, NOW)
+
+
+def test_the_decision_history_says_in_words_that_a_sign_off_is_sealed(app, team, tmp_path):
+    from test_auth import sign_in
+
+    session, staff, boss = team
+    evidence = draft(session, staff, tmp_path)
+    evidence_service.submit(session, evidence, staff, NOW)
+    signoff.decide(session, evidence, boss, Decision.SIGNED_OFF, levels_for(evidence), {}, None, evidence.lock_version, NOW)
+    session.commit()
+    client = app.test_client()
+    sign_in(client, staff.email)
+    page = client.get(f"/portfolio/evidence/{evidence.id}").get_data(as_text=True)
+    assert "Digest" not in page and evidence.sign_offs[0].digest[:16] not in page
+    assert "Sealed: revision 1 is exactly as it was signed; any change to it would show here." in page

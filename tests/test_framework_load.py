@@ -56,7 +56,7 @@ def test_loading_the_same_content_twice_changes_nothing(runner, session, tmp_pat
     runner.invoke(args=["frameworks", "load", str(folder)])
     again = runner.invoke(args=["frameworks", "load", str(folder)])
     assert again.exit_code == 0
-    assert "Loaded 0 change(s); 5 unchanged." in again.output
+    assert "Loaded 0 changes; 5 unchanged." in again.output
     assert count(session, FrameworkVersion) == 2 and count(session, RoleProfile) == 1
 
 
@@ -178,7 +178,7 @@ def test_validate_checks_the_files_even_before_the_database_exists(tmp_path, mon
     folder = demo_folder(tmp_path / "files")
     result = runner.invoke(args=["frameworks", "validate", str(folder)])
     assert result.exit_code == 0, result.output
-    assert "file(s) valid" in result.output and "Checked as if nothing were loaded" in result.output
+    assert "files valid" in result.output and "Checked as if nothing were loaded" in result.output
     write(folder, "role.yaml", ROLE.replace("target: 3", "target: 2"))
     refused = runner.invoke(args=["frameworks", "validate", str(folder)])
     assert refused.exit_code == 1 and "2 is not a level of the 'proficiency' scale" in refused.output

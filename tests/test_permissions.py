@@ -87,6 +87,7 @@ EXPECTED_GET: dict[str, dict] = {
     "admin.end_supervision": POST_ONLY,
     "admin.teams": ADMIN_ONLY,
     "admin.import_staff": ADMIN_ONLY,
+    "admin.import_sample": ADMIN_ONLY,
     "admin.confirm_import": POST_ONLY,
     "admin.import_result": _row(SIGNIN, 403, 403, 403, 403, 403, "->/admin/import"),
     "admin.audit_trail": ADMIN_ONLY,

@@ -116,9 +116,9 @@ def test_the_page_shows_fifty_at_a_time_with_counts_over_all(app, seeded, monkey
         table = page.split('id="shortlist-table"')[1].split("</table>")[0]
         shown += re.findall(r">(A-\d{3})<", table)
         # The flags and the distribution are over every application, on every page.
-        assert f"differ by 2 or more on {len(board.flags())} criterion score(s)" in page
+        assert f"differ by 2 or more on {len(board.flags())} criterion scores." in page
         total = sum(sum(c.values()) for c in board.score_counts().values())
-        assert f"{total} submitted panel score(s)" in page
+        assert f"{total} submitted panel scores;" in page
         assert (f'href="{base}?page={n + 1}"' in page) == (n < 3) and (f'href="{base}?page={n - 1}"' in page) == (n > 1)
     assert shown == [r.candidate.reference for r in board.results]
     assert "Applications 6 to 10 of 12" in body(browser.get(f"{base}?page=1"))

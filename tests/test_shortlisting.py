@@ -310,7 +310,7 @@ def test_a_spread_of_two_is_flagged_and_a_spread_of_one_is_not(panel):
     with pytest.raises(ShortlistingError, match="flagged criterion"):
         shortlisting.decide(db.session, _vacancy(p), _user(p.lead), _app(p, "A-001"), Outcome.SHORTLIST, "Too early", NOW)
     db.session.rollback()
-    with pytest.raises(ShortlistingError, match="still need an agreed score"):
+    with pytest.raises(ShortlistingError, match="1 flagged score still needs an agreed score"):
         shortlisting.agree(db.session, _vacancy(p), _user(p.lead), NOW)
     db.session.rollback()
     assert _count(Moderation) == 0 and _count(ShortlistDecision) == 0
@@ -423,7 +423,7 @@ def test_csv_xlsx_and_pdf_exports(app, panel):
     assert "<b>Bold & brave</b>" in text  # escaped, printed as written
 
     charts_csv = list(csv.reader(io.StringIO(body(browser.get(f"{base}/shortlist/charts/criteria.csv")))))
-    assert charts_csv[0][0] == "Application" and charts_csv[0][1] == p.criteria[0].code and len(charts_csv) == 4
+    assert charts_csv[0][0] == "Application" and charts_csv[0][1] == f"{p.criteria[0].code}: {p.criteria[0].statement}" and len(charts_csv) == 4
     assert browser.get(f"{base}/shortlist/charts/nonsense.csv").status_code == 404
 
 

@@ -203,3 +203,41 @@ def test_quoted_fields_blank_lines_and_short_rows():
     assert pat.roles == {Role.STAFF, Role.SUPERVISOR}
     assert short.number == 4  # the blank line still counts as a row of the file
     assert short.job_title is None and short.roles == {Role.STAFF}
+
+
+PROFILES = {"care-coordinator-band-6": "Care Coordinator (Band 6)", "mid-essex-cpn-band-6": "Care Coordinator / CPN (Band 6)"}
+WITH_ROLE = "Name,Email,Job Title,Band,Team,Supervisor Email,Role,Target Role\n"
+
+
+def test_a_target_role_is_read_by_its_short_name_or_its_title_in_any_capitals():
+    preview = parse(csv_bytes(
+        "Al Nurse,al@nhs.example,Nurse,5,North,,staff,care-coordinator-band-6",
+        "Bo Nurse,bo@nhs.example,Nurse,5,North,,staff,care coordinator / cpn (band 6)",
+        "Cy Nurse,cy@nhs.example,Nurse,5,North,,staff,",
+        header=WITH_ROLE), {}, role_profiles=PROFILES)
+    assert preview.ok and preview.has_target_role
+    assert [r.target_role for r in preview.rows] == ["care-coordinator-band-6", "mid-essex-cpn-band-6", None]
+
+
+def test_an_unknown_target_role_is_an_error_on_its_row_naming_the_values_allowed():
+    preview = parse(csv_bytes("Good,good@nhs.example,Nurse,5,North,,staff,care-coordinator-band-6",
+                              "Al Nurse,al@nhs.example,Nurse,5,North,,staff,Care Coordinator", header=WITH_ROLE), {}, role_profiles=PROFILES)
+    assert not preview.ok and [r.number for r in preview.error_rows] == [3]
+    assert preview.rows[1].errors == ["Target role “Care Coordinator” is not a role profile: use one of care-coordinator-band-6 "
+                                      "(Care Coordinator (Band 6)); mid-essex-cpn-band-6 (Care Coordinator / CPN (Band 6)), "
+                                      "or leave the cell blank"]
+
+
+def test_a_new_target_role_is_an_update_and_a_blank_one_changes_nothing():
+    ann = ExistingPerson(**{**STAFF.__dict__, "target_role": "care-coordinator-band-6"})
+    preview = parse(csv_bytes("Ann Nurse,ann.nurse@nhs.example,Staff Nurse,5,North CMHT,sam.lead@nhs.example,staff,mid-essex-cpn-band-6",
+                              header=WITH_ROLE), held(sup=SUPERVISOR, ann=ann), role_profiles=PROFILES)
+    assert preview.rows[0].action == UPDATE and preview.rows[0].changes == ["target role"]
+    blank = parse(csv_bytes("Ann Nurse,ann.nurse@nhs.example,Staff Nurse,5,North CMHT,sam.lead@nhs.example,staff,", header=WITH_ROLE),
+                  held(sup=SUPERVISOR, ann=ann), role_profiles=PROFILES)
+    assert blank.rows[0].action == NO_CHANGE
+
+
+def test_a_file_without_a_target_role_column_still_imports_and_says_so():
+    preview = parse(csv_bytes("Al Nurse,al@nhs.example,Nurse,5,North,,staff"), {}, role_profiles=PROFILES)
+    assert preview.ok and not preview.has_target_role and preview.rows[0].target_role is None

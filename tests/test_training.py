@@ -74,7 +74,7 @@ def test_loading_the_same_training_file_again_changes_nothing(runner, session, t
     runner.invoke(args=["frameworks", "load", str(folder)])
     before = snapshot()
     again = runner.invoke(args=["frameworks", "load", str(folder)])
-    assert again.exit_code == 0 and "Loaded 0 change(s); 6 unchanged." in again.output
+    assert again.exit_code == 0 and "Loaded 0 changes; 6 unchanged." in again.output
     assert not diff(before, snapshot())
 
 

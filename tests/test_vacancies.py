@@ -401,7 +401,7 @@ def test_the_retention_command_anonymises_only_old_closed_vacancies_and_keeps_th
 
     result = runner.invoke(args=["recruitment", "purge", "--older-than-days", "365"])
     assert result.exit_code == 0, result.output
-    assert "Anonymised 1 application(s) in 1 vacancy" in result.output
+    assert "Anonymised 1 application in 1 vacancy closed" in result.output
     a = session.get(Application, old[1])
     assert (a.candidate_name, a.email, a.supporting_statement, a.internal_user_id, a.portfolio_consent) == ("Anonymised", "", "", None, False)
     assert a.anonymised_at is not None and a.answers == [] and a.reference == "C-001"
@@ -416,7 +416,7 @@ def test_the_retention_command_anonymises_only_old_closed_vacancies_and_keeps_th
     # Idempotent: again changes nothing at all.
     before = snapshot()
     again = runner.invoke(args=["recruitment", "purge", "--older-than-days", "365"])
-    assert again.exit_code == 0 and "Anonymised 0 application(s)" in again.output
+    assert again.exit_code == 0 and "Anonymised 0 applications" in again.output
     assert not diff(before, snapshot())
 
     # The recently closed vacancy (closed today, by the audit trail) goes once its time has passed;
@@ -427,7 +427,7 @@ def test_the_retention_command_anonymises_only_old_closed_vacancies_and_keeps_th
         result = runner.invoke(args=["recruitment", "purge"])
     finally:
         app.config["PORTAL_NOW"] = None
-    assert result.exit_code == 0 and "Anonymised 1 application(s)" in result.output
+    assert result.exit_code == 0 and "Anonymised 1 application in" in result.output
     assert session.get(Application, recent[1]).anonymised_at is not None
     assert session.get(Application, still_open[1]).anonymised_at is None
     assert {t: [tuple(r) for r in session.execute(select(t)).all()] for t in kept} == kept

@@ -100,7 +100,7 @@ class PersonForm(FlaskForm):
     job_title = StringField("Job title (optional)", validators=[Optional(), Length(max=120, message="Enter a job title of 120 characters or fewer")])
     band = StringField("Band (optional)", validators=[Optional(), Length(max=40, message="Enter a band of 40 characters or fewer")])
     team = StringField("Team (optional)", validators=[Optional(), Length(max=120, message="Enter a team name of 120 characters or fewer")])
-    target_role = SelectField("Target role", choices=[SelectChoice("", "None")], default="", validate_choice=True)
+    target_role = SelectField("Target role", choices=[SelectChoice("", "No target role")], default="", validate_choice=True)
     roles = RolesField("Roles", choices=ROLE_CHOICES, validators=[_at_least_one])
 
 

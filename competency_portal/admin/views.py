@@ -10,7 +10,7 @@ import secrets
 import time
 from pathlib import Path
 
-from flask import abort, current_app, flash, redirect, render_template, request, session as flask_session, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, session as flask_session, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from wtforms import SelectChoice
@@ -31,7 +31,7 @@ from competency_portal.admin.forms import (
 from competency_portal.extensions import db
 from competency_portal.forms import id_arg
 from competency_portal.models import Role, Supervision, User
-from competency_portal.services import catalogue, people, people_admin, staff_import
+from competency_portal.services import catalogue, people, people_admin, staff_import, staff_import_store
 
 TOKEN = re.compile(r"^[0-9a-f]{32}$")
 IMPORT_KEEP_SECONDS = 24 * 60 * 60
@@ -48,7 +48,7 @@ def _fields(form) -> people_admin.PersonFields:
 
 
 def _target_role_choices(current: str | None = None) -> list[SelectChoice]:
-    choices = [SelectChoice("", "None")] + [SelectChoice(p.slug, p.title) for p in catalogue.role_profiles(db.session)]
+    choices = [SelectChoice("", "No target role")] + [SelectChoice(p.slug, p.title) for p in catalogue.role_profiles(db.session)]
     if current and current not in {c.value for c in choices}:
         choices.append(SelectChoice(current, f"{current} (no longer a role profile)"))
     return choices
@@ -271,7 +271,8 @@ def import_staff():
     if form.validate_on_submit():
         upload = form.file.data
         data = upload.stream.read(staff_import.MAX_BYTES + 1)
-        preview = staff_import.parse(data, staff_import.snapshot(db.session), actor_email=current_user.email)
+        preview = staff_import.parse(data, staff_import_store.snapshot(db.session), actor_email=current_user.email,
+                                     role_profiles=staff_import_store.role_profiles(db.session))
         if preview.problem:
             form.file.errors.append(preview.problem)
             preview = None
@@ -283,7 +284,21 @@ def import_staff():
     status = 400 if form.errors or (preview is not None and not preview.ok) else 200
     return render_template("admin/import.html", form=form, preview=preview, token=token,
                            confirm_form=ConfirmImportForm(formdata=None, token=token) if token else None,
-                           max_rows=staff_import.MAX_ROWS, columns=staff_import.REQUIRED), status
+                           **_import_docs()), status
+
+
+def _import_docs() -> dict:
+    """What the import page says the file must hold."""
+    return {"max_rows": staff_import.MAX_ROWS, "columns": staff_import.REQUIRED, "optional": staff_import.OPTIONAL,
+            "role_profiles": staff_import_store.role_profiles(db.session)}
+
+
+@bp.get("/import/sample.csv")
+@policy.rule(policy.ADMIN)
+def import_sample():
+    """A sample staff file, with every column the import reads."""
+    return Response(staff_import.sample_csv(staff_import_store.role_profiles(db.session)), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="staff-import-sample.csv"'})
 
 
 @bp.post("/import/confirm")
@@ -300,14 +315,14 @@ def confirm_import():
         flash("That upload has already been imported or has expired. Upload the file again.")
         return redirect(url_for("admin.import_staff"))
     data = stored.read_bytes()
-    preview = staff_import.parse(data, staff_import.snapshot(db.session), actor_email=current_user.email)
+    preview = staff_import.parse(data, staff_import_store.snapshot(db.session), actor_email=current_user.email,
+                                 role_profiles=staff_import_store.role_profiles(db.session))
     if not preview.ok:
         stored.unlink(missing_ok=True)
         return render_template("admin/import.html", form=ImportForm(formdata=None), preview=preview, token=None, confirm_form=None,
-                               changed_since=True, problem=preview.problem,
-                               max_rows=staff_import.MAX_ROWS, columns=staff_import.REQUIRED), 409
+                               changed_since=True, problem=preview.problem, **_import_docs()), 409
     try:
-        result = staff_import.apply(db.session, preview, actor_id=current_user.id, today=clock.today(), reference=token)
+        result = staff_import_store.apply(db.session, preview, actor_id=current_user.id, today=clock.today(), reference=token)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()

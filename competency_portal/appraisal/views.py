@@ -19,6 +19,7 @@ from competency_portal.readiness.model import Readiness
 from competency_portal.services import appraisal as service
 from competency_portal.services import pdr_pdf
 from competency_portal.services import team_xlsx as team_workbook
+from competency_portal.text import plural
 
 REOPEN_WARNING = ("These objectives have been agreed. Changing, adding or removing one sends them back to draft: "
                   "both of you will need to agree them again, and any signature already given is withdrawn.")
@@ -154,7 +155,7 @@ def start(person_id: int):
                 form.year.errors = [str(exc)]
             else:
                 db.session.commit()
-                flash(f"The {appraisal.year} appraisal has started with {len(appraisal.objectives)} objective(s) proposed from the gap analysis. "
+                flash(f"The {appraisal.year} appraisal has started with {plural(len(appraisal.objectives), 'objective')} proposed from the gap analysis. "
                       "Change them as you both see fit, then each of you agrees them.")
                 return _show(appraisal)
     result = _readiness(person)

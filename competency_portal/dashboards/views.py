@@ -17,6 +17,7 @@ from competency_portal.extensions import db
 from competency_portal.forms import id_arg
 from competency_portal.models import User
 from competency_portal.readiness import data
+from competency_portal.services import people as people_service
 from competency_portal.services import signoff
 from competency_portal.services import training as training_service
 
@@ -40,7 +41,8 @@ def mine():
     """How ready I am for my target role."""
     result, figures = _person_charts(current_user)
     return render_template("dashboards/person.html", person=current_user, result=result, charts=figures, own=True,
-                           role_title=_role_title(current_user), training_rows=_training_rows(current_user))
+                           role_title=_role_title(current_user), training_rows=_training_rows(current_user),
+                           **(_who_sets_roles() if result is None else {}))
 
 
 @bp.get("/people/<int:person_id>/dashboard")
@@ -50,7 +52,7 @@ def person(person_id: int):
     who = _visible_person(person_id)
     result, figures = _person_charts(who)
     return render_template("dashboards/person.html", person=who, result=result, charts=figures, own=who.id == current_user.id,
-                           role_title=_role_title(who), training_rows=_training_rows(who))
+                           role_title=_role_title(who), training_rows=_training_rows(who), **(_who_sets_roles() if result is None else {}))
 
 
 def _training_rows(person: User):
@@ -85,22 +87,25 @@ def person_csv(person_id: int, name: str):
 
 
 def _team(today):
+    """My supervisees, their readiness, and the heatmap of those with a target role (naming those without)."""
     people = db.session.scalars(
         select(User).where(User.id.in_(policy.supervisees(db.session, current_user.id, today)), User.active.is_(True))
         .order_by(User.name)
     ).all()
     results = data.readiness_for(db.session, people, today)
+    measured = [p for p in people if p.id in results]
     domains: list[tuple[str, str]] = []
     for r in results.values():
         for d in r.domains:
             if (d.framework, d.domain) not in domains:
                 domains.append((d.framework, d.domain))
     shares = []
-    for p in people:
-        r = results.get(p.id)
-        by = {(d.framework, d.domain): d.share for d in r.domains} if r else {}
+    for p in measured:
+        by = {(d.framework, d.domain): d.share for d in results[p.id].domains}
         shares.append([by.get(k) for k in domains])
-    return people, results, charts.team_heatmap([p.name for p in people], domains, shares)
+    heatmap = charts.team_heatmap([p.name for p in measured], domains, shares,
+                                  not_shown=[p.name for p in people if p.id not in results])
+    return people, results, heatmap
 
 
 @bp.get("/team")
@@ -116,7 +121,15 @@ def team():
     # Counted once here: filtering the whole queue for each person in the template was quadratic.
     waiting_by = Counter(row.owner.id for row in waiting)
     return render_template("dashboards/team.html", people=people, results=results, heatmap=heatmap, waiting=waiting,
-                           waiting_by=waiting_by, today=today, titles=titles, training=training, reviews=_last_reviews([p.id for p in people]))
+                           waiting_by=waiting_by, today=today, titles=titles, training=training, reviews=_last_reviews([p.id for p in people]),
+                           no_role=[p for p in people if p.id not in results], **_who_sets_roles())
+
+
+def _who_sets_roles() -> dict:
+    """Whether the signed-in person may set target roles, and if not, whom to ask."""
+    if policy.can_set_target_role(current_user):
+        return {"can_set_role": True, "administrators": []}
+    return {"can_set_role": False, "administrators": people_service.administrators(db.session)}
 
 
 def _last_reviews(person_ids: list[int]) -> dict:

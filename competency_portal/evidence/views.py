@@ -100,7 +100,8 @@ def show(evidence_id: int):
     evidence = _owned_or_visible(evidence_id)
     can_decide = policy.can_decide(db.session, current_user, evidence, clock.today())
     return render_template("evidence/show.html", evidence=evidence, form=ConfirmForm(), can_decide=can_decide,
-                           can_edit=policy.can_edit_evidence(current_user, evidence))
+                           can_edit=policy.can_edit_evidence(current_user, evidence),
+                           unchanged={s.id: evidence_service.unchanged_since_decided(s) for s in evidence.sign_offs})
 
 
 @bp.route("/portfolio/evidence/<int:evidence_id>/edit", methods=["GET", "POST"])

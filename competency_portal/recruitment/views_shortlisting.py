@@ -48,7 +48,7 @@ def _charts(board: shortlisting.Board) -> list[charts.Chart]:
     refs = [r.candidate.reference for r in board.results]
     agreed = [[r.cells[c.item_id].agreed for c in board.criteria] for r in board.results]
     flagged = {(i, j) for i, r in enumerate(board.results) for j, c in enumerate(board.criteria) if r.cells[c.item_id].needs_moderation}
-    return [charts.candidates_by_criteria(refs, [(c.code, c.essential) for c in board.criteria], agreed, flagged),
+    return [charts.candidates_by_criteria(refs, [(c.code, c.essential, c.statement) for c in board.criteria], agreed, flagged),
             charts.score_distribution(board.score_counts(), SCORE_LABELS)]
 
 
@@ -57,7 +57,7 @@ def _page_charts(page: shortlist_page.ShortlistPage) -> list[charts.Chart]:
     refs = [r.candidate.reference for r in page.results]
     agreed = [[r.cells[c.item_id].agreed for c in page.criteria] for r in page.results]
     flagged = {(i, j) for i, r in enumerate(page.results) for j, c in enumerate(page.criteria) if r.cells[c.item_id].needs_moderation}
-    return [charts.candidates_by_criteria(refs, [(c.code, c.essential) for c in page.criteria], agreed, flagged),
+    return [charts.candidates_by_criteria(refs, [(c.code, c.essential, c.statement) for c in page.criteria], agreed, flagged),
             charts.score_distribution(page.score_counts, SCORE_LABELS)]
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from competency_portal.extensions import take_sqlite_write_lock
 from competency_portal.models import AuditEvent, AuditHead
+from competency_portal.text import plural
 
 GENESIS = "0" * 64
 
@@ -90,4 +91,4 @@ def verify(session: Session, batch: int = 5000) -> Verdict:
     head = session.get(AuditHead, 1)
     if head is not None and head.seq != checked:
         return Verdict(False, checked, f"the chain should end at record {head.seq} but ends at record {checked}: records after {checked} were removed")
-    return Verdict(True, checked, f"audit chain intact: {checked} record(s) verified")
+    return Verdict(True, checked, f"audit chain intact: {plural(checked, 'record')} verified")

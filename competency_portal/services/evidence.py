@@ -28,6 +28,7 @@ from competency_portal.models import (
     Item,
     RoleProfile,
     RoleTarget,
+    SignOff,
     Supervision,
     User,
 )
@@ -192,6 +193,11 @@ def digest(revision: EvidenceRevision) -> str:
         "attachments": sorted((a.sha256, a.filename) for a in revision.attachments),
     }
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
+def unchanged_since_decided(sign_off: SignOff) -> bool:
+    """Whether the revision a decision covers is exactly as it was then (its digest still matches)."""
+    return digest(sign_off.revision) == sign_off.digest
 
 
 def my_evidence(session: Session, owner_id: int) -> list[Evidence]:

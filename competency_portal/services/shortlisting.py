@@ -50,6 +50,7 @@ from competency_portal.models import (
 from competency_portal.models.recruitment import is_complete
 from competency_portal.recruitment.shortlist import MODERATION_SPREAD, SCORE_LABELS, Candidate, Criterion, Result, shortlist, tied
 from competency_portal.services import audit
+from competency_portal.text import plural
 
 APPLICATION_METHOD = "application"
 INTERVIEW_METHODS = ("interview", "test", "exercise")
@@ -483,10 +484,12 @@ def agree(session: Session, vacancy: Vacancy, lead: User, now: datetime) -> None
         waiting = [m.user.name for m in board.panel if m.scores_submitted_at is None]
         raise ShortlistingError(f"Waiting for scores from {', '.join(waiting)}.")
     if board.flags():
-        raise ShortlistingError(f"{len(board.flags())} flagged score(s) still need an agreed score.")
+        flagged = len(board.flags())
+        raise ShortlistingError(f"{plural(flagged, 'flagged score')} still {'needs' if flagged == 1 else 'need'} an agreed score.")
     if board.undecided():
-        raise ShortlistingError(f"Decide on every application first: {', '.join(a.reference for a in board.undecided())} "
-                                "still need a decision.")
+        undecided = board.undecided()
+        raise ShortlistingError(f"Decide on every application first: {', '.join(a.reference for a in undecided)} "
+                                f"still {'needs' if len(undecided) == 1 else 'need'} a decision.")
     try:
         vacancy.agree_shortlist(now)
         session.flush()

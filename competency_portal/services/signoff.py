@@ -80,7 +80,11 @@ def decide(
     now: datetime,
     mail: dict | None = None,
 ) -> SignOff:
-    """Record a decision on the submitted revision; refuse stale or unauthorised decisions."""
+    """Record a decision on the submitted revision; refuse stale or unauthorised decisions.
+
+    `levels` (item id -> level, or None for not demonstrated) must cover every linked item to sign
+    off; a return or a rejection records no level, whatever is passed, and needs a comment.
+    """
     if evidence.owner_id == signer.id:
         raise EvidenceError("You cannot decide on your own evidence.")
     if evidence.lock_version != seen_version or evidence.state != EvidenceState.SUBMITTED:
@@ -89,8 +93,10 @@ def decide(
         raise EvidenceError("You can only decide on evidence from people you supervise.")
     revision = evidence.current
     linked = {link.item_id for link in revision.links}
-    if set(levels) != linked:
-        raise EvidenceError("Give a level, or 'not demonstrated', for every linked item.")
+    if decision != Decision.SIGNED_OFF:
+        levels = dict.fromkeys(linked)  # a return or a rejection confirms no level: only a sign-off asks for them
+    elif set(levels) != linked:
+        raise EvidenceError("To sign off, give a level, or 'not demonstrated', for every linked item.")
     if decision in (Decision.RETURNED, Decision.REJECTED) and not (comment or "").strip():
         raise EvidenceError("Say why in the comment, so the person knows what to do next.")
     if decision == Decision.SIGNED_OFF and all(level is None for level in levels.values()):

@@ -2,22 +2,20 @@
 
 `parse` is a pure function: the file's bytes and a snapshot of the people already held go in;
 every row comes out with what would happen to it (create, update, no change) and what is wrong
-with it. Nothing is written. `snapshot` takes the snapshot and `apply` writes a clean preview in
-the caller's transaction, with one audit record per person created or changed and a summary.
+with it. Nothing is written. services/staff_import_store.py takes the snapshot and writes a clean preview.
+
+An optional "target role" column names the role profile each person works towards, by its slug or
+its title.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Mapping
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
-
-from competency_portal.models import Role, Supervision, Team, User, UserRole
-from competency_portal.services import audit, csv_upload, people
+from competency_portal.models import Role
+from competency_portal.services import csv_upload, people
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -32,8 +30,10 @@ COLUMNS = {
     "team": "team",
     "supervisoremail": "supervisor_email",
     "role": "roles",
+    "targetrole": "target_role",
 }
 REQUIRED = ["name", "email", "job title", "band", "team", "supervisor email", "role"]
+OPTIONAL = ["target role"]
 LIMITS = {"name": 120, "email": 254, "job_title": 120, "band": 40, "team": 120, "supervisor_email": 254}
 LABELS = {"name": "Name", "email": "Email", "job_title": "Job title", "band": "Band", "team": "Team", "supervisor_email": "Supervisor email"}
 ROLE_NAMES = ", ".join(r.value for r in Role)
@@ -65,6 +65,7 @@ class ExistingPerson:
     roles: frozenset[Role] = frozenset({Role.STAFF})
     active: bool = True
     supervisor_emails: frozenset[str] = frozenset()  # of their open supervision assignments
+    target_role: str | None = None
 
 
 @dataclass
@@ -79,6 +80,7 @@ class ImportRow:
     team: str | None
     supervisor_email: str | None
     roles: frozenset[Role]
+    target_role: str | None = None  # a role profile's slug; None leaves it as it is (or unset, for someone new)
     action: str = CREATE
     changes: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
@@ -92,6 +94,7 @@ class ImportPreview:
     rows: list[ImportRow] = field(default_factory=list)
     problem: str | None = None
     ignored_columns: list[str] = field(default_factory=list)
+    has_target_role: bool = False  # whether the file has a target role column
 
     @property
     def error_rows(self) -> list[ImportRow]:
@@ -116,12 +119,29 @@ def _roles(value: str) -> tuple[frozenset[Role], list[str]]:
     return frozenset(known[n] for n in names if n in known), unknown
 
 
-def parse(data: bytes, existing: Mapping[str, ExistingPerson], *, actor_email: str | None = None) -> ImportPreview:
+def _target_role(value: str, profiles: Mapping[str, str]) -> tuple[str | None, str | None]:
+    """The role profile a cell names (by slug or title, in any capitals), and an error if it names none."""
+    if not value:
+        return None, None
+    wanted = value.casefold()
+    for slug, title in profiles.items():
+        if wanted in (slug.casefold(), title.casefold()):
+            return slug, None
+    if not profiles:
+        return None, f"Target role “{value}” is not a role profile: none is loaded yet. Load the frameworks, or leave the cell blank"
+    allowed = "; ".join(f"{slug} ({title})" for slug, title in sorted(profiles.items()))
+    return None, f"Target role “{value}” is not a role profile: use one of {allowed}, or leave the cell blank"
+
+
+def parse(data: bytes, existing: Mapping[str, ExistingPerson], *, actor_email: str | None = None,
+          role_profiles: Mapping[str, str] | None = None) -> ImportPreview:
     """Read and check a staff CSV without writing anything.
 
     `existing` maps normalised email -> the person held. `actor_email` is the importing
-    administrator's, so that the file cannot take away their own admin role.
+    administrator's, so that the file cannot take away their own admin role. `role_profiles` maps
+    each role profile's slug to its title: the values the target role column may take.
     """
+    profiles = role_profiles or {}
     try:
         header, lines = csv_upload.read(data, KIND, MAX_BYTES, MAX_ROWS)
     except csv_upload.CsvRefused as exc:
@@ -149,24 +169,29 @@ def parse(data: bytes, existing: Mapping[str, ExistingPerson], *, actor_email: s
     for number, cells in lines:
 
         def cell(name: str) -> str:
-            i = positions[name]
-            return cells[i].strip() if i < len(cells) else ""
+            i = positions.get(name)
+            return cells[i].strip() if i is not None and i < len(cells) else ""
 
         roles, unknown = _roles(cell("roles"))
+        target_role, wrong_role = _target_role(cell("target_role"), profiles)
         row = ImportRow(
             number=number, name=cell("name"), email=people.normalise_email(cell("email")),
             job_title=cell("job_title") or None, band=cell("band") or None, team=cell("team") or None,
-            supervisor_email=people.normalise_email(cell("supervisor_email")) or None, roles=roles,
+            supervisor_email=people.normalise_email(cell("supervisor_email")) or None, roles=roles, target_role=target_role,
         )
         if unknown:
             row.errors.append(f"Role “{', '.join(unknown)}” is not known: use {ROLE_NAMES}")
+        if wrong_role:
+            row.errors.append(wrong_role)
         rows.append(row)
 
+    has_target_role = "target_role" in positions
     if not rows:
-        return ImportPreview(problem="The file has a header row but no people. Add a row for each person.", ignored_columns=ignored)
+        return ImportPreview(problem="The file has a header row but no people. Add a row for each person.", ignored_columns=ignored,
+                             has_target_role=has_target_role)
 
     _check_rows(rows, existing, actor_email)
-    return ImportPreview(rows=rows, ignored_columns=ignored)
+    return ImportPreview(rows=rows, ignored_columns=ignored, has_target_role=has_target_role)
 
 
 def _join(words: list[str]) -> str:
@@ -243,162 +268,14 @@ def _changes(row: ImportRow, held: ExistingPerson) -> list[str]:
         changes.append("roles")
     if row.supervisor_email and held.supervisor_emails != {row.supervisor_email}:
         changes.append("supervisor")
+    if row.target_role and row.target_role != held.target_role:
+        changes.append("target role")
     return changes
 
 
-# -- reading what is held, and writing ---------------------------------------------------
-
-def _chunks(values: list, size: int = 500):
-    for i in range(0, len(values), size):
-        yield values[i:i + size]
-
-
-def snapshot(session: Session) -> dict[str, ExistingPerson]:
-    """Everyone held, by email, with their roles, team and open supervisors (three queries)."""
-    roles: dict[int, set[Role]] = {}
-    for user_id, role in session.execute(select(UserRole.user_id, UserRole.role)):
-        roles.setdefault(user_id, set()).add(role)
-    supervisors: dict[int, set[str]] = {}
-    for supervisee_id, email in session.execute(
-        select(Supervision.supervisee_id, User.email).join(User, User.id == Supervision.supervisor_id).where(Supervision.ends_on.is_(None))
-    ):
-        supervisors.setdefault(supervisee_id, set()).add(email)
-    found = {}
-    for uid, email, name, job_title, band, team, active in session.execute(
-        select(User.id, User.email, User.name, User.job_title, User.band, Team.name, User.active).outerjoin(Team, Team.id == User.team_id)
-    ):
-        found[email] = ExistingPerson(
-            id=uid, email=email, name=name, job_title=job_title, band=band, team=team,
-            roles=frozenset(roles.get(uid, set())), active=bool(active), supervisor_emails=frozenset(supervisors.get(uid, set())),
-        )
-    return found
-
-
-@dataclass
-class ImportResult:
-    """What an import did."""
-
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    created_ids: list[int] = field(default_factory=list)
-
-
-def apply(session: Session, preview: ImportPreview, *, actor_id: int | None, today: date, reference: str) -> ImportResult:
-    """Write a clean preview in the caller's transaction (the caller commits, or rolls back on failure)."""
-    if not preview.ok:
-        raise ValueError("only a preview with no errors can be imported")
-    teams = {t.name.lower(): t for t in session.scalars(select(Team))}
-
-    def team_for(name: str | None) -> Team | None:
-        if not name:
-            return None
-        team = teams.get(name.lower())
-        if team is None:
-            team = Team(name=name)
-            session.add(team)
-            teams[name.lower()] = team
-        return team
-
-    existing_ids = [r.existing_id for r in preview.rows if r.existing_id is not None]
-    held: dict[int, User] = {}
-    open_assignments: dict[int, list[Supervision]] = {}
-    for chunk in _chunks(existing_ids):
-        for user in session.scalars(select(User).where(User.id.in_(chunk)).options(selectinload(User.role_grants), selectinload(User.team))):
-            held[user.id] = user
-        for assignment in session.scalars(
-            select(Supervision).where(Supervision.supervisee_id.in_(chunk), Supervision.ends_on.is_(None)).options(selectinload(Supervision.supervisor))
-        ):
-            open_assignments.setdefault(assignment.supervisee_id, []).append(assignment)
-
-    result = ImportResult()
-    by_email: dict[str, User] = {}
-    details: dict[str, tuple[str, dict]] = {}
-    for row in preview.rows:
-        if row.existing_id is None:
-            user = User(
-                name=row.name, email=row.email, job_title=row.job_title, band=row.band, team=team_for(row.team),
-                target_role=None, active=True, password_hash=None, session_token=people.new_session_token(), failed_sign_ins=0,
-            )
-            user.role_grants = [UserRole(role=r) for r in sorted(row.roles, key=lambda r: r.value)]
-            session.add(user)
-            details[row.email] = ("person_created", {
-                "source": "staff import", "row": row.number, "name": row.name, "email": row.email, "job_title": row.job_title,
-                "band": row.band, "team": row.team, "roles": sorted(r.value for r in row.roles), "password_set": False,
-            })
-            result.created += 1
-        else:
-            user = held[row.existing_id]
-            changed: dict = {}
-            if row.name and row.name != user.name:
-                changed["name"] = {"from": user.name, "to": row.name}
-                user.name = row.name
-            if row.job_title and row.job_title != user.job_title:
-                changed["job_title"] = {"from": user.job_title, "to": row.job_title}
-                user.job_title = row.job_title
-            if row.band and row.band != user.band:
-                changed["band"] = {"from": user.band, "to": row.band}
-                user.band = row.band
-            old_team = user.team.name if user.team else None
-            if row.team and row.team.lower() != (old_team or "").lower():
-                team = team_for(row.team)
-                changed["team"] = {"from": old_team, "to": team.name if team else None}
-                user.team = team
-            if set(row.roles) != user.roles:
-                changed["roles"] = {"from": sorted(r.value for r in user.roles), "to": sorted(r.value for r in row.roles)}
-                people.set_roles(user, set(row.roles))
-            details[row.email] = ("person_updated", changed)
-        by_email[row.email] = user
-    session.flush()
-
-    # Supervision, now that everyone has an id.
-    supervisors_needed = {r.supervisor_email for r in preview.rows if r.supervisor_email and r.supervisor_email not in by_email}
-    for chunk in _chunks(sorted(supervisors_needed)):
-        for user in session.scalars(select(User).where(User.email.in_(chunk))):
-            by_email[user.email] = user
-    for row in preview.rows:
-        if not row.supervisor_email:
-            continue
-        user = by_email[row.email]
-        supervisor = by_email[row.supervisor_email]
-        current = open_assignments.get(user.id, [])
-        ended = []
-        for assignment in current:
-            if assignment.supervisor_id != supervisor.id:
-                assignment.ends_on = today
-                ended.append(assignment.supervisor.email)
-        if not any(a.supervisor_id == supervisor.id for a in current):
-            session.add(Supervision(supervisor_id=supervisor.id, supervisee_id=user.id, starts_on=today, ends_on=None))
-            action, detail = details[row.email]
-            if action == "person_created":
-                detail["supervisor"] = supervisor.email
-            else:
-                detail["supervisor"] = {"from": sorted(a.supervisor.email for a in current) or None, "to": supervisor.email}
-        elif ended:
-            details[row.email][1]["supervision_ended"] = sorted(ended)
-
-    records = []
-    for row in preview.rows:
-        user = by_email[row.email]
-        action, detail = details[row.email]
-        if action == "person_updated":
-            if not detail:
-                result.unchanged += 1
-                continue
-            detail = {"source": "staff import", "row": row.number, **detail}
-            result.updated += 1
-        else:
-            result.created_ids.append(user.id)
-        records.append(dict(actor_id=actor_id, action=action, object_type="user", object_id=user.id, subject_id=user.id, detail=detail))
-    records.append(dict(actor_id=actor_id, action="staff_imported", object_type="import", object_id=reference, detail={
-        "rows": len(preview.rows), "created": result.created, "updated": result.updated, "unchanged": result.unchanged,
-    }))
-    # The first record locks (or creates) the head of the chain; the rest extend it in memory, so
-    # thousands of records are inserted in one flush instead of one flush each.
-    audit.record(session, **records[0])
-    session.flush()
-    with session.no_autoflush:
-        for record in records[1:]:
-            audit.record(session, **record)
-    session.flush()
-    return result
+def sample_csv(profiles: Mapping[str, str]) -> str:
+    """A small staff file with every column the import reads, naming a role profile that is loaded."""
+    role = next(iter(sorted(profiles)), "")
+    return ("Name,Email,Job title,Band,Team,Supervisor email,Role,Target role\r\n"
+            "Sam Lead,sam.lead@example.nhs.uk,Team Leader,7,North CMHT,,supervisor;staff,\r\n"
+            f"Ali Khan,ali.khan@example.nhs.uk,Community Mental Health Nurse,5,North CMHT,sam.lead@example.nhs.uk,staff,{role}\r\n")

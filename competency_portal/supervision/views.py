@@ -25,17 +25,19 @@ def queue():
     return render_template("supervision/queue.html", rows=signoff.queue(db.session, current_user, clock.today()))
 
 
-def _levels_from(form_data, evidence, labels) -> tuple[dict, dict, list[str]]:
+def _levels_from(form_data, evidence, labels, signing: bool) -> tuple[dict, dict, list[str]]:
+    """The level and comment given for each linked item, and what to fix. Levels are read only to
+    sign off: a return or a rejection confirms no level, so it asks for none."""
     levels, comments, errors = {}, {}, []
     for link in evidence.current.links:
         raw = form_data.get(f"level-{link.item_id}", "")
         scale = labels.get(link.item.version.scale_slug, {})
-        if raw == "none":
+        if signing and raw == "none":
             levels[link.item_id] = None
-        elif raw.isascii() and raw.isdecimal() and int(raw) in scale:
+        elif signing and raw.isascii() and raw.isdecimal() and int(raw) in scale:
             levels[link.item_id] = int(raw)
-        else:
-            errors.append((f"level-{link.item_id}", f"Choose a level, or not demonstrated, for {link.item.code}"))
+        elif signing:
+            errors.append((f"level-{link.item_id}", f"Choose a level, or not demonstrated, for {link.item.code}, to sign off"))
         comment = form_data.get(f"comment-{link.item_id}", "")
         if len(comment) > 2000:
             errors.append((f"comment-{link.item_id}", f"Keep the comment on {link.item.code} to 2,000 characters or fewer"))
@@ -57,7 +59,7 @@ def review(evidence_id: int):
     if request.method == "GET":
         form.version.data = str(evidence.lock_version)
     elif form.validate_on_submit():
-        levels, comments, problems = _levels_from(request.form, evidence, labels)
+        levels, comments, problems = _levels_from(request.form, evidence, labels, form.decision.data == Decision.SIGNED_OFF.value)
         if form.decision.data in (Decision.RETURNED.value, Decision.REJECTED.value) and not (form.comment.data or "").strip():
             problems.append(("comment", "Say why in the comment, so the person knows what to do next"))
         if not problems:

@@ -45,7 +45,7 @@ def test_a_pdr_is_agreed_signed_and_downloaded_as_pdf(app, pair, page, visit, ch
     page.get_by_role("button", name="Start the appraisal").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("2026/27 appraisal")
     check_accessibility()
-    expect(page.get_by_text(re.compile(r"objective\(s\) proposed from the gap analysis"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"\d+ objectives? proposed from the gap analysis"))).to_be_visible()
     first_objective = page.locator(".nhsuk-card__heading").first
     expect(first_objective).to_contain_text("Develop")
     expect(first_objective).to_contain_text("to target")

@@ -217,7 +217,8 @@ def test_evidence_is_recorded_returned_changed_resubmitted_signed_off_and_audite
     expect(main.get_by_text("Returned for changes", exact=True).first).to_be_visible()
     expect(heading(page, "Important: Returned for changes", level=2)).to_be_visible()
     expect(main.get_by_text(f"{SUPERVISOR[0]} said: {RETURN_COMMENT}")).to_be_visible()
-    expect(main.get_by_text("NA.1: Good feedback to the team.")).to_be_visible()
+    expect(main.get_by_role("paragraph").filter(has_text="NA.1: Good feedback to the team.")).to_be_visible()  # in the callout
+    expect(main.get_by_role("region", name="Every decision on this evidence and the revision it covers")).not_to_contain_text("level 2")
 
     main.get_by_role("link", name="Change evidence", exact=True).click()
     expect(heading(page, "Change evidence", level=1)).to_be_visible()
@@ -286,13 +287,15 @@ def test_evidence_is_recorded_returned_changed_resubmitted_signed_off_and_audite
     expect(rows.nth(2).get_by_role("cell").nth(0)).to_have_text("1 (earlier)")
     expect(rows.nth(2).get_by_role("cell").nth(1)).to_have_text("Returned for changes")
     expect(rows.nth(2)).to_contain_text(RETURN_COMMENT)
-    expect(rows.nth(2)).to_contain_text("NA.3: not demonstrated")
+    expect(rows.nth(2)).to_contain_text("NA.1: Good feedback to the team.")  # a return records comments, no levels
+    expect(rows.nth(2)).not_to_contain_text("not demonstrated")
+    expect(rows.nth(1)).to_contain_text("Sealed: revision 2 is exactly as it was signed")
 
     # --- 5. The audit chain holds every step, and names a record changed behind its back -------
     runner = app.test_cli_runner()
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 0, result.output
-    match = re.search(r"audit chain intact: (\d+) record\(s\) verified", result.output)
+    match = re.search(r"audit chain intact: (\d+) records? verified", result.output)
     assert match, result.output
     actions = db.session.execute(text("SELECT action FROM audit_event ORDER BY seq")).scalars().all()
     for action in ("signed_in", "evidence_created", "evidence_submitted", "evidence_returned",

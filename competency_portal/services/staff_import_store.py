@@ -1,0 +1,186 @@
+"""Reading the people a staff import is checked against, and writing a clean preview.
+
+`snapshot` reads everyone held and `role_profiles` the role profiles a target role may name, for
+`staff_import.parse`; `apply` writes a preview with no errors in the caller's transaction, with one
+audit record per person created or changed and a summary.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from competency_portal.models import Role, RoleProfile, Supervision, Team, User, UserRole
+from competency_portal.services import audit, people
+from competency_portal.services.staff_import import ExistingPerson, ImportPreview
+
+
+def _chunks(values: list, size: int = 500):
+    for i in range(0, len(values), size):
+        yield values[i:i + size]
+
+
+def role_profiles(session: Session) -> dict[str, str]:
+    """Each role profile's slug and current title: what the target role column may name."""
+    rows = session.execute(select(RoleProfile.slug, RoleProfile.title).order_by(RoleProfile.slug, RoleProfile.revision)).all()
+    return {slug: title for slug, title in rows}  # the newest revision's title wins
+
+
+def snapshot(session: Session) -> dict[str, ExistingPerson]:
+    """Everyone held, by email, with their roles, team and open supervisors (three queries)."""
+    roles: dict[int, set[Role]] = {}
+    for user_id, role in session.execute(select(UserRole.user_id, UserRole.role)):
+        roles.setdefault(user_id, set()).add(role)
+    supervisors: dict[int, set[str]] = {}
+    for supervisee_id, email in session.execute(
+        select(Supervision.supervisee_id, User.email).join(User, User.id == Supervision.supervisor_id).where(Supervision.ends_on.is_(None))
+    ):
+        supervisors.setdefault(supervisee_id, set()).add(email)
+    found = {}
+    for uid, email, name, job_title, band, team, active, target_role in session.execute(
+        select(User.id, User.email, User.name, User.job_title, User.band, Team.name, User.active, User.target_role)
+        .outerjoin(Team, Team.id == User.team_id)
+    ):
+        found[email] = ExistingPerson(
+            id=uid, email=email, name=name, job_title=job_title, band=band, team=team,
+            roles=frozenset(roles.get(uid, set())), active=bool(active), supervisor_emails=frozenset(supervisors.get(uid, set())),
+            target_role=target_role,
+        )
+    return found
+
+
+@dataclass
+class ImportResult:
+    """What an import did."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    created_ids: list[int] = field(default_factory=list)
+
+
+def apply(session: Session, preview: ImportPreview, *, actor_id: int | None, today: date, reference: str) -> ImportResult:
+    """Write a clean preview in the caller's transaction (the caller commits, or rolls back on failure)."""
+    if not preview.ok:
+        raise ValueError("only a preview with no errors can be imported")
+    teams = {t.name.lower(): t for t in session.scalars(select(Team))}
+
+    def team_for(name: str | None) -> Team | None:
+        if not name:
+            return None
+        team = teams.get(name.lower())
+        if team is None:
+            team = Team(name=name)
+            session.add(team)
+            teams[name.lower()] = team
+        return team
+
+    existing_ids = [r.existing_id for r in preview.rows if r.existing_id is not None]
+    held: dict[int, User] = {}
+    open_assignments: dict[int, list[Supervision]] = {}
+    for chunk in _chunks(existing_ids):
+        for user in session.scalars(select(User).where(User.id.in_(chunk)).options(selectinload(User.role_grants), selectinload(User.team))):
+            held[user.id] = user
+        for assignment in session.scalars(
+            select(Supervision).where(Supervision.supervisee_id.in_(chunk), Supervision.ends_on.is_(None)).options(selectinload(Supervision.supervisor))
+        ):
+            open_assignments.setdefault(assignment.supervisee_id, []).append(assignment)
+
+    result = ImportResult()
+    by_email: dict[str, User] = {}
+    details: dict[str, tuple[str, dict]] = {}
+    for row in preview.rows:
+        if row.existing_id is None:
+            user = User(
+                name=row.name, email=row.email, job_title=row.job_title, band=row.band, team=team_for(row.team),
+                target_role=row.target_role, active=True, password_hash=None, session_token=people.new_session_token(), failed_sign_ins=0,
+            )
+            user.role_grants = [UserRole(role=r) for r in sorted(row.roles, key=lambda r: r.value)]
+            session.add(user)
+            details[row.email] = ("person_created", {
+                "source": "staff import", "row": row.number, "name": row.name, "email": row.email, "job_title": row.job_title,
+                "band": row.band, "team": row.team, "roles": sorted(r.value for r in row.roles), "target_role": row.target_role,
+                "password_set": False,
+            })
+            result.created += 1
+        else:
+            user = held[row.existing_id]
+            changed: dict = {}
+            if row.name and row.name != user.name:
+                changed["name"] = {"from": user.name, "to": row.name}
+                user.name = row.name
+            if row.job_title and row.job_title != user.job_title:
+                changed["job_title"] = {"from": user.job_title, "to": row.job_title}
+                user.job_title = row.job_title
+            if row.band and row.band != user.band:
+                changed["band"] = {"from": user.band, "to": row.band}
+                user.band = row.band
+            old_team = user.team.name if user.team else None
+            if row.team and row.team.lower() != (old_team or "").lower():
+                team = team_for(row.team)
+                changed["team"] = {"from": old_team, "to": team.name if team else None}
+                user.team = team
+            if row.target_role and row.target_role != user.target_role:
+                changed["target_role"] = {"from": user.target_role, "to": row.target_role}
+                user.target_role = row.target_role
+            if set(row.roles) != user.roles:
+                changed["roles"] = {"from": sorted(r.value for r in user.roles), "to": sorted(r.value for r in row.roles)}
+                people.set_roles(user, set(row.roles))
+            details[row.email] = ("person_updated", changed)
+        by_email[row.email] = user
+    session.flush()
+
+    # Supervision, now that everyone has an id.
+    supervisors_needed = {r.supervisor_email for r in preview.rows if r.supervisor_email and r.supervisor_email not in by_email}
+    for chunk in _chunks(sorted(supervisors_needed)):
+        for user in session.scalars(select(User).where(User.email.in_(chunk))):
+            by_email[user.email] = user
+    for row in preview.rows:
+        if not row.supervisor_email:
+            continue
+        user = by_email[row.email]
+        supervisor = by_email[row.supervisor_email]
+        current = open_assignments.get(user.id, [])
+        ended = []
+        for assignment in current:
+            if assignment.supervisor_id != supervisor.id:
+                assignment.ends_on = today
+                ended.append(assignment.supervisor.email)
+        if not any(a.supervisor_id == supervisor.id for a in current):
+            session.add(Supervision(supervisor_id=supervisor.id, supervisee_id=user.id, starts_on=today, ends_on=None))
+            action, detail = details[row.email]
+            if action == "person_created":
+                detail["supervisor"] = supervisor.email
+            else:
+                detail["supervisor"] = {"from": sorted(a.supervisor.email for a in current) or None, "to": supervisor.email}
+        elif ended:
+            details[row.email][1]["supervision_ended"] = sorted(ended)
+
+    records = []
+    for row in preview.rows:
+        user = by_email[row.email]
+        action, detail = details[row.email]
+        if action == "person_updated":
+            if not detail:
+                result.unchanged += 1
+                continue
+            detail = {"source": "staff import", "row": row.number, **detail}
+            result.updated += 1
+        else:
+            result.created_ids.append(user.id)
+        records.append(dict(actor_id=actor_id, action=action, object_type="user", object_id=user.id, subject_id=user.id, detail=detail))
+    records.append(dict(actor_id=actor_id, action="staff_imported", object_type="import", object_id=reference, detail={
+        "rows": len(preview.rows), "created": result.created, "updated": result.updated, "unchanged": result.unchanged,
+    }))
+    # The first record locks (or creates) the head of the chain; the rest extend it in memory, so
+    # thousands of records are inserted in one flush instead of one flush each.
+    audit.record(session, **records[0])
+    session.flush()
+    with session.no_autoflush:
+        for record in records[1:]:
+            audit.record(session, **record)
+    session.flush()
+    return result
