@@ -26,7 +26,12 @@ MANIFEST = STATIC / "cache_manifest.json"
 BUNDLE = STATIC / "vendor" / "plotly-portal.min.js"
 YEAR = 365 * 24 * 3600
 
-needs_build = pytest.mark.skipif(not MANIFEST.exists(), reason="static files not built: run `make install`")
+
+
+@pytest.fixture
+def built():
+    """The static files as `make install` (run by `make test`) leaves them."""
+    assert MANIFEST.exists() and BUNDLE.exists(), "static files not built: run `make install` (make test does)"
 
 
 def _static_urls(html: str) -> list[str]:
@@ -36,8 +41,7 @@ def _static_urls(html: str) -> list[str]:
     return urls
 
 
-@needs_build
-def test_the_built_copies_are_those_of_the_files_as_they_are_now():
+def test_the_built_copies_are_those_of_the_files_as_they_are_now(built):
     manifest = json.loads(MANIFEST.read_text())
     assert "vendor/plotly-portal.min.js" in manifest and "css/portal.css" in manifest
     stale = []
@@ -48,8 +52,7 @@ def test_the_built_copies_are_those_of_the_files_as_they_are_now():
     assert not stale, f"static/cache_manifest.json is out of date for {stale}: run `make install`"
 
 
-@needs_build
-def test_every_page_links_its_static_files_by_content_hashed_names(app, world):
+def test_every_page_links_its_static_files_by_content_hashed_names(app, world, built):
     pages = {
         "anonymous": ["/", "/sign-in", "/frameworks/", "/no-such-page"],
         "owner": ["/dashboard", f"/portfolio/evidence/{world.draft}/edit", "/portfolio"],
@@ -72,13 +75,12 @@ def test_no_template_links_a_static_file_by_its_plain_name():
     assert not offenders, f"use static_url_for('static', filename=...) so the file is cached for a year: {offenders}"
 
 
-@needs_build
 @pytest.mark.parametrize("accept, encoding, decode", [
     ("br, gzip, deflate", "br", brotli.decompress),
     ("gzip, deflate", "gzip", gzip.decompress),
     ("", None, lambda data: data),
 ])
-def test_hashed_files_are_compressed_as_the_browser_accepts_and_kept_for_a_year(app, accept, encoding, decode):
+def test_hashed_files_are_compressed_as_the_browser_accepts_and_kept_for_a_year(app, built, accept, encoding, decode):
     page = Browser(app).get("/sign-in")
     urls = [u for u in _static_urls(body(page)) if u.endswith((".css", ".js"))]
     assert len(urls) >= 3
@@ -105,8 +107,7 @@ def test_a_file_asked_for_by_its_plain_name_is_revalidated_not_kept():
     assert again.status_code == 304 and not again.get_data()
 
 
-@pytest.mark.skipif(not BUNDLE.exists(), reason="Plotly bundle not built: run `make install`")
-def test_the_plotly_bundle_holds_the_trace_types_the_charts_draw_at_the_version_plotly_writes_for():
+def test_the_plotly_bundle_holds_the_trace_types_the_charts_draw_at_the_version_plotly_writes_for(built):
     drawn = set(re.findall(r"""\btype=["'](\w+)["']""", (ROOT / "competency_portal" / "charts.py").read_text()))
     assert drawn, "charts.py should draw some traces"
     entry = (ROOT / "scripts" / "plotly-bundle" / "entry.js").read_text()
