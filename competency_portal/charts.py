@@ -271,12 +271,14 @@ def candidates_by_criteria(references: list[str], criteria: list[tuple[str, bool
     codes = [c[0] + ("" if c[1] else " (D)") for c in criteria]
     statements = [c[2] if len(c) > 2 else "" for c in criteria]
     columns = [f"c{j}" for j in range(len(criteria))]  # positions: the tick texts carry the labels
+    # Each column's hover text, made once: a vacancy's board has thousands of cells.
+    column_hover = [f"<b>{plotly_text(code)}</b> {hover(statement, 50)}".rstrip() for code, statement in zip(codes, statements)]
     xs, ys, values, text, custom = [], [], [], [], []
     for i, (ref, row) in enumerate(zip(references, agreed)):
         for j, v in enumerate(row):
             if v is not None or (i, j) in flagged:
                 xs.append(columns[j]), ys.append(ref), values.append(v), text.append("M" if v is None else f"{v:g}")
-                custom.append(f"<b>{plotly_text(codes[j])}</b> {hover(statements[j], 50)}".rstrip())
+                custom.append(column_hover[j])
     trace = dict(
         type="scatter", x=xs, y=ys, mode="markers+text", text=text, customdata=custom,
         textfont=dict(color=["#FFFFFF" if v is not None and v >= 2 else "#212B32" for v in values], size=11),

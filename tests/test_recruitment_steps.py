@@ -120,6 +120,33 @@ def test_the_lead_is_led_through_moderation_decisions_agreement_and_interviews_b
     assert _next_step(_page(t.member, base)) == (f"{base}/interview-sheet", "Open the interview scoring sheet")
 
 
+def test_the_shortlist_page_works_out_its_next_step_from_what_it_loaded_as_the_vacancy_page_does(team):
+    """The shortlist page hands its loaded board to `progress` (its flags cost as much as the ranking),
+    and must come to the same facts as the vacancy page, which reads them afresh."""
+    from competency_portal import policy
+    from competency_portal.models import User, Vacancy
+    from competency_portal.services import shortlist_page
+
+    t = team
+    give_scores(db.session, t.vacancy, t.member_id)
+    give_scores(db.session, t.vacancy, t.lead_id, {(t.apps["A-001"], t.criteria[0].item_id): 0, (t.apps["A-002"], t.criteria[1].item_id): 0},
+                submit=False, skip={(t.apps["A-002"], t.criteria[2].item_id)})
+    for viewer, submit in ((t.lead_id, False), (t.member_id, False), (t.lead_id, True)):
+        if submit:
+            give_scores(db.session, t.vacancy, t.lead_id, default=2, submit=True,
+                        values={(t.apps["A-001"], t.criteria[0].item_id): 0}, skip=set(
+                            (a, c.item_id) for a in t.apps.values() for c in t.criteria if (a, c.item_id) != (t.apps["A-002"], t.criteria[2].item_id)))
+        vacancy, user = db.session.get(Vacancy, t.vacancy), db.session.get(User, viewer)
+        page = shortlist_page.load_page(db.session, vacancy, viewer)
+        rights = policy.vacancy_rights(user, vacancy, page.member(viewer))
+        reused = recruitment_steps.progress(db.session, vacancy, viewer, rights, page)
+        fresh = recruitment_steps.progress(db.session, vacancy, viewer, rights)
+        assert reused == fresh, (viewer, submit)
+        if submit:
+            assert fresh.flags == 2 and fresh.next_flag[1] == "A-001"  # the two cells the lead scored 0 and the member 2
+        db.session.rollback()
+
+
 def test_the_score_page_links_to_the_decision_page_instead_of_hiding_the_form_below_the_scores(team):
     t = team
     base = f"/recruitment/vacancies/{t.vacancy}"

@@ -64,7 +64,7 @@ def _page_charts(page: shortlist_page.ShortlistPage) -> list[charts.Chart]:
 def _render_shortlist(vacancy: Vacancy, status: int = 200, problems=()):
     page = shortlist_page.load_page(db.session, vacancy, current_user.id, id_arg(request.args.get("page")) or 1)
     rights = _rights(vacancy, page.member(current_user.id))
-    facts = recruitment_steps.progress(db.session, vacancy, current_user.id, rights)
+    facts = recruitment_steps.progress(db.session, vacancy, current_user.id, rights, page)
     return render_template(
         "recruitment/shortlist.html", board=page, vacancy=vacancy, viewer_done=page.viewer_done,
         member=page.member(current_user.id), rights=rights, step=recruitment_steps.next_step(facts, rights, clock.today()),

@@ -198,16 +198,25 @@ def _scoring_task(p: Progress, rights: VacancyRights, open_: bool) -> Task:
 
 # -- the facts --------------------------------------------------------------------------------
 
-def progress(session: Session, vacancy: Vacancy, viewer_id: int, rights: VacancyRights) -> Progress:
-    """The facts for one vacancy as `viewer_id` sees it, in a fixed number of queries."""
-    criteria = [c for c in shortlisting.spec_criteria(session, vacancy.spec_version_id)
-                if shortlisting.APPLICATION_METHOD in c.assessed_by]
-    panel = list(session.scalars(select(PanelMember).where(PanelMember.vacancy_id == vacancy.id)
-                                 .options(selectinload(PanelMember.user)).order_by(PanelMember.id)))
+def progress(session: Session, vacancy: Vacancy, viewer_id: int, rights: VacancyRights,
+             page: shortlist_page.ShortlistPage | None = None) -> Progress:
+    """The facts for one vacancy as `viewer_id` sees it, in a fixed number of queries.
+
+    Given the shortlist `page` already loaded for this viewer, its criteria, panel, own counts and
+    moderation flags are used rather than read and worked out again (the flags cost as much as the
+    page's ranking).
+    """
+    if page is not None:
+        criteria, panel = page.criteria, page.panel
+    else:
+        criteria = [c for c in shortlisting.spec_criteria(session, vacancy.spec_version_id)
+                    if shortlisting.APPLICATION_METHOD in c.assessed_by]
+        panel = list(session.scalars(select(PanelMember).where(PanelMember.vacancy_id == vacancy.id)
+                                     .options(selectinload(PanelMember.user)).order_by(PanelMember.id)))
     apps = list(session.execute(select(Application.id, Application.reference).where(Application.vacancy_id == vacancy.id)
                                 .order_by(Application.reference)))
     in_vacancy = select(Application.id).where(Application.vacancy_id == vacancy.id)
-    own = dict(session.execute(
+    own = page.own_counts if page is not None else dict(session.execute(
         select(Score.application_id, func.count()).where(
             Score.application_id.in_(in_vacancy), Score.scorer_id == viewer_id, Score.item_id.in_([c.item_id for c in criteria]),
             Score.value.is_not(None), Score.reason != "").group_by(Score.application_id)).all())
@@ -224,7 +233,10 @@ def progress(session: Session, vacancy: Vacancy, viewer_id: int, rights: Vacancy
         waiting=["you" if m.user_id == viewer_id else m.user.name for m in panel if m.scores_submitted_at is None],
     )
     if rights.sees_scores and found.everyone_submitted and apps and vacancy.status != VacancyStatus.OPEN:
-        flagged = shortlist_page.flagged(session, vacancy, criteria, len(panel), [m.user_id for m in panel])
+        if page is not None and page.viewer_done:
+            flagged = [(cand.application_id, c.item_id) for cand, c in page.flags]
+        else:
+            flagged = shortlist_page.flagged(session, vacancy, criteria, len(panel), [m.user_id for m in panel])
         refs, codes = dict(apps), {c.item_id: c.code for c in criteria}
         found.flags = len(flagged)
         found.next_flag = next(((a, refs[a], i, codes[i]) for a, i in flagged), None)
