@@ -45,3 +45,17 @@ def draft(session, owner, tmp_path, items: list[int] | None = None, with_file: b
     evidence = evidence_service.create(session, owner, data, LocalStorage(tmp_path / "uploads"))
     session.commit()
     return evidence
+
+
+def submitted_to_supervisor(session, tmp_path, title: str, items: list[int] | None = None, item_count: int = 3):
+    """Robin Staff's evidence (on `items`, else the first `item_count` of their role), submitted to
+    their supervisor Kim; committed. Returns (staff email, supervisor email, evidence id)."""
+    from competency_portal.services import evidence as evidence_service
+
+    staff = person(session, "Robin Staff")
+    boss = person(session, "Kim Supervisor", roles={"supervisor"})
+    supervise(session, boss, staff)
+    evidence = draft(session, staff, tmp_path, items=items or item_ids(session, staff, item_count), with_file=False, title=title)
+    evidence_service.submit(session, evidence, staff, NOW)
+    session.commit()
+    return staff.email, boss.email, evidence.id

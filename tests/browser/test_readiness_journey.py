@@ -9,10 +9,8 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from competency_portal.extensions import db
 from competency_portal.models import Framework, FrameworkVersion, Item
-from competency_portal.services import evidence as evidence_service
-from world import NOW, PASSWORD, draft, person, supervise
+from world import NOW, submitted_to_supervisor
 
 pytestmark = pytest.mark.browser
 
@@ -22,15 +20,9 @@ def submitted(app, seeded, monkeypatch, tmp_path):
     """A staff member's evidence for RA.5 (reviewed every 12 months), submitted to their supervisor."""
     monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(tmp_path / "uploads"))
     monkeypatch.setitem(app.config, "PORTAL_NOW", NOW)
-    staff = person(seeded, "Robin Staff")
-    boss = person(seeded, "Kim Supervisor", roles={"supervisor"})
-    supervise(seeded, boss, staff)
     ra5 = seeded.scalar(select(Item.id).join(FrameworkVersion).join(Framework)
                         .where(Framework.slug == "cpa-care-coordinator-competencies", Item.code == "RA.5"))
-    evidence = draft(seeded, staff, tmp_path, items=[ra5], with_file=False, title="Annual risk review")
-    evidence_service.submit(seeded, evidence, staff, NOW)
-    db.session.commit()
-    return staff.email, boss.email, evidence.id
+    return submitted_to_supervisor(seeded, tmp_path, "Annual risk review", items=[ra5])
 
 
 

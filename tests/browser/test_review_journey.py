@@ -6,9 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from competency_portal.extensions import db
-from competency_portal.services import evidence as evidence_service
-from world import NOW, draft, item_ids, person, supervise
+from world import NOW, submitted_to_supervisor
 
 pytestmark = pytest.mark.browser
 
@@ -17,13 +15,7 @@ pytestmark = pytest.mark.browser
 def submitted(app, seeded, monkeypatch, tmp_path):
     monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(tmp_path / "uploads"))
     monkeypatch.setitem(app.config, "PORTAL_NOW", NOW)
-    staff = person(seeded, "Robin Staff")
-    boss = person(seeded, "Kim Supervisor", roles={"supervisor"})
-    supervise(seeded, boss, staff)
-    evidence = draft(seeded, staff, tmp_path, items=item_ids(seeded, staff, 3), with_file=False, title="Crisis plan with a family")
-    evidence_service.submit(seeded, evidence, staff, NOW)
-    db.session.commit()
-    return staff.email, boss.email, evidence.id
+    return submitted_to_supervisor(seeded, tmp_path, "Crisis plan with a family")
 
 
 def test_returning_asks_only_for_a_comment_and_signing_off_asks_for_levels(submitted, page, visit, check_accessibility,
