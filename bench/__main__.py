@@ -34,7 +34,12 @@ def machine() -> dict:
             memory = f"{int(f.readline().split()[1]) // 1024} MiB"
     except OSError:
         pass
-    return {"nproc": os.cpu_count(), "memory": memory, "python": platform.python_version(), "platform": platform.platform()}
+    return {
+        "nproc": os.cpu_count(),
+        "memory": memory,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
 
 
 def run_scale(scale: float, repeats: int, database_url: str | None = None, say=print, transfer: bool = False) -> dict:
@@ -53,20 +58,40 @@ def run_scale(scale: float, repeats: int, database_url: str | None = None, say=p
     return run
 
 
-def measure_dataset(app, dataset, scale: float, seconds: float, reused: bool, repeats: int, say=print, warmup: int = 2) -> dict:
+def measure_dataset(
+    app, dataset, scale: float, seconds: float, reused: bool, repeats: int, say=print, warmup: int = 2
+) -> dict:
     """Measure every page on a dataset already in the app's database: {"dataset", "pages", "answered"}."""
     measured = measure(app, dataset, repeats, say, warmup)
     with app.app_context():
         dialect = database.db.engine.dialect.name
     c = dataset.counts
     block = {
-        "staff": c["staff"], "teams": c["teams"], "evidence": c["evidence"], "links": c["links"], "sign_offs": c["sign_offs"],
-        "sign_off_items": c["sign_off_items"], "self_assessments": c["self_assessments"], "training_records": c["training_records"],
-        "vacancies": c["vacancies"], "max_applications": c["max_applications"], "database": dialect, "scale": scale,
-        "generation_seconds": seconds, "reused": reused, "machine": machine(),
+        "staff": c["staff"],
+        "teams": c["teams"],
+        "evidence": c["evidence"],
+        "links": c["links"],
+        "sign_offs": c["sign_offs"],
+        "sign_off_items": c["sign_off_items"],
+        "self_assessments": c["self_assessments"],
+        "training_records": c["training_records"],
+        "vacancies": c["vacancies"],
+        "max_applications": c["max_applications"],
+        "database": dialect,
+        "scale": scale,
+        "generation_seconds": seconds,
+        "reused": reused,
+        "machine": machine(),
     }
-    answered = {name: {"status": r["status"], "missing": r["missing"], "requests": r["requests"]} for name, r in measured.items()}
-    return {"dataset": block, "pages": {n: {k: r[k] for k in PAGE_KEYS} for n, r in measured.items()}, "answered": answered}
+    answered = {
+        name: {"status": r["status"], "missing": r["missing"], "requests": r["requests"]}
+        for name, r in measured.items()
+    }
+    return {
+        "dataset": block,
+        "pages": {n: {k: r[k] for k in PAGE_KEYS} for n, r in measured.items()},
+        "answered": answered,
+    }
 
 
 def chart_page_transfer(app, dataset, say=print, browser=None) -> dict:
@@ -83,8 +108,10 @@ def chart_page_transfer(app, dataset, say=print, browser=None) -> dict:
     finally:
         app.config["PORTAL_NOW"] = previous
     first, second = result["first_visit"], result["second_visit"]
-    say(f"    chart page transfer: first visit {first['total_bytes']:,} bytes ({first['static_files']} static files, "
-        f"{first['static_bytes']:,} bytes), second visit {second['total_bytes']:,} bytes ({second['static_bytes']:,} static)")
+    say(
+        f"    chart page transfer: first visit {first['total_bytes']:,} bytes ({first['static_files']} static files, "
+        f"{first['static_bytes']:,} bytes), second visit {second['total_bytes']:,} bytes ({second['static_bytes']:,} static)"
+    )
     return result
 
 
@@ -98,8 +125,11 @@ def report(runs: dict[float, dict], repeats: int) -> dict:
     if "transfer" in large:
         result["transfer"] = large["transfer"]
     result["checks"] = checks(large, small)
-    result["notes"] = {"ratio": "page p50 / bare SQL p50", "repeats": repeats,
-                       "requests": {n: a["requests"] for n, a in large["answered"].items()}}
+    result["notes"] = {
+        "ratio": "page p50 / bare SQL p50",
+        "repeats": repeats,
+        "requests": {n: a["requests"] for n, a in large["answered"].items()},
+    }
     return result
 
 
@@ -110,7 +140,8 @@ def checks(large: dict, small: dict | None) -> dict:
     for name, r in large["pages"].items():
         limit = PERSON_P95_MS if kinds[name] else ORGANISATION_P95_MS
         out[name] = {
-            "p95_target_ms": limit, "p95_met": r["p95_ms"] < limit,
+            "p95_target_ms": limit,
+            "p95_met": r["p95_ms"] < limit,
             "ratio_met": r["ratio"] is not None and r["ratio"] <= MAX_RATIO,
             "queries_small": small["pages"][name]["queries"] if small else None,
             "queries_equal_at_both_scales": (small["pages"][name]["queries"] == r["queries"]) if small else None,
@@ -118,7 +149,10 @@ def checks(large: dict, small: dict | None) -> dict:
         }
     transfer = large.get("transfer")
     if transfer:
-        out["transfer"] = {"first_visit_limit_bytes": transfer.get("first_visit_limit_bytes"), "met": transfer.get("met")}
+        out["transfer"] = {
+            "first_visit_limit_bytes": transfer.get("first_visit_limit_bytes"),
+            "met": transfer.get("met"),
+        }
     return out
 
 
@@ -129,25 +163,52 @@ class _AnyDataset:  # `pages` needs only a vacancy id to name the pages and thei
 def table(result: dict) -> str:
     """The results as a plain-text table."""
     small_scale = result.get("small", {}).get("dataset", {}).get("scale")
-    head = ["page", "p50 ms", "p95 ms", "target", "queries", f"q@{small_scale:g}" if small_scale else "q@small", "equal",
-            "bare ms", "ratio", "met"]
+    head = [
+        "page",
+        "p50 ms",
+        "p95 ms",
+        "target",
+        "queries",
+        f"q@{small_scale:g}" if small_scale else "q@small",
+        "equal",
+        "bare ms",
+        "ratio",
+        "met",
+    ]
     lines = []
     for name, r in result["pages"].items():
         c = result["checks"][name]
         met = c["p95_met"] and c["ratio_met"] and c["queries_equal_at_both_scales"] is not False and c["answered"]
-        lines.append([name, f"{r['p50_ms']:.1f}", f"{r['p95_ms']:.1f}", f"<{c['p95_target_ms']}", str(r["queries"]),
-                      "-" if c["queries_small"] is None else str(c["queries_small"]),
-                      {True: "yes", False: "NO", None: "-"}[c["queries_equal_at_both_scales"]],
-                      f"{r['bare_sql_ms']:.1f}", f"{r['ratio']:.2f}" if r["ratio"] is not None else "-", "yes" if met else "NO"])
+        lines.append(
+            [
+                name,
+                f"{r['p50_ms']:.1f}",
+                f"{r['p95_ms']:.1f}",
+                f"<{c['p95_target_ms']}",
+                str(r["queries"]),
+                "-" if c["queries_small"] is None else str(c["queries_small"]),
+                {True: "yes", False: "NO", None: "-"}[c["queries_equal_at_both_scales"]],
+                f"{r['bare_sql_ms']:.1f}",
+                f"{r['ratio']:.2f}" if r["ratio"] is not None else "-",
+                "yes" if met else "NO",
+            ]
+        )
     widths = [max(len(str(row[i])) for row in [head] + lines) for i in range(len(head))]
-    fmt = lambda row: "  ".join(str(v).ljust(w) if i == 0 else str(v).rjust(w) for i, (v, w) in enumerate(zip(row, widths)))  # noqa: E731
+    fmt = lambda row: "  ".join(
+        str(v).ljust(w) if i == 0 else str(v).rjust(w) for i, (v, w) in enumerate(zip(row, widths))
+    )  # noqa: E731
     d = result["dataset"]
-    title = (f"{d['database']}, scale {d['scale']:g}: {d['staff']:,} staff, {d['teams']:,} teams, {d['evidence']:,} evidence, "
-             f"{d['links']:,} links, {d['sign_offs']:,} sign-offs, {d['self_assessments']:,} self-assessments, "
-             f"{d['vacancies']} vacancies (largest {d['max_applications']} applications); generated in {d['generation_seconds']:g} s")
-    return "\n".join([title, fmt(head), fmt(["-" * w for w in widths])] + [fmt(row) for row in lines]
-                     + ["ratio = page p50 / bare SQL p50; target: p95 under the limit, ratio <= 3, equal queries at both scales."]
-                     + transfer_lines(result.get("transfer")))
+    title = (
+        f"{d['database']}, scale {d['scale']:g}: {d['staff']:,} staff, {d['teams']:,} teams, {d['evidence']:,} evidence, "
+        f"{d['links']:,} links, {d['sign_offs']:,} sign-offs, {d['self_assessments']:,} self-assessments, "
+        f"{d['vacancies']} vacancies (largest {d['max_applications']} applications); generated in {d['generation_seconds']:g} s"
+    )
+    return "\n".join(
+        [title, fmt(head), fmt(["-" * w for w in widths])]
+        + [fmt(row) for row in lines]
+        + ["ratio = page p50 / bare SQL p50; target: p95 under the limit, ratio <= 3, equal queries at both scales."]
+        + transfer_lines(result.get("transfer"))
+    )
 
 
 def transfer_lines(transfer: dict | None) -> list[str]:
@@ -169,7 +230,12 @@ def transfer_lines(transfer: dict | None) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; returns the exit status."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", type=float, action="append", help="scale to measure (1 = 10,000 staff); repeatable; default 0.01 and 1")
+    parser.add_argument(
+        "--scale",
+        type=float,
+        action="append",
+        help="scale to measure (1 = 10,000 staff); repeatable; default 0.01 and 1",
+    )
     parser.add_argument("--repeats", type=int, default=30, help="timed requests per page (default 30)")
     args = parser.parse_args(argv)
     scales = sorted(set(args.scale or [0.01, 1.0]))

@@ -65,8 +65,12 @@ def target_for(scale: float, database_url: str | None = None) -> Target:
     if url:
         url = normalise_database_url(url)
         if not url.startswith("postgresql"):
-            raise NotOurs("With DATABASE_URL set the bench expects PostgreSQL; unset it to use SQLite files under bench/results/.")
-        return Target(url, f"bench_s{scale_name(scale)}", f"schema bench_s{scale_name(scale)} of {url.rsplit('/', 1)[-1]}")
+            raise NotOurs(
+                "With DATABASE_URL set the bench expects PostgreSQL; unset it to use SQLite files under bench/results/."
+            )
+        return Target(
+            url, f"bench_s{scale_name(scale)}", f"schema bench_s{scale_name(scale)} of {url.rsplit('/', 1)[-1]}"
+        )
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"bench-{scale_name(scale)}.sqlite3"
     return Target(f"sqlite:///{path}", None, str(path.relative_to(RESULTS.parent.parent)))
@@ -74,13 +78,18 @@ def target_for(scale: float, database_url: str | None = None) -> Target:
 
 def app_for(target: Target) -> Flask:
     """The portal, configured to serve the benchmark's database."""
-    return create_app({
-        "TESTING": True, "PORTAL_ENV": "testing", "SECRET_KEY": "bench-only-not-secret",
-        "SQLALCHEMY_DATABASE_URI": target.url, "SQLALCHEMY_ENGINE_OPTIONS": target.engine_options,
-        "UPLOAD_FOLDER": str(RESULTS / "uploads"),
-        # One long-lived app, as in a server process, which freezes what start-up made (tests do not).
-        "FREEZE_GC_AT_START": True,
-    })
+    return create_app(
+        {
+            "TESTING": True,
+            "PORTAL_ENV": "testing",
+            "SECRET_KEY": "bench-only-not-secret",
+            "SQLALCHEMY_DATABASE_URI": target.url,
+            "SQLALCHEMY_ENGINE_OPTIONS": target.engine_options,
+            "UPLOAD_FOLDER": str(RESULTS / "uploads"),
+            # One long-lived app, as in a server process, which freezes what start-up made (tests do not).
+            "FREEZE_GC_AT_START": True,
+        }
+    )
 
 
 def _check_ours(target: Target) -> bool:
@@ -88,22 +97,29 @@ def _check_ours(target: Target) -> bool:
     engine = db.engine
     with engine.connect() as conn:
         if target.schema:
-            others = conn.execute(text(
-                "SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema NOT IN "
-                "('pg_catalog', 'information_schema') AND table_schema NOT LIKE 'bench\\_s%' LIMIT 1")).first()
+            others = conn.execute(
+                text(
+                    "SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema NOT IN "
+                    "('pg_catalog', 'information_schema') AND table_schema NOT LIKE 'bench\\_s%' LIMIT 1"
+                )
+            ).first()
             if others is not None:
-                raise NotOurs(f"DATABASE_URL's database holds tables the bench did not make (for example "
-                              f"{others[0]}.{others[1]}). The bench never touches a real database: create an empty one "
-                              "(e.g. `createdb portal_bench`) and point DATABASE_URL at it, or unset DATABASE_URL to use SQLite.")
+                raise NotOurs(
+                    f"DATABASE_URL's database holds tables the bench did not make (for example "
+                    f"{others[0]}.{others[1]}). The bench never touches a real database: create an empty one "
+                    "(e.g. `createdb portal_bench`) and point DATABASE_URL at it, or unset DATABASE_URL to use SQLite."
+                )
             conn.execute(text(f"CREATE SCHEMA IF NOT EXISTS {target.schema}"))
             conn.commit()
         tables = set(inspect(conn).get_table_names())
     if not tables:
         return False
     if MARKER not in tables:
-        raise NotOurs(f"{target.label} holds tables ({', '.join(sorted(tables)[:3])}...) but no {MARKER} table, so the "
-                      "bench did not make it and will not wipe it. Delete it yourself if it is disposable, or point "
-                      "the bench elsewhere.")
+        raise NotOurs(
+            f"{target.label} holds tables ({', '.join(sorted(tables)[:3])}...) but no {MARKER} table, so the "
+            "bench did not make it and will not wipe it. Delete it yourself if it is disposable, or point "
+            "the bench elsewhere."
+        )
     return True
 
 
@@ -148,6 +164,12 @@ def ensure(app: Flask, target: Target, params: Params, say=print) -> tuple[Datas
                 conn.execute(text("ANALYZE"))
         seconds = round(time.perf_counter() - started, 1)
         with db.engine.begin() as conn:
-            for name, value in (("params", asdict(params)), ("dataset", asdict(dataset)), ("generation_seconds", seconds)):
-                conn.execute(text(f"INSERT INTO {MARKER} (name, value) VALUES (:n, :v)"), {"n": name, "v": json.dumps(value)})
+            for name, value in (
+                ("params", asdict(params)),
+                ("dataset", asdict(dataset)),
+                ("generation_seconds", seconds),
+            ):
+                conn.execute(
+                    text(f"INSERT INTO {MARKER} (name, value) VALUES (:n, :v)"), {"n": name, "v": json.dumps(value)}
+                )
         return dataset, seconds, False

@@ -28,8 +28,8 @@ from competency_portal.frameworks.validate import read_bundle
 from competency_portal.models import (
     Application,
     Appraisal,
-    Base,
     AppraisalState,
+    Base,
     CriterionAnswer,
     DbsCheck,
     Decision,
@@ -70,12 +70,27 @@ GENERATOR_VERSION = 2  # change when the generated data changes shape, so old da
 CHUNK = 5000
 MAIN_ROLE = "care-coordinator-band-6"
 # Evidence states, as in a working trust: mostly signed off, some waiting, some in progress.
-STATES = [(EvidenceState.SIGNED_OFF, 78), (EvidenceState.SUBMITTED, 6), (EvidenceState.DRAFT, 6),
-          (EvidenceState.RETURNED, 5), (EvidenceState.REJECTED, 2), (EvidenceState.REVOKED, 3)]
+STATES = [
+    (EvidenceState.SIGNED_OFF, 78),
+    (EvidenceState.SUBMITTED, 6),
+    (EvidenceState.DRAFT, 6),
+    (EvidenceState.RETURNED, 5),
+    (EvidenceState.REJECTED, 2),
+    (EvidenceState.REVOKED, 3),
+]
 LINKS_PER_EVIDENCE = [(1, 30), (2, 35), (3, 25), (4, 10)]
-TITLES = ["Risk assessment review", "Care plan with carer involvement", "Crisis and relapse plan", "CPA review meeting",
-          "Supervision discussion", "Safeguarding referral", "Carer's assessment", "Medication review with the team",
-          "Discharge planning", "Observed home visit"]
+TITLES = [
+    "Risk assessment review",
+    "Care plan with carer involvement",
+    "Crisis and relapse plan",
+    "CPA review meeting",
+    "Supervision discussion",
+    "Safeguarding referral",
+    "Carer's assessment",
+    "Medication review with the team",
+    "Discharge planning",
+    "Observed home visit",
+]
 
 
 @dataclass(frozen=True)
@@ -180,13 +195,19 @@ def _role_items(session: Session) -> dict[str, list[tuple[int, int]]]:
 def _person_specs(session: Session) -> list[tuple[int, list[tuple[int, list[str], str]]]]:
     """Current person-specification versions with their criteria (id, assessed_by, requirement)."""
     versions = session.scalars(
-        select(FrameworkVersion.id).join(Framework, (Framework.id == FrameworkVersion.framework_id)
-                                         & (Framework.current_revision == FrameworkVersion.revision))
-        .where(FrameworkVersion.kind == FrameworkKind.PERSON_SPECIFICATION).order_by(FrameworkVersion.id)
+        select(FrameworkVersion.id)
+        .join(
+            Framework,
+            (Framework.id == FrameworkVersion.framework_id) & (Framework.current_revision == FrameworkVersion.revision),
+        )
+        .where(FrameworkVersion.kind == FrameworkKind.PERSON_SPECIFICATION)
+        .order_by(FrameworkVersion.id)
     ).all()
     out = []
     for vid in versions:
-        items = session.execute(select(Item.id, Item.assessed_by, Item.requirement).where(Item.version_id == vid).order_by(Item.id)).all()
+        items = session.execute(
+            select(Item.id, Item.assessed_by, Item.requirement).where(Item.version_id == vid).order_by(Item.id)
+        ).all()
         out.append((vid, [(i, list(a or []), r or "essential") for i, a, r in items]))
     return out
 
@@ -203,8 +224,9 @@ def populate(session: Session, params: Params, now: datetime) -> Dataset:
     roles = _role_items(session)
     role_slugs = sorted(roles)
     role_weights = [55 if s == MAIN_ROLE else 45 / max(1, len(role_slugs) - 1) for s in role_slugs]
-    subjects = session.execute(select(TrainingSubject.id, TrainingSubject.renewal_months)
-                               .where(TrainingSubject.retired.is_(False))).all()
+    subjects = session.execute(
+        select(TrainingSubject.id, TrainingSubject.renewal_months).where(TrainingSubject.retired.is_(False))
+    ).all()
     today = now.date()
     # One shared, deliberately unusable password hash: nobody signs in to the bench with a password.
     password_hash = "!bench-no-password"
@@ -221,25 +243,53 @@ def populate(session: Session, params: Params, now: datetime) -> Dataset:
         is_supervisor = n % params.team_size == 0 and n // params.team_size < params.teams
         role = MAIN_ROLE if is_supervisor else rng.choices(role_slugs, weights=role_weights)[0]
         people.append((user0 + n, team, role, is_supervisor))
-        out.add(User, {
-            "id": user0 + n, "email": f"staff{n + 1:05d}@bench.example.nhs.uk", "name": f"Staff Member {n + 1:05d}",
-            "job_title": "Team leader" if is_supervisor else rng.choice(["Community Mental Health Nurse", "Staff Nurse", "Social Worker"]),
-            "band": "7" if is_supervisor else rng.choice(["5", "6"]), "team_id": team0 + team, "target_role": role,
-            "active": True, "password_hash": password_hash, "failed_sign_ins": 0, "session_token": f"bench{n:011d}",
-            "created_at": now - timedelta(days=1200),
-        })
+        out.add(
+            User,
+            {
+                "id": user0 + n,
+                "email": f"staff{n + 1:05d}@bench.example.nhs.uk",
+                "name": f"Staff Member {n + 1:05d}",
+                "job_title": "Team leader"
+                if is_supervisor
+                else rng.choice(["Community Mental Health Nurse", "Staff Nurse", "Social Worker"]),
+                "band": "7" if is_supervisor else rng.choice(["5", "6"]),
+                "team_id": team0 + team,
+                "target_role": role,
+                "active": True,
+                "password_hash": password_hash,
+                "failed_sign_ins": 0,
+                "session_token": f"bench{n:011d}",
+                "created_at": now - timedelta(days=1200),
+            },
+        )
     extra = {"admin": 1, "recruiter": 12}
     extra_ids = {}
     for kind, k in extra.items():
         first = ids.take(User, k)
         extra_ids[kind] = list(range(first, first + k))
         for j in range(k):
-            out.add(User, {"id": first + j, "email": f"{kind}{j + 1:02d}@bench.example.nhs.uk", "name": f"Bench {kind.title()} {j + 1:02d}",
-                           "job_title": kind.title(), "band": None, "team_id": None, "target_role": None, "active": True, "password_hash": password_hash, "failed_sign_ins": 0,
-                           "session_token": f"bench-{kind}-{j:04d}", "created_at": now - timedelta(days=1200)})
+            out.add(
+                User,
+                {
+                    "id": first + j,
+                    "email": f"{kind}{j + 1:02d}@bench.example.nhs.uk",
+                    "name": f"Bench {kind.title()} {j + 1:02d}",
+                    "job_title": kind.title(),
+                    "band": None,
+                    "team_id": None,
+                    "target_role": None,
+                    "active": True,
+                    "password_hash": password_hash,
+                    "failed_sign_ins": 0,
+                    "session_token": f"bench-{kind}-{j:04d}",
+                    "created_at": now - timedelta(days=1200),
+                },
+            )
     out.flush(User)
     grants = [(uid, Role.STAFF) for uid, *_ in people] + [(uid, Role.SUPERVISOR) for uid, _, _, sup in people if sup]
-    grants += [(uid, Role.ADMIN) for uid in extra_ids["admin"]] + [(uid, Role.RECRUITER) for uid in extra_ids["recruiter"]]
+    grants += [(uid, Role.ADMIN) for uid in extra_ids["admin"]] + [
+        (uid, Role.RECRUITER) for uid in extra_ids["recruiter"]
+    ]
     grant0 = ids.take(UserRole, len(grants))
     for k, (uid, role) in enumerate(grants):
         out.add(UserRole, {"id": grant0 + k, "user_id": uid, "role": role})
@@ -249,8 +299,16 @@ def populate(session: Session, params: Params, now: datetime) -> Dataset:
         supervisor_for[uid] = supervisor_of_team[(team + 1) % params.teams] if sup else supervisor_of_team[team]
     sup0 = ids.take(Supervision, len(people))
     for k, (uid, *_rest) in enumerate(people):
-        out.add(Supervision, {"id": sup0 + k, "supervisor_id": supervisor_for[uid], "supervisee_id": uid,
-                              "starts_on": today - timedelta(days=900), "ends_on": None})
+        out.add(
+            Supervision,
+            {
+                "id": sup0 + k,
+                "supervisor_id": supervisor_for[uid],
+                "supervisee_id": uid,
+                "starts_on": today - timedelta(days=900),
+                "ends_on": None,
+            },
+        )
     out.flush()
 
     # -- each person's portfolio, training and messages -------------------------------------
@@ -265,20 +323,41 @@ def populate(session: Session, params: Params, now: datetime) -> Dataset:
     _reset_sequences(session)
     staff_choice = next(uid for uid, team, role, sup in people if not sup and role == MAIN_ROLE)
     return Dataset(
-        counts={"staff": params.staff, "teams": params.teams, "evidence": out.counts.get("evidence", 0),
-                "links": out.counts.get("evidence_link", 0), "sign_offs": out.counts.get("sign_off", 0),
-                "sign_off_items": out.counts.get("sign_off_item", 0), "self_assessments": out.counts.get("self_assessment", 0),
-                "training_records": out.counts.get("training_record", 0), "vacancies": params.vacancies,
-                "max_applications": params.max_applications, "applications": out.counts.get("application", 0),
-                "scores": out.counts.get("score", 0)},
-        people={"staff": staff_choice, "supervisor": supervisor_for[staff_choice], "admin": extra_ids["admin"][0],
-                "lead": extra_ids["recruiter"][0]},
-        vacancy_id=vacancy_id, as_of=now.isoformat(),
+        counts={
+            "staff": params.staff,
+            "teams": params.teams,
+            "evidence": out.counts.get("evidence", 0),
+            "links": out.counts.get("evidence_link", 0),
+            "sign_offs": out.counts.get("sign_off", 0),
+            "sign_off_items": out.counts.get("sign_off_item", 0),
+            "self_assessments": out.counts.get("self_assessment", 0),
+            "training_records": out.counts.get("training_record", 0),
+            "vacancies": params.vacancies,
+            "max_applications": params.max_applications,
+            "applications": out.counts.get("application", 0),
+            "scores": out.counts.get("score", 0),
+        },
+        people={
+            "staff": staff_choice,
+            "supervisor": supervisor_for[staff_choice],
+            "admin": extra_ids["admin"][0],
+            "lead": extra_ids["recruiter"][0],
+        },
+        vacancy_id=vacancy_id,
+        as_of=now.isoformat(),
     )
 
 
-def _portfolio(out: _Writer, ids: _Ids, rng: random.Random, uid: int, supervisor: int, targets: list[tuple[int, int]],
-               now: datetime, n: int) -> None:
+def _portfolio(
+    out: _Writer,
+    ids: _Ids,
+    rng: random.Random,
+    uid: int,
+    supervisor: int,
+    targets: list[tuple[int, int]],
+    now: datetime,
+    n: int,
+) -> None:
     """`n` pieces of evidence with revisions, links and sign-offs, and self-assessments, for one person."""
     item_ids = [i for i, _ in targets]
     ev0, rev0 = ids.take(Evidence, n), ids.take(EvidenceRevision, n)
@@ -292,29 +371,62 @@ def _portfolio(out: _Writer, ids: _Ids, rng: random.Random, uid: int, supervisor
         elif state != EvidenceState.DRAFT:
             submitted = created + timedelta(days=rng.randrange(0, 5))
         ev, rev = ev0 + k, rev0 + k
-        out.add(Evidence, {"id": ev, "owner_id": uid, "state": state, "submitted_at": submitted,
-                           "submitted_to_id": supervisor if submitted else None, "created_at": created, "updated_at": submitted or created,
-                           "lock_version": 1 if state == EvidenceState.DRAFT else 2})
+        out.add(
+            Evidence,
+            {
+                "id": ev,
+                "owner_id": uid,
+                "state": state,
+                "submitted_at": submitted,
+                "submitted_to_id": supervisor if submitted else None,
+                "created_at": created,
+                "updated_at": submitted or created,
+                "lock_version": 1 if state == EvidenceState.DRAFT else 2,
+            },
+        )
         title = rng.choice(TITLES)
-        out.add(EvidenceRevision, {"id": rev, "evidence_id": ev, "number": 1, "title": f"{title} ({k + 1})",
-                                   "evidence_type": rng.choice(list(EvidenceType)), "activity_date": created.date(),
-                                   "description": f"What I did for the {title.lower()}, and what it shows about my practice.",
-                                   "frozen": state != EvidenceState.DRAFT, "created_at": created})
+        out.add(
+            EvidenceRevision,
+            {
+                "id": rev,
+                "evidence_id": ev,
+                "number": 1,
+                "title": f"{title} ({k + 1})",
+                "evidence_type": rng.choice(list(EvidenceType)),
+                "activity_date": created.date(),
+                "description": f"What I did for the {title.lower()}, and what it shows about my practice.",
+                "frozen": state != EvidenceState.DRAFT,
+                "created_at": created,
+            },
+        )
         linked = rng.sample(item_ids, min(len(item_ids), _weighted(rng, LINKS_PER_EVIDENCE)))
         link0 = ids.take(EvidenceLink, len(linked))
         for j, item in enumerate(linked):
             out.add(EvidenceLink, {"id": link0 + j, "revision_id": rev, "item_id": item})
         if state in (EvidenceState.DRAFT, EvidenceState.SUBMITTED):
             continue
-        decision = {EvidenceState.RETURNED: Decision.RETURNED, EvidenceState.REJECTED: Decision.REJECTED}.get(state, Decision.SIGNED_OFF)
+        decision = {EvidenceState.RETURNED: Decision.RETURNED, EvidenceState.REJECTED: Decision.REJECTED}.get(
+            state, Decision.SIGNED_OFF
+        )
         decided = min(now - timedelta(hours=1), submitted + timedelta(days=rng.randrange(1, 30)))
         so = ids.take(SignOff)
         revoked = state == EvidenceState.REVOKED
-        out.add(SignOff, {"id": so, "evidence_id": ev, "revision_id": rev, "signer_id": supervisor, "decision": decision,
-                          "comment": None if decision == Decision.SIGNED_OFF else "Please say more about what you did.",
-                          "digest": hashlib.sha256(f"{ev}".encode()).hexdigest(), "decided_at": decided,
-                          "revoked_at": decided + timedelta(days=3) if revoked else None,
-                          "revoked_by_id": supervisor if revoked else None, "revoke_reason": "Signed in error." if revoked else None})
+        out.add(
+            SignOff,
+            {
+                "id": so,
+                "evidence_id": ev,
+                "revision_id": rev,
+                "signer_id": supervisor,
+                "decision": decision,
+                "comment": None if decision == Decision.SIGNED_OFF else "Please say more about what you did.",
+                "digest": hashlib.sha256(f"{ev}".encode()).hexdigest(),
+                "decided_at": decided,
+                "revoked_at": decided + timedelta(days=3) if revoked else None,
+                "revoked_by_id": supervisor if revoked else None,
+                "revoke_reason": "Signed in error." if revoked else None,
+            },
+        )
         soi0 = ids.take(SignOffItem, len(linked))
         for j, item in enumerate(linked):
             level = rng.choice([2, 3, 3, 3, 4, 4]) if decision == Decision.SIGNED_OFF and rng.random() > 0.05 else None
@@ -324,9 +436,17 @@ def _portfolio(out: _Writer, ids: _Ids, rng: random.Random, uid: int, supervisor
         times = 2 if rng.random() < 0.3 else 1
         sa0 = ids.take(SelfAssessment, times)
         for j in range(times):
-            out.add(SelfAssessment, {"id": sa0 + j, "user_id": uid, "item_id": item,
-                                     "level": max(1, min(5, target + rng.choice([-1, 0, 0, 1]) - (times - 1 - j))),
-                                     "note": None, "created_at": now - timedelta(days=rng.randrange(1, 600) + (times - j) * 100)})
+            out.add(
+                SelfAssessment,
+                {
+                    "id": sa0 + j,
+                    "user_id": uid,
+                    "item_id": item,
+                    "level": max(1, min(5, target + rng.choice([-1, 0, 0, 1]) - (times - 1 - j))),
+                    "note": None,
+                    "created_at": now - timedelta(days=rng.randrange(1, 600) + (times - j) * 100),
+                },
+            )
 
 
 def _training(out: _Writer, ids: _Ids, rng: random.Random, uid: int, subjects, today: date) -> None:
@@ -338,15 +458,41 @@ def _training(out: _Writer, ids: _Ids, rng: random.Random, uid: int, subjects, t
         tr0 = ids.take(TrainingRecord, times)
         for j in range(times):
             done = today - timedelta(days=rng.randrange(1, 1000) + (times - 1 - j) * 400)
-            out.add(TrainingRecord, {"id": tr0 + j, "user_id": uid, "subject_id": subject_id, "completed_on": done,
-                                     "expires_on": None, "note": None, "recorded_by_id": uid,
-                                     "created_at": datetime.combine(done, time(12), timezone.utc)})
-    out.add(Registration, {"id": ids.take(Registration), "user_id": uid, "body": "NMC", "number": f"{uid:08d}",
-                           "renewal_on": today + timedelta(days=rng.randrange(-30, 700)),
-                           "created_at": datetime.combine(today - timedelta(days=400), time(12), timezone.utc)})
-    out.add(DbsCheck, {"id": ids.take(DbsCheck), "user_id": uid, "checked_on": today - timedelta(days=rng.randrange(1, 1300)),
-                       "level": "enhanced", "certificate_number": None,
-                       "created_at": datetime.combine(today - timedelta(days=400), time(12), timezone.utc)})
+            out.add(
+                TrainingRecord,
+                {
+                    "id": tr0 + j,
+                    "user_id": uid,
+                    "subject_id": subject_id,
+                    "completed_on": done,
+                    "expires_on": None,
+                    "note": None,
+                    "recorded_by_id": uid,
+                    "created_at": datetime.combine(done, time(12), timezone.utc),
+                },
+            )
+    out.add(
+        Registration,
+        {
+            "id": ids.take(Registration),
+            "user_id": uid,
+            "body": "NMC",
+            "number": f"{uid:08d}",
+            "renewal_on": today + timedelta(days=rng.randrange(-30, 700)),
+            "created_at": datetime.combine(today - timedelta(days=400), time(12), timezone.utc),
+        },
+    )
+    out.add(
+        DbsCheck,
+        {
+            "id": ids.take(DbsCheck),
+            "user_id": uid,
+            "checked_on": today - timedelta(days=rng.randrange(1, 1300)),
+            "level": "enhanced",
+            "certificate_number": None,
+            "created_at": datetime.combine(today - timedelta(days=400), time(12), timezone.utc),
+        },
+    )
 
 
 def _messages(out: _Writer, ids: _Ids, rng: random.Random, uid: int, supervisor: int, now: datetime) -> None:
@@ -354,54 +500,126 @@ def _messages(out: _Writer, ids: _Ids, rng: random.Random, uid: int, supervisor:
     n0 = ids.take(Notification, 3)
     for j in range(3):
         at = now - timedelta(days=rng.randrange(1, 300))
-        out.add(Notification, {"id": n0 + j, "user_id": uid, "message": "Your supervisor signed off your evidence.",
-                               "link": None, "created_at": at, "read_at": None if j == 0 else at + timedelta(hours=2)})
+        out.add(
+            Notification,
+            {
+                "id": n0 + j,
+                "user_id": uid,
+                "message": "Your supervisor signed off your evidence.",
+                "link": None,
+                "created_at": at,
+                "read_at": None if j == 0 else at + timedelta(hours=2),
+            },
+        )
     if rng.random() < 0.7:
         signed = now - timedelta(days=rng.randrange(30, 500))
-        out.add(Appraisal, {"id": ids.take(Appraisal), "user_id": uid, "appraiser_id": supervisor, "year": "2025/26",
-                            "meeting_on": signed.date(), "state": AppraisalState.SIGNED, "summary": "A good year.",
-                            "agreed_by_person_at": signed - timedelta(days=200), "agreed_by_appraiser_at": signed - timedelta(days=200),
-                            "signed_by_person_at": signed, "signed_by_appraiser_at": signed, "signed_digest": "0" * 64,
-                            "created_at": signed - timedelta(days=210), "lock_version": 4})
+        out.add(
+            Appraisal,
+            {
+                "id": ids.take(Appraisal),
+                "user_id": uid,
+                "appraiser_id": supervisor,
+                "year": "2025/26",
+                "meeting_on": signed.date(),
+                "state": AppraisalState.SIGNED,
+                "summary": "A good year.",
+                "agreed_by_person_at": signed - timedelta(days=200),
+                "agreed_by_appraiser_at": signed - timedelta(days=200),
+                "signed_by_person_at": signed,
+                "signed_by_appraiser_at": signed,
+                "signed_digest": "0" * 64,
+                "created_at": signed - timedelta(days=210),
+                "lock_version": 4,
+            },
+        )
 
 
-def _recruitment(out: _Writer, ids: _Ids, rng: random.Random, session: Session, params: Params, recruiters: list[int],
-                 team0: int, now: datetime) -> int:
+def _recruitment(
+    out: _Writer,
+    ids: _Ids,
+    rng: random.Random,
+    session: Session,
+    params: Params,
+    recruiters: list[int],
+    team0: int,
+    now: datetime,
+) -> int:
     """Vacancies; the first (the one measured) has the most applications, every one scored by a panel of three."""
     specs = _person_specs(session)
     first_vacancy = None
     for v in range(params.vacancies):
         spec_id, criteria = specs[v % len(specs)]
         big = v == 0
-        status = VacancyStatus.SHORTLISTING if big else rng.choice([VacancyStatus.OPEN, VacancyStatus.SHORTLISTING, VacancyStatus.CLOSED])
+        status = (
+            VacancyStatus.SHORTLISTING
+            if big
+            else rng.choice([VacancyStatus.OPEN, VacancyStatus.SHORTLISTING, VacancyStatus.CLOSED])
+        )
         vid = ids.take(Vacancy)
         first_vacancy = first_vacancy or vid
         lead = recruiters[v % len(recruiters)]
         panel = [lead, recruiters[(v + 1) % len(recruiters)], recruiters[(v + 2) % len(recruiters)]]
-        out.add(Vacancy, {"id": vid, "title": f"Care Coordinator, Band 6 (bench vacancy {v + 1})", "band": "6",
-                          "team_id": team0 + v % params.teams, "closing_on": now.date() - timedelta(days=7 if big else rng.randrange(-30, 60)),
-                          "spec_version_id": spec_id, "lead_id": lead, "status": status, "shortlist_agreed_at": None,
-                          "created_at": now - timedelta(days=60), "lock_version": 2})
+        out.add(
+            Vacancy,
+            {
+                "id": vid,
+                "title": f"Care Coordinator, Band 6 (bench vacancy {v + 1})",
+                "band": "6",
+                "team_id": team0 + v % params.teams,
+                "closing_on": now.date() - timedelta(days=7 if big else rng.randrange(-30, 60)),
+                "spec_version_id": spec_id,
+                "lead_id": lead,
+                "status": status,
+                "shortlist_agreed_at": None,
+                "created_at": now - timedelta(days=60),
+                "lock_version": 2,
+            },
+        )
         out.flush(Vacancy)
         submitted = big or status == VacancyStatus.CLOSED
         pm0 = ids.take(PanelMember, 3)
         for j, member in enumerate(panel):
-            out.add(PanelMember, {"id": pm0 + j, "vacancy_id": vid, "user_id": member,
-                                  "scores_submitted_at": now - timedelta(days=2) if submitted else None})
+            out.add(
+                PanelMember,
+                {
+                    "id": pm0 + j,
+                    "vacancy_id": vid,
+                    "user_id": member,
+                    "scores_submitted_at": now - timedelta(days=2) if submitted else None,
+                },
+            )
         count = params.max_applications if big else rng.randrange(5, max(6, params.max_applications // 5))
         scored = [c for c, assessed, _ in criteria if "application" in assessed]
         for a in range(count):
             app_id = ids.take(Application)
-            out.add(Application, {"id": app_id, "vacancy_id": vid, "reference": f"APP-{a + 1:04d}", "candidate_name": f"Candidate {a + 1:04d}",
-                                  "email": f"candidate{a + 1:04d}@example.com",
-                                  "supporting_statement": "I have worked in community mental health for five years. " * 6,
-                                  "internal": rng.random() < 0.1, "guaranteed_interview": rng.random() < 0.05,
-                                  "internal_user_id": None, "portfolio_consent": False, "created_at": now - timedelta(days=30),
-                                  "anonymised_at": None})
+            out.add(
+                Application,
+                {
+                    "id": app_id,
+                    "vacancy_id": vid,
+                    "reference": f"APP-{a + 1:04d}",
+                    "candidate_name": f"Candidate {a + 1:04d}",
+                    "email": f"candidate{a + 1:04d}@example.com",
+                    "supporting_statement": "I have worked in community mental health for five years. " * 6,
+                    "internal": rng.random() < 0.1,
+                    "guaranteed_interview": rng.random() < 0.05,
+                    "internal_user_id": None,
+                    "portfolio_consent": False,
+                    "created_at": now - timedelta(days=30),
+                    "anonymised_at": None,
+                },
+            )
             ca0 = ids.take(CriterionAnswer, len(scored))
             for j, item in enumerate(scored):
-                out.add(CriterionAnswer, {"id": ca0 + j, "application_id": app_id, "item_id": item,
-                                          "text": "In my current post I do this every week, for example with a carer's assessment."})
+                out.add(
+                    CriterionAnswer,
+                    {
+                        "id": ca0 + j,
+                        "application_id": app_id,
+                        "item_id": item,
+                        "text": "In my current post I do this every week, for example with a carer's assessment.",
+                    },
+                )
             if not submitted:
                 continue
             flagged = False
@@ -410,18 +628,45 @@ def _recruitment(out: _Writer, ids: _Ids, rng: random.Random, session: Session, 
                 values = [max(0, min(3, base + rng.choice([-1, 0, 0, 0, 1]))) for _ in panel]
                 sc0 = ids.take(Score, len(panel))
                 for j, member in enumerate(panel):
-                    out.add(Score, {"id": sc0 + j, "application_id": app_id, "item_id": item, "scorer_id": member, "value": values[j],
-                                    "reason": "As the statement shows.", "scored_at": now - timedelta(days=3)})
+                    out.add(
+                        Score,
+                        {
+                            "id": sc0 + j,
+                            "application_id": app_id,
+                            "item_id": item,
+                            "scorer_id": member,
+                            "value": values[j],
+                            "reason": "As the statement shows.",
+                            "scored_at": now - timedelta(days=3),
+                        },
+                    )
                 if max(values) - min(values) >= 2:
                     flagged = True
                     if rng.random() < 0.9:
-                        out.add(Moderation, {"id": ids.take(Moderation), "application_id": app_id, "item_id": item, "value": base,
-                                             "reason": "Agreed at the panel meeting.", "moderated_by_id": lead,
-                                             "moderated_at": now - timedelta(days=1)})
+                        out.add(
+                            Moderation,
+                            {
+                                "id": ids.take(Moderation),
+                                "application_id": app_id,
+                                "item_id": item,
+                                "value": base,
+                                "reason": "Agreed at the panel meeting.",
+                                "moderated_by_id": lead,
+                                "moderated_at": now - timedelta(days=1),
+                            },
+                        )
             if not flagged and rng.random() < 0.6:
-                out.add(ShortlistDecision, {"id": ids.take(ShortlistDecision), "application_id": app_id,
-                                            "outcome": rng.choice(list(Outcome)), "reason": "On the panel's agreed scores.",
-                                            "decided_by_id": lead, "decided_at": now - timedelta(hours=5)})
+                out.add(
+                    ShortlistDecision,
+                    {
+                        "id": ids.take(ShortlistDecision),
+                        "application_id": app_id,
+                        "outcome": rng.choice(list(Outcome)),
+                        "reason": "On the panel's agreed scores.",
+                        "decided_by_id": lead,
+                        "decided_at": now - timedelta(hours=5),
+                    },
+                )
     return first_vacancy
 
 
@@ -431,5 +676,9 @@ def _reset_sequences(session: Session) -> None:
         return
     for table in Base.metadata.sorted_tables:
         if "id" in table.c:
-            session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                                 f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"))
+            session.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                    f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"
+                )
+            )

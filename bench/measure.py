@@ -32,12 +32,15 @@ HEADERS = {"User-Agent": "competency-portal-bench"}
 
 # -- the bare SQL, one list of statements per page ----------------------------------------
 
-_KEY = ("JOIN item i ON i.id = {t}.item_id JOIN framework_version fv ON fv.id = i.version_id "
-        "JOIN framework f ON f.id = fv.framework_id")
+_KEY = (
+    "JOIN item i ON i.id = {t}.item_id JOIN framework_version fv ON fv.id = i.version_id "
+    "JOIN framework f ON f.id = fv.framework_id"
+)
 TARGETS = (
     "SELECT rp.slug, f.slug, i.code, i.statement, fv.title, fv.kind, d.title, rt.target_level, i.review_months, i.requirement "
-    "FROM role_profile rp JOIN role_target rt ON rt.role_profile_id = rp.id " + _KEY.format(t="rt") +
-    " JOIN domain d ON d.id = i.domain_id WHERE rp.id IN (SELECT MAX(id) FROM role_profile WHERE slug IN ({roles}) GROUP BY slug)"
+    "FROM role_profile rp JOIN role_target rt ON rt.role_profile_id = rp.id "
+    + _KEY.format(t="rt")
+    + " JOIN domain d ON d.id = i.domain_id WHERE rp.id IN (SELECT MAX(id) FROM role_profile WHERE slug IN ({roles}) GROUP BY slug)"
 )
 CROSSWALK = (
     "SELECT fa.slug, ia.code, fb.slug, ib.code FROM crosswalk_pair p "
@@ -47,12 +50,14 @@ CROSSWALK = (
 )
 SIGNED = (
     "SELECT e.owner_id, f.slug, i.code, soi.level, so.decided_at FROM evidence e "
-    "JOIN sign_off so ON so.evidence_id = e.id JOIN sign_off_item soi ON soi.sign_off_id = so.id " + _KEY.format(t="soi") +
-    " WHERE {who} AND so.decision = 'signed_off' AND so.revoked_at IS NULL AND soi.level IS NOT NULL"
+    "JOIN sign_off so ON so.evidence_id = e.id JOIN sign_off_item soi ON soi.sign_off_id = so.id "
+    + _KEY.format(t="soi")
+    + " WHERE {who} AND so.decision = 'signed_off' AND so.revoked_at IS NULL AND soi.level IS NOT NULL"
 )
 SELF = (
-    "SELECT sa.user_id, f.slug, i.code, sa.level FROM self_assessment sa " + _KEY.format(t="sa") +
-    " WHERE sa.id IN (SELECT MAX(id) FROM self_assessment WHERE {who} GROUP BY user_id, item_id)"
+    "SELECT sa.user_id, f.slug, i.code, sa.level FROM self_assessment sa "
+    + _KEY.format(t="sa")
+    + " WHERE sa.id IN (SELECT MAX(id) FROM self_assessment WHERE {who} GROUP BY user_id, item_id)"
 )
 TRAINING = [
     "SELECT id, slug, title, renewal_months, role_rules FROM training_subject WHERE retired = false ORDER BY position",
@@ -61,8 +66,10 @@ TRAINING = [
     "SELECT user_id, MAX(checked_on) FROM dbs_check WHERE {who} GROUP BY user_id",
 ]
 MET = "(met_forever = true OR (met_until IS NOT NULL AND met_until > :today))"
-SUPERVISEES = ("SELECT supervisee_id FROM supervision WHERE supervisor_id = :sup AND starts_on <= :today "
-               "AND (ends_on IS NULL OR ends_on >= :today)")
+SUPERVISEES = (
+    "SELECT supervisee_id FROM supervision WHERE supervisor_id = :sup AND starts_on <= :today "
+    "AND (ends_on IS NULL OR ends_on >= :today)"
+)
 QUEUE = (
     "SELECT e.id, e.submitted_at, u.name, r.title, r.evidence_type, (SELECT COUNT(*) FROM evidence_link l WHERE l.revision_id = r.id) "
     "FROM evidence e JOIN user_account u ON u.id = e.owner_id "
@@ -72,8 +79,12 @@ QUEUE = (
 
 
 def _person_sql(who: str, roles: str) -> list[str]:
-    return [TARGETS.format(roles=roles), CROSSWALK, SIGNED.format(who=who.replace("{col}", "e.owner_id")),
-            SELF.format(who=who.replace("{col}", "user_id"))] + [t.format(who=who.replace("{col}", "user_id")) for t in TRAINING]
+    return [
+        TARGETS.format(roles=roles),
+        CROSSWALK,
+        SIGNED.format(who=who.replace("{col}", "e.owner_id")),
+        SELF.format(who=who.replace("{col}", "user_id")),
+    ] + [t.format(who=who.replace("{col}", "user_id")) for t in TRAINING]
 
 
 def bare_sql(name: str) -> list[str]:
@@ -83,27 +94,46 @@ def bare_sql(name: str) -> list[str]:
     return {
         "staff_dashboard": _person_sql(one, ":role"),
         "supervisor_queue": [QUEUE],
-        "team_heatmap": ["SELECT id, name, target_role FROM user_account WHERE id IN (" + SUPERVISEES + ") AND active = true ORDER BY name",
-                         "SELECT DISTINCT target_role FROM user_account WHERE id IN (" + SUPERVISEES + ")"]
-                        + [s.replace(":role", "SELECT target_role FROM user_account WHERE id IN (" + SUPERVISEES + ")")
-                           for s in _person_sql(team, ":role")]
-                        + [QUEUE, "SELECT user_id, MAX(signed_by_appraiser_at) FROM appraisal WHERE state = 'signed' AND user_id IN ("
-                           + SUPERVISEES + ") GROUP BY user_id"],
+        "team_heatmap": [
+            "SELECT id, name, target_role FROM user_account WHERE id IN ("
+            + SUPERVISEES
+            + ") AND active = true ORDER BY name",
+            "SELECT DISTINCT target_role FROM user_account WHERE id IN (" + SUPERVISEES + ")",
+        ]
+        + [
+            s.replace(":role", "SELECT target_role FROM user_account WHERE id IN (" + SUPERVISEES + ")")
+            for s in _person_sql(team, ":role")
+        ]
+        + [
+            QUEUE,
+            "SELECT user_id, MAX(signed_by_appraiser_at) FROM appraisal WHERE state = 'signed' AND user_id IN ("
+            + SUPERVISEES
+            + ") GROUP BY user_id",
+        ],
         # From the precomputed readiness facts, as a hand-written report would read them.
-        "organisation": ["SELECT u.id, u.name, u.target_role, t.name FROM user_account u LEFT JOIN team t ON t.id = u.team_id "
-                         "WHERE u.active = true AND u.target_role IS NOT NULL ORDER BY u.name",
-                         TARGETS.format(roles="SELECT DISTINCT target_role FROM user_account"),
-                         "SELECT framework_slug, item_code, COUNT(*) FROM readiness_fact WHERE " + everyone.replace("{col}", "user_id")
-                         + " AND NOT " + MET + " GROUP BY framework_slug, item_code",
-                         "SELECT user_id, SUM(CASE WHEN " + MET + " THEN 1 ELSE 0 END) FROM readiness_fact WHERE "
-                         + everyone.replace("{col}", "user_id") + " GROUP BY user_id"]
-                        + [t.format(who=everyone.replace("{col}", "user_id")) for t in TRAINING]
-                        + ["SELECT id, name FROM team ORDER BY name"],
+        "organisation": [
+            "SELECT u.id, u.name, u.target_role, t.name FROM user_account u LEFT JOIN team t ON t.id = u.team_id "
+            "WHERE u.active = true AND u.target_role IS NOT NULL ORDER BY u.name",
+            TARGETS.format(roles="SELECT DISTINCT target_role FROM user_account"),
+            "SELECT framework_slug, item_code, COUNT(*) FROM readiness_fact WHERE "
+            + everyone.replace("{col}", "user_id")
+            + " AND NOT "
+            + MET
+            + " GROUP BY framework_slug, item_code",
+            "SELECT user_id, SUM(CASE WHEN "
+            + MET
+            + " THEN 1 ELSE 0 END) FROM readiness_fact WHERE "
+            + everyone.replace("{col}", "user_id")
+            + " GROUP BY user_id",
+        ]
+        + [t.format(who=everyone.replace("{col}", "user_id")) for t in TRAINING]
+        + ["SELECT id, name FROM team ORDER BY name"],
         "framework_search": [
             "SELECT i.id, i.code, i.statement, f.slug, fv.title, d.title FROM item i "
             "JOIN framework_version fv ON fv.id = i.version_id JOIN framework f ON f.id = fv.framework_id AND fv.revision = f.current_revision "
             "JOIN domain d ON d.id = i.domain_id WHERE (LOWER(i.statement) LIKE :w1 OR LOWER(i.code) LIKE :w1) "
-            "AND (LOWER(i.statement) LIKE :w2 OR LOWER(i.code) LIKE :w2) ORDER BY fv.title, i.position LIMIT 51"],
+            "AND (LOWER(i.statement) LIKE :w2 OR LOWER(i.code) LIKE :w2) ORDER BY fv.title, i.position LIMIT 51"
+        ],
         "shortlisting": [
             "SELECT i.id, i.code, i.statement, i.requirement, i.assessed_by, d.title FROM vacancy v JOIN item i ON i.version_id = v.spec_version_id "
             "JOIN domain d ON d.id = i.domain_id WHERE v.id = :vid ORDER BY d.position, i.position",
@@ -112,11 +142,13 @@ def bare_sql(name: str) -> list[str]:
             "SELECT s.application_id, s.item_id, s.scorer_id, s.value FROM score s JOIN application a ON a.id = s.application_id WHERE a.vacancy_id = :vid",
             "SELECT m.application_id, m.item_id, m.value FROM moderation m JOIN application a ON a.id = m.application_id WHERE a.vacancy_id = :vid",
             "SELECT d.application_id, d.outcome, d.reason, d.decided_by_id, d.decided_at FROM shortlist_decision d "
-            "JOIN application a ON a.id = d.application_id WHERE a.vacancy_id = :vid ORDER BY d.decided_at, d.id"],
+            "JOIN application a ON a.id = d.application_id WHERE a.vacancy_id = :vid ORDER BY d.decided_at, d.id",
+        ],
     }[name]
 
 
 # -- the pages ---------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Page:
@@ -136,8 +168,20 @@ def pages(dataset: Dataset) -> list[Page]:
         Page("supervisor_queue", "supervisor", "/supervision/", ("Sign-off queue", "/supervision/evidence/"), True),
         Page("team_heatmap", "supervisor", "/team", ('id="figure-team"', "Staff Member"), True),
         Page("organisation", "admin", "/organisation", ("The most common gap is", "Bench team 001"), False),
-        Page("framework_search", "admin", "/frameworks/search?q=" + SEARCH.replace(" ", "+"), ("found for", "/items/"), True),
-        Page("shortlisting", "lead", f"/recruitment/vacancies/{dataset.vacancy_id}/shortlist", ("APP-0001", "Shortlist with reasons"), True),
+        Page(
+            "framework_search",
+            "admin",
+            "/frameworks/search?q=" + SEARCH.replace(" ", "+"),
+            ("found for", "/items/"),
+            True,
+        ),
+        Page(
+            "shortlisting",
+            "lead",
+            f"/recruitment/vacancies/{dataset.vacancy_id}/shortlist",
+            ("APP-0001", "Shortlist with reasons"),
+            True,
+        ),
     ]
 
 
@@ -202,9 +246,16 @@ def measure_page(app: Flask, page: Page, dataset: Dataset, repeats: int = 30, wa
     missing = [e for e in page.expect if e not in answer["body"]]
     bare = bare_times(app, page.name, dataset, repeats, warmup)
     p50, bare_p50 = statistics.median(times), statistics.median(bare)
-    return {"p50_ms": round(p50, 1), "p95_ms": round(_percentile(times, 0.95), 1), "queries": counter.count,
-            "bare_sql_ms": round(bare_p50, 1), "ratio": round(p50 / bare_p50, 2) if bare_p50 else None,
-            "requests": len(times), "status": answer["status"], "missing": missing}
+    return {
+        "p50_ms": round(p50, 1),
+        "p95_ms": round(_percentile(times, 0.95), 1),
+        "queries": counter.count,
+        "bare_sql_ms": round(bare_p50, 1),
+        "ratio": round(p50 / bare_p50, 2) if bare_p50 else None,
+        "requests": len(times),
+        "status": answer["status"],
+        "missing": missing,
+    }
 
 
 def bare_times(app: Flask, name: str, dataset: Dataset, repeats: int, warmup: int) -> list[float]:
@@ -215,8 +266,15 @@ def bare_times(app: Flask, name: str, dataset: Dataset, repeats: int, warmup: in
         engine = db.engine
     with engine.connect() as conn:
         role = conn.scalar(text("SELECT target_role FROM user_account WHERE id = :id"), {"id": dataset.people["staff"]})
-    args = {"uid": dataset.people["staff"], "sup": dataset.people["supervisor"], "today": today, "role": role,
-            "vid": dataset.vacancy_id, "w1": f"%{words[0]}%", "w2": f"%{words[1]}%"}
+    args = {
+        "uid": dataset.people["staff"],
+        "sup": dataset.people["supervisor"],
+        "today": today,
+        "role": role,
+        "vid": dataset.vacancy_id,
+        "w1": f"%{words[0]}%",
+        "w2": f"%{words[1]}%",
+    }
     statements = [text(s) for s in bare_sql(name)]
 
     def run() -> None:
@@ -237,8 +295,10 @@ def measure(app: Flask, dataset: Dataset, repeats: int = 30, say=print, warmup: 
         for page in pages(dataset):
             results[page.name] = measure_page(app, page, dataset, repeats, warmup)
             r = results[page.name]
-            say(f"    {page.name:<18} p50 {r['p50_ms']:>8.1f} ms  p95 {r['p95_ms']:>8.1f} ms  {r['queries']:>3} queries  "
-                f"bare {r['bare_sql_ms']:>7.1f} ms  ratio {r['ratio']}")
+            say(
+                f"    {page.name:<18} p50 {r['p50_ms']:>8.1f} ms  p95 {r['p95_ms']:>8.1f} ms  {r['queries']:>3} queries  "
+                f"bare {r['bare_sql_ms']:>7.1f} ms  ratio {r['ratio']}"
+            )
     finally:
         app.config["PORTAL_NOW"] = previous
     return results

@@ -17,8 +17,15 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 FIRST_VISIT_LIMIT_BYTES = 1_500_000  # the target: a chart page's first visit transfers at most 1.5 MB
 
 _ENTRIES = """() => {
@@ -52,7 +59,9 @@ def _visit(page, url: str) -> dict:
     }
 
 
-def measure_transfer(app: Flask, session_cookie: str, path: str, user_agent: str = "competency-portal-bench", browser=None) -> dict:
+def measure_transfer(
+    app: Flask, session_cookie: str, path: str, user_agent: str = "competency-portal-bench", browser=None
+) -> dict:
     """Visit `path` twice as the person whose session cookie is given; bytes of each visit.
 
     {"path", "first_visit": {...}, "second_visit": {...}, "first_visit_limit_bytes", "met"}, each
@@ -81,8 +90,13 @@ def measure_transfer(app: Flask, session_cookie: str, path: str, user_agent: str
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
-    return {"path": path, "first_visit": first, "second_visit": second, "first_visit_limit_bytes": FIRST_VISIT_LIMIT_BYTES,
-            "met": first["total_bytes"] <= FIRST_VISIT_LIMIT_BYTES and second["static_bytes"] == 0}
+    return {
+        "path": path,
+        "first_visit": first,
+        "second_visit": second,
+        "first_visit_limit_bytes": FIRST_VISIT_LIMIT_BYTES,
+        "met": first["total_bytes"] <= FIRST_VISIT_LIMIT_BYTES and second["static_bytes"] == 0,
+    }
 
 
 def _two_visits(browser, base: str, session_cookie: str, path: str, user_agent: str) -> tuple[dict, dict]:

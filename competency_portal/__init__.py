@@ -7,8 +7,8 @@ import os
 from pathlib import Path
 
 from flask import Flask
-from werkzeug.routing import IntegerConverter
 from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
+from werkzeug.routing import IntegerConverter
 
 from competency_portal import assets, cli, clock, config, policy, security, storage
 from competency_portal.extensions import csrf, db, login_manager, migrate
@@ -48,10 +48,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     # .jinja files, which Flask would not autoescape: text passed to a macro would be written as raw HTML.
     app.url_map.converters["int"] = BoundedInt  # ids beyond the database's integer range are 404s
     app.jinja_options = {**app.jinja_options, "undefined": ChainableUndefined, "autoescape": True}
-    app.jinja_loader = ChoiceLoader([
-        FileSystemLoader(str(PROJECT_ROOT / "templates")),
-        PackageLoader("nhsuk_frontend_jinja"),
-    ])
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(PROJECT_ROOT / "templates")),
+            PackageLoader("nhsuk_frontend_jinja"),
+        ]
+    )
 
     db.init_app(app)
     _keep_readiness_rollup()
@@ -124,8 +126,18 @@ def _register_blueprints(app: Flask) -> None:
     from competency_portal.supervision import bp as supervision_bp
     from competency_portal.training import bp as training_bp
 
-    for bp in (main_bp, auth_bp, catalogue_bp, evidence_bp, supervision_bp, admin_bp, dashboards_bp, training_bp, appraisal_bp,
-               recruitment_bp):
+    for bp in (
+        main_bp,
+        auth_bp,
+        catalogue_bp,
+        evidence_bp,
+        supervision_bp,
+        admin_bp,
+        dashboards_bp,
+        training_bp,
+        appraisal_bp,
+        recruitment_bp,
+    ):
         app.register_blueprint(bp)
 
 
@@ -143,7 +155,8 @@ def _layout_context(app: Flask) -> None:
         roles = {r.value for r in current_user.roles}
         supervising = Role.SUPERVISOR.value in roles or policy.is_covering(db.session, current_user.id, clock.today())
         unread = db.session.scalar(
-            select(func.count()).select_from(Notification)
+            select(func.count())
+            .select_from(Notification)
             .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
         )
         return {"current_user_roles": roles, "nav_supervising": supervising, "unread_notifications": unread}

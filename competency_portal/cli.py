@@ -34,8 +34,14 @@ def _fail(lines: list[str], summary: str) -> None:
 def _database_error(exc: Exception) -> None:
     db.session.rollback()
     if isinstance(exc, IntegrityError):
-        _fail([], "Another load changed the same frameworks at the same moment, so nothing was loaded; run the command again.")
-    _fail([], f"The database is not ready ({exc.__class__.__name__}); run 'flask --app competency_portal db upgrade' first.")
+        _fail(
+            [],
+            "Another load changed the same frameworks at the same moment, so nothing was loaded; run the command again.",
+        )
+    _fail(
+        [],
+        f"The database is not ready ({exc.__class__.__name__}); run 'flask --app competency_portal db upgrade' first.",
+    )
 
 
 path_argument = click.argument("path", type=click.Path(path_type=Path))
@@ -57,11 +63,15 @@ def validate_command(path: Path) -> None:
             check_references(bundle, Catalogue())
     except FrameworkFileError as exc:
         _fail([str(p) for p in exc.problems], f"{plural(len(exc.problems), 'problem')} found; nothing was loaded.")
-    click.echo(f"{plural(len(bundle), 'file')} valid: {len(bundle.frameworks)} frameworks, {len(bundle.scales)} scales, "
-               f"{len(bundle.roles)} role profiles, {len(bundle.crosswalks)} crosswalks.")
+    click.echo(
+        f"{plural(len(bundle), 'file')} valid: {len(bundle.frameworks)} frameworks, {len(bundle.scales)} scales, "
+        f"{len(bundle.roles)} role profiles, {len(bundle.crosswalks)} crosswalks."
+    )
     if unready:
-        click.echo(f"Checked as if nothing were loaded: the database is not ready ({unready}); run "
-                   "'flask --app competency_portal db upgrade' to check against what is loaded too.")
+        click.echo(
+            f"Checked as if nothing were loaded: the database is not ready ({unready}); run "
+            "'flask --app competency_portal db upgrade' to check against what is loaded too."
+        )
 
 
 @frameworks_cli.command("diff")
@@ -88,8 +98,14 @@ def load_command(path: Path) -> None:
         changes = loader.load(db.session, read_bundle(path))
         for change in changes:
             if change.action != "unchanged":
-                audit.record(db.session, actor_id=None, action="framework_loaded", object_type=change.kind.replace(" ", "_"),
-                             object_id=change.id, detail={"action": change.action, "details": change.details[:50], "source": str(path)})
+                audit.record(
+                    db.session,
+                    actor_id=None,
+                    action="framework_loaded",
+                    object_type=change.kind.replace(" ", "_"),
+                    object_id=change.id,
+                    detail={"action": change.action, "details": change.details[:50], "source": str(path)},
+                )
         db.session.commit()
     except FrameworkFileError as exc:
         db.session.rollback()
@@ -130,8 +146,10 @@ def audit_verify_command() -> None:
     except (OperationalError, ProgrammingError) as exc:
         _database_error(exc)
     if not verdict.ok:
-        _fail([f"Audit chain broken after {plural(verdict.checked, 'good record')}: {verdict.message}."],
-              "Restore the audit_event table from a backup and investigate who changed it.")
+        _fail(
+            [f"Audit chain broken after {plural(verdict.checked, 'good record')}: {verdict.message}."],
+            "Restore the audit_event table from a backup and investigate who changed it.",
+        )
     click.echo(verdict.message)
 
 
@@ -147,7 +165,9 @@ def demo_seed_command() -> None:
     from competency_portal.services import demo
 
     try:
-        accounts = demo.seed(db.session, clock.today(), current_app.config["PORTAL_ENV"], storage.from_config(current_app.config))
+        accounts = demo.seed(
+            db.session, clock.today(), current_app.config["PORTAL_ENV"], storage.from_config(current_app.config)
+        )
         db.session.commit()
     except demo.DemoRefused as exc:
         db.session.rollback()
@@ -184,9 +204,13 @@ recruitment_cli = AppGroup("recruitment", help="Recruitment housekeeping.")
 
 
 @recruitment_cli.command("purge")
-@click.option("--older-than-days", type=click.IntRange(min=0), default=None,
-              help="Anonymise candidates of vacancies closed more than this many days ago "
-                   "(default: the RECRUITMENT_RETENTION_DAYS setting).")
+@click.option(
+    "--older-than-days",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Anonymise candidates of vacancies closed more than this many days ago "
+    "(default: the RECRUITMENT_RETENTION_DAYS setting).",
+)
 def recruitment_purge_command(older_than_days: int | None) -> None:
     """Anonymise candidates' data once the retention period after a vacancy closes has passed.
 
@@ -199,14 +223,20 @@ def recruitment_purge_command(older_than_days: int | None) -> None:
     from competency_portal import clock
     from competency_portal.services import vacancies
 
-    days = older_than_days if older_than_days is not None else int(current_app.config.get("RECRUITMENT_RETENTION_DAYS", 365))
+    days = (
+        older_than_days
+        if older_than_days is not None
+        else int(current_app.config.get("RECRUITMENT_RETENTION_DAYS", 365))
+    )
     try:
         result = vacancies.purge(db.session, clock.now(), days)
         db.session.commit()
     except (OperationalError, ProgrammingError) as exc:
         _database_error(exc)
-    click.echo(f"Anonymised {plural(result.applications, 'application')} in {plural(len(result.vacancies), 'vacancy', 'vacancies')} "
-               f"closed more than {plural(days, 'day')} ago.")
+    click.echo(
+        f"Anonymised {plural(result.applications, 'application')} in {plural(len(result.vacancies), 'vacancy', 'vacancies')} "
+        f"closed more than {plural(days, 'day')} ago."
+    )
 
 
 def register(app: Flask) -> None:

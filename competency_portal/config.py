@@ -83,9 +83,7 @@ def check(config: dict) -> None:
     """Refuse to run production with a missing or well-known secret key."""
     env = config.get("PORTAL_ENV")
     if env not in {"development", "testing", "production"}:
-        raise ConfigError(
-            f"PORTAL_ENV is {env!r}; set it to development, testing or production."
-        )
+        raise ConfigError(f"PORTAL_ENV is {env!r}; set it to development, testing or production.")
     if env == "production":
         key = config.get("SECRET_KEY") or ""
         if key in ("", DEV_SECRET_KEY) or len(key) < 32:

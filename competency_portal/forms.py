@@ -25,7 +25,9 @@ class DatePartsField(Field):
     be corrected, and says exactly which part is wrong.
     """
 
-    def __init__(self, label=None, validators=None, earliest: date = date(1950, 1, 1), allow_future: bool = False, **kwargs):
+    def __init__(
+        self, label=None, validators=None, earliest: date = date(1950, 1, 1), allow_future: bool = False, **kwargs
+    ):
         super().__init__(label, validators, **kwargs)
         self.parts = {"day": "", "month": "", "year": ""}
         self.earliest = earliest

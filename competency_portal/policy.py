@@ -97,16 +97,24 @@ def can_set_target_role(user: User) -> bool:
 
 # -- supervision scope ------------------------------------------------------------------
 
+
 def is_covering(session: Session, user_id: int, today: date) -> bool:
     """Whether the person is deputising for someone today."""
-    return session.scalar(
-        select(Deputy.id).where(Deputy.deputy_id == user_id, Deputy.starts_on <= today, Deputy.ends_on >= today).limit(1)
-    ) is not None
+    return (
+        session.scalar(
+            select(Deputy.id)
+            .where(Deputy.deputy_id == user_id, Deputy.starts_on <= today, Deputy.ends_on >= today)
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def acting_for(session: Session, user_id: int, today: date) -> Select:
     """Ids of the supervisors whose rights this person holds today: themself and anyone they cover."""
-    covered = select(Deputy.supervisor_id).where(Deputy.deputy_id == user_id, Deputy.starts_on <= today, Deputy.ends_on >= today)
+    covered = select(Deputy.supervisor_id).where(
+        Deputy.deputy_id == user_id, Deputy.starts_on <= today, Deputy.ends_on >= today
+    )
     return select(User.id).where(or_(User.id == user_id, User.id.in_(covered)))
 
 
@@ -122,10 +130,14 @@ def supervisees(session: Session, user_id: int, today: date) -> Select:
 
 def supervises(session: Session, user: User, person_id: int, today: date) -> bool:
     """Whether `user` supervises (or covers for the supervisor of) `person_id` today."""
-    return session.scalar(supervisees(session, user.id, today).where(Supervision.supervisee_id == person_id).limit(1)) is not None
+    return (
+        session.scalar(supervisees(session, user.id, today).where(Supervision.supervisee_id == person_id).limit(1))
+        is not None
+    )
 
 
 # -- people and evidence ----------------------------------------------------------------
+
 
 def can_view_person(session: Session, user: User, person_id: int, today: date) -> bool:
     """Staff see their own record; supervisors their supervisees'; administrators everyone's."""
@@ -173,12 +185,12 @@ def require(condition: bool, status: int = 404) -> None:
         abort(status)
 
 
-
 # -- recruitment (vacancies) ------------------------------------------------------------
 # Recruiters see only the vacancies they lead or sit on. Administrators administer people and
 # frameworks, not recruitment: they see a vacancy only if they are its lead or on its panel (and
 # hold the recruiter role, which every recruitment route requires). Staff and supervisors never
 # see recruitment data.
+
 
 def on_panel(user: User, vacancy) -> bool:
     """Whether the person leads the vacancy or sits on its panel."""
@@ -234,12 +246,19 @@ def vacancy_rights(user: User, vacancy, member) -> VacancyRights:
     panel = member is not None and Role.RECRUITER in user.roles
     sees = member.scores_submitted_at is not None if member is not None else lead
     shortlisting = vacancy.status == VacancyStatus.SHORTLISTING and not vacancy.names_visible
-    nxt = {VacancyStatus.OPEN: True, VacancyStatus.SHORTLISTING: vacancy.names_visible, VacancyStatus.INTERVIEWING: True}
+    nxt = {
+        VacancyStatus.OPEN: True,
+        VacancyStatus.SHORTLISTING: vacancy.names_visible,
+        VacancyStatus.INTERVIEWING: True,
+    }
     return VacancyRights(
-        lead=lead, panel=panel,
+        lead=lead,
+        panel=panel,
         add_applications=lead and vacancy.status in (VacancyStatus.OPEN, VacancyStatus.SHORTLISTING),
         advance=lead and nxt.get(vacancy.status, False),
         score=panel and member.scores_submitted_at is None and shortlisting,
         sees_scores=sees,
-        moderate=lead and sees and shortlisting, decide=lead and sees and shortlisting, agree=lead and sees and shortlisting,
+        moderate=lead and sees and shortlisting,
+        decide=lead and sees and shortlisting,
+        agree=lead and sees and shortlisting,
     )

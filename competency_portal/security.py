@@ -16,18 +16,20 @@ PAGE_DESTINATIONS = {"document", "iframe", "frame"}
 
 def _csp(nonce: str | None) -> str:
     scripts = f"script-src 'self' 'nonce-{nonce}'" if nonce else "script-src 'self'"
-    return "; ".join([
-        "default-src 'self'",
-        scripts,
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            scripts,
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "font-src 'self'",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
 
 
 def csp_nonce() -> str:
@@ -91,7 +93,10 @@ class PageRefreshedSessionInterface(SecureCookieSessionInterface):
     def should_set_cookie(self, app, session) -> bool:
         if session.modified:
             return True
-        return super().should_set_cookie(app, session) and request.headers.get("Sec-Fetch-Dest", "document") in PAGE_DESTINATIONS
+        return (
+            super().should_set_cookie(app, session)
+            and request.headers.get("Sec-Fetch-Dest", "document") in PAGE_DESTINATIONS
+        )
 
 
 def init_app(app: Flask) -> None:
@@ -105,7 +110,10 @@ def init_app(app: Flask) -> None:
         # PostgreSQL cannot store NUL in text; no real form input contains one.
         for values in (request.args, request.form):
             if any("\x00" in key or "\x00" in value for key, value in values.items(multi=True)):
-                abort(400, description="The request contained a character that cannot be stored (NUL). Remove it and try again.")
+                abort(
+                    400,
+                    description="The request contained a character that cannot be stored (NUL). Remove it and try again.",
+                )
 
     @app.context_processor
     def nonce_for_templates() -> dict:

@@ -218,7 +218,7 @@ def init_app(app) -> None:
     def referenced(names: list[str]) -> set[str]:
         found: set[str] = set()
         for start in range(0, len(names), 500):
-            chunk = names[start:start + 500]
+            chunk = names[start : start + 500]
             found |= set(db.session.scalars(select(Attachment.stored_name).where(Attachment.stored_name.in_(chunk))))
         return found
 
@@ -226,9 +226,16 @@ def init_app(app) -> None:
         try:
             kept, deleted = store.sweep(referenced)
         except (OperationalError, ProgrammingError) as exc:  # database not migrated or not reachable yet: next start
-            log.warning("uploads left pending by a crash were not settled (%s); they will be at the next start", exc.__class__.__name__)
+            log.warning(
+                "uploads left pending by a crash were not settled (%s); they will be at the next start",
+                exc.__class__.__name__,
+            )
             return
         finally:
             db.session.remove()
     if kept or deleted:
-        log.warning("settled uploads left pending by a crash: %d kept (their records were saved), %d deleted (never saved)", kept, deleted)
+        log.warning(
+            "settled uploads left pending by a crash: %d kept (their records were saved), %d deleted (never saved)",
+            kept,
+            deleted,
+        )

@@ -24,8 +24,12 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--users", type=int, default=50, help="simulated people at once (default 50)")
     parser.add_argument("--duration", type=float, default=60, help="seconds of load (default 60)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4, as the README runs it)")
-    parser.add_argument("--think", type=float, default=0.5, help="mean pause between a person's pages, in seconds (default 0.5)")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary folder (SQLite file, uploads, gunicorn log)")
+    parser.add_argument(
+        "--think", type=float, default=0.5, help="mean pause between a person's pages, in seconds (default 0.5)"
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the temporary folder (SQLite file, uploads, gunicorn log)"
+    )
     args = parser.parse_args(argv)
     if args.users < 4 or not 0 < args.duration <= 3600 or args.workers < 1 or args.think < 0:
         parser.error("need --users >= 4, 0 < --duration <= 3600, --workers >= 1 and --think >= 0")
@@ -52,8 +56,10 @@ def main(argv: list[str] | None = None) -> int:
 
     app = create_app()
     cast = database.cast(app, args.users)
-    _say(f"{len(cast.staff)} staff, {len(cast.supervisors)} supervisors, {len(cast.recruiters)} recruiters on "
-         f"{database._safe(url).split('://')[0]}; starting gunicorn with {args.workers} workers")
+    _say(
+        f"{len(cast.staff)} staff, {len(cast.supervisors)} supervisors, {len(cast.recruiters)} recruiters on "
+        f"{database._safe(url).split('://')[0]}; starting gunicorn with {args.workers} workers"
+    )
     running = server.Server(env, workers=args.workers, log_path=workdir / "gunicorn.log").start()
     stats, ledger = Stats(), journeys.Ledger()
     started = time.monotonic()
@@ -63,8 +69,12 @@ def main(argv: list[str] | None = None) -> int:
     threads = []
     try:
         for n, (kind, email, vacancy) in enumerate(people):
-            thread = threading.Thread(target=journeys.run_person, args=(kind, email, vacancy, running.url, stats, ledger, pace),
-                                      name=email, daemon=True)
+            thread = threading.Thread(
+                target=journeys.run_person,
+                args=(kind, email, vacancy, running.url, stats, ledger, pace),
+                name=email,
+                daemon=True,
+            )
             thread.start()
             threads.append(thread)
             time.sleep(ramp / len(people))
@@ -80,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     lost = verify.lost_writes(app, ledger) if not stuck else ["not checked: requests were still in flight"]
     for page, count, p95 in stats.slowest():
         _say(f"slowest: {page}: {count} requests, p95 {p95:.0f} ms")
-    for line in (stats.errors[:20] + lost[:20]):
+    for line in stats.errors[:20] + lost[:20]:
         _say(line)
     if not args.keep:
         import shutil
@@ -89,8 +99,11 @@ def main(argv: list[str] | None = None) -> int:
     else:
         _say(f"kept {workdir}")
     requests_made = len(stats.durations)
-    print(f"load: {requests_made} requests, {requests_made / elapsed:.1f} req/s, p95 {stats.p95_ms():.0f} ms, "
-          f"{len(stats.errors)} errors, {len(lost)} lost writes", flush=True)
+    print(
+        f"load: {requests_made} requests, {requests_made / elapsed:.1f} req/s, p95 {stats.p95_ms():.0f} ms, "
+        f"{len(stats.errors)} errors, {len(lost)} lost writes",
+        flush=True,
+    )
     return 0 if not stats.errors and not lost else 1
 
 

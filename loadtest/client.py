@@ -87,8 +87,14 @@ class Client:
         started = time.monotonic()
         page = f"{method} {_ID.sub('/<id>', path)}"
         try:
-            response = self.http.request(method, self.base + path, allow_redirects=False, timeout=TIMEOUT,
-                                         headers=self._cookie_header(), **kwargs)
+            response = self.http.request(
+                method,
+                self.base + path,
+                allow_redirects=False,
+                timeout=TIMEOUT,
+                headers=self._cookie_header(),
+                **kwargs,
+            )
         except requests.RequestException as exc:
             message = f"{self.who}: {method} {path}: {exc.__class__.__name__}"
             self.stats.add(time.monotonic() - started, message, page)
@@ -104,7 +110,9 @@ class Client:
     def get(self, path: str, expect: tuple[int, ...] = (200,)) -> requests.Response:
         return self.request("GET", path, expect)
 
-    def post(self, path: str, data: dict, token_from: str | None = None, expect: tuple[int, ...] = (302,), files=None) -> requests.Response:
+    def post(
+        self, path: str, data: dict, token_from: str | None = None, expect: tuple[int, ...] = (302,), files=None
+    ) -> requests.Response:
         """POST a form with a CSRF token (read from `token_from`, a page's HTML, or fetched from /notifications)."""
         token = csrf_token(token_from) if token_from else None
         if token is None:

@@ -63,8 +63,10 @@ def prepare(database_url: str | None, workdir: Path, env: dict[str, str]) -> str
     try:
         tables = set(inspect(engine).get_table_names())
         if tables and MARKER not in tables:
-            raise Refused(f"{_safe(url)} already has tables ({len(tables)}) that the load test did not make; "
-                          "point DATABASE_URL at an empty database (e.g. createdb portal_load), or unset it to use SQLite.")
+            raise Refused(
+                f"{_safe(url)} already has tables ({len(tables)}) that the load test did not make; "
+                "point DATABASE_URL at an empty database (e.g. createdb portal_load), or unset it to use SQLite."
+            )
         if tables:
             _empty(engine)
         with engine.begin() as conn:
@@ -74,7 +76,9 @@ def prepare(database_url: str | None, workdir: Path, env: dict[str, str]) -> str
         engine.dispose()
     env = {**env, "DATABASE_URL": url}
     for args in (["db", "upgrade"], ["frameworks", "load", str(ROOT / "frameworks")]):
-        done = subprocess.run([str(FLASK), "--app", "competency_portal", *args], cwd=ROOT, env=env, capture_output=True, text=True)
+        done = subprocess.run(
+            [str(FLASK), "--app", "competency_portal", *args], cwd=ROOT, env=env, capture_output=True, text=True
+        )
         if done.returncode != 0:
             raise RuntimeError(f"flask {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
     return url
@@ -123,8 +127,14 @@ def cast(app, users: int) -> Cast:
         shared_hash = people.hash_password(PASSWORD)
 
         def make(kind: str, n: int, roles: set, target: str | None):
-            user = people.create_person(session, name=f"Load {kind.title()} {n}", email=f"{kind}.{n}@{DOMAIN}", roles=roles,
-                                        job_title=f"Load test {kind}", target_role=target)
+            user = people.create_person(
+                session,
+                name=f"Load {kind.title()} {n}",
+                email=f"{kind}.{n}@{DOMAIN}",
+                roles=roles,
+                job_title=f"Load test {kind}",
+                target_role=target,
+            )
             user.password_hash = shared_hash
             return user
 
@@ -133,20 +143,46 @@ def cast(app, users: int) -> Cast:
         recruiters = [make("recruiter", n, {Role.RECRUITER}, None) for n in range(n_recruiters)]
         session.flush()
         for n, person in enumerate(staff):
-            session.add(Supervision(supervisor_id=supervisors[n % n_supervisors].id, supervisee_id=person.id,
-                                    starts_on=date(2024, 1, 1), ends_on=None))
+            session.add(
+                Supervision(
+                    supervisor_id=supervisors[n % n_supervisors].id,
+                    supervisee_id=person.id,
+                    starts_on=date(2024, 1, 1),
+                    ends_on=None,
+                )
+            )
         spec_version = session.scalar(
-            select(FrameworkVersion.id).join(Framework, Framework.id == FrameworkVersion.framework_id)
-            .where(Framework.slug == SPEC, FrameworkVersion.revision == Framework.current_revision))
+            select(FrameworkVersion.id)
+            .join(Framework, Framework.id == FrameworkVersion.framework_id)
+            .where(Framework.slug == SPEC, FrameworkVersion.revision == Framework.current_revision)
+        )
         for n in range(0, n_recruiters, 2):
             lead, member = recruiters[n], recruiters[n + 1]
-            vacancy = vacancies.create_vacancy(session, lead, vacancies.VacancyFields(
-                title=f"Care Coordinator (load test {n // 2})", band="Band 6", team_id=None, closing_on=date(2026, 12, 31),
-                spec_version_id=spec_version, panel_ids=[member.id]))
-            made = [vacancies.add_application(session, vacancy, lead, vacancies.ApplicationFields(
-                candidate_name=f"Candidate {n // 2}-{a}", email=f"candidate.{n // 2}.{a}@example.org",
-                supporting_statement="Six years coordinating care in a community mental health team."))
-                for a in range(APPLICATIONS_PER_VACANCY)]
+            vacancy = vacancies.create_vacancy(
+                session,
+                lead,
+                vacancies.VacancyFields(
+                    title=f"Care Coordinator (load test {n // 2})",
+                    band="Band 6",
+                    team_id=None,
+                    closing_on=date(2026, 12, 31),
+                    spec_version_id=spec_version,
+                    panel_ids=[member.id],
+                ),
+            )
+            made = [
+                vacancies.add_application(
+                    session,
+                    vacancy,
+                    lead,
+                    vacancies.ApplicationFields(
+                        candidate_name=f"Candidate {n // 2}-{a}",
+                        email=f"candidate.{n // 2}.{a}@example.org",
+                        supporting_statement="Six years coordinating care in a community mental health team.",
+                    ),
+                )
+                for a in range(APPLICATIONS_PER_VACANCY)
+            ]
             session.flush()
             vacancies.advance(session, vacancy, lead, VacancyStatus.SHORTLISTING, vacancy.lock_version)
             session.flush()

@@ -20,7 +20,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from loadtest.client import Client, UnexpectedResponse, csrf_token, redirect_path
+from loadtest.client import Client, UnexpectedResponse, redirect_path
 from loadtest.database import PASSWORD, Cast
 
 MAX_ROUNDS = 10_000  # per simulated person, whatever the duration
@@ -36,18 +36,28 @@ _SCORE = re.compile(r'name="score-(\d+)"')
 class Ledger:
     """Acknowledged writes (thread-safe): what the database must hold afterwards."""
 
-    created: dict[int, tuple[str, str, str]] = field(default_factory=dict)  # evidence id -> (owner email, title, attachment sha256)
+    created: dict[int, tuple[str, str, str]] = field(
+        default_factory=dict
+    )  # evidence id -> (owner email, title, attachment sha256)
     links: dict[int, set[int]] = field(default_factory=dict)  # evidence id -> items linked, as last acknowledged
     submitted: set[int] = field(default_factory=set)
     decisions: list[tuple[int, str, str]] = field(default_factory=list)  # (evidence id, signer email, decision)
-    scores: dict[tuple[str, int, int], int] = field(default_factory=dict)  # (scorer email, application, item) -> last value
+    scores: dict[tuple[str, int, int], int] = field(
+        default_factory=dict
+    )  # (scorer email, application, item) -> last value
     applications: list[tuple[int, str]] = field(default_factory=list)  # (vacancy id, candidate email)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def count(self) -> int:
         with self.lock:
-            return (len(self.created) + len(self.links) + len(self.submitted) + len(self.decisions)
-                    + len(self.scores) + len(self.applications))
+            return (
+                len(self.created)
+                + len(self.links)
+                + len(self.submitted)
+                + len(self.decisions)
+                + len(self.scores)
+                + len(self.applications)
+            )
 
 
 @dataclass
@@ -66,13 +76,22 @@ class Pace:
 
 
 def _attachment(tag: str) -> tuple[bytes, str]:
-    data = (f"Reflective account {tag}: what I did, what it showed, what I will do next. {secrets.token_hex(16)}\n" * 200).encode()
+    data = (
+        f"Reflective account {tag}: what I did, what it showed, what I will do next. {secrets.token_hex(16)}\n" * 200
+    ).encode()
     return data, hashlib.sha256(data).hexdigest()
 
 
 def _evidence_form(title: str, items: list[int]) -> dict:
-    return {"title": title, "evidence_type": "reflective_account", "activity_date-day": "3", "activity_date-month": "3",
-            "activity_date-year": "2025", "description": f"What I did and what it shows ({title}).", "items": [str(i) for i in items]}
+    return {
+        "title": title,
+        "evidence_type": "reflective_account",
+        "activity_date-day": "3",
+        "activity_date-month": "3",
+        "activity_date-year": "2025",
+        "description": f"What I did and what it shows ({title}).",
+        "items": [str(i) for i in items],
+    }
 
 
 def staff(client: Client, email: str, ledger: Ledger, pace: Pace) -> None:
@@ -92,8 +111,12 @@ def staff(client: Client, email: str, ledger: Ledger, pace: Pace) -> None:
         title = f"Load {email.split('@')[0]} {rounds}"
         data, sha = _attachment(title)
         first = random.sample(offered, 1)
-        response = client.post("/portfolio/evidence/new", _evidence_form(title, first), token_from=page,
-                               files={"attachments": (f"{title}.txt", data, "text/plain")})
+        response = client.post(
+            "/portfolio/evidence/new",
+            _evidence_form(title, first),
+            token_from=page,
+            files={"attachments": (f"{title}.txt", data, "text/plain")},
+        )
         evidence_id = int(redirect_path(response).rsplit("/", 1)[-1])
         with ledger.lock:
             ledger.created[evidence_id] = (email, title, sha)
@@ -132,11 +155,16 @@ def supervisor(client: Client, email: str, ledger: Ledger, pace: Pace) -> None:
             item_id = _LEVEL.match('name="level-' + chunk).group(1)
             levels = _OPTION.findall(chunk.split("</select>", 1)[0])
             form[f"level-{item_id}"] = "none" if returning else levels[-1]
-        form.update({"decision": "returned", "comment": "Add what the carer said."} if returning
-                    else {"decision": "signed_off", "comment": "Clear and well reflected."})
+        form.update(
+            {"decision": "returned", "comment": "Add what the carer said."}
+            if returning
+            else {"decision": "signed_off", "comment": "Clear and well reflected."}
+        )
         response = client.post(f"/supervision/evidence/{evidence_id}", form, token_from=page)
         if redirect_path(response) != "/supervision/":
-            raise UnexpectedResponse(f"{email}: deciding on {evidence_id} went to {redirect_path(response)}, not the queue")
+            raise UnexpectedResponse(
+                f"{email}: deciding on {evidence_id} went to {redirect_path(response)}, not the queue"
+            )
         with ledger.lock:
             ledger.decisions.append((evidence_id, email, form["decision"]))
 
@@ -166,8 +194,15 @@ def recruiter(client: Client, email: str, vacancy, ledger: Ledger, pace: Pace) -
         if lead and rounds % 4 == 0:
             new = client.get(base + "/applications/new").text
             candidate = f"load.{vacancy.id}.{rounds}.{secrets.token_hex(3)}@example.org"
-            response = client.post(base + "/applications/new", {"candidate_name": f"Load Candidate {rounds}", "email": candidate,
-                                                               "supporting_statement": "Five years in a crisis team."}, token_from=new)
+            response = client.post(
+                base + "/applications/new",
+                {
+                    "candidate_name": f"Load Candidate {rounds}",
+                    "email": candidate,
+                    "supporting_statement": "Five years in a crisis team.",
+                },
+                token_from=new,
+            )
             if redirect_path(response) != base:
                 raise UnexpectedResponse(f"{email}: adding an application went to {redirect_path(response)}")
             with ledger.lock:

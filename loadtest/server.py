@@ -32,12 +32,14 @@ def free_port() -> int:
 def production_env(database_url: str, upload_folder: str | Path, secret_key: str | None = None) -> dict[str, str]:
     """The environment the README gives production: PORTAL_ENV, a random 64-character key, the database."""
     env = {k: v for k, v in os.environ.items() if k not in ("PORTAL_NOW", "FLASK_APP")}
-    env.update({
-        "PORTAL_ENV": "production",
-        "SECRET_KEY": secret_key or secrets.token_hex(32),
-        "DATABASE_URL": database_url,
-        "UPLOAD_FOLDER": str(upload_folder),
-    })
+    env.update(
+        {
+            "PORTAL_ENV": "production",
+            "SECRET_KEY": secret_key or secrets.token_hex(32),
+            "DATABASE_URL": database_url,
+            "UPLOAD_FOLDER": str(upload_folder),
+        }
+    )
     return env
 
 
@@ -59,15 +61,28 @@ class Server:
         """Start gunicorn and wait until /health answers 200 (or fail with its log)."""
         log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL
         self.process = subprocess.Popen(
-            [str(GUNICORN), "--workers", str(self.workers), "--bind", f"127.0.0.1:{self.port}", "competency_portal:create_app()"],
-            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                str(GUNICORN),
+                "--workers",
+                str(self.workers),
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "competency_portal:create_app()",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         if log is not subprocess.DEVNULL:
             log.close()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {self.process.returncode} before answering; see {self.log_path}")
+                raise RuntimeError(
+                    f"gunicorn exited with {self.process.returncode} before answering; see {self.log_path}"
+                )
             try:
                 if requests.get(self.url + "/health", timeout=5).status_code == 200:
                     return self
@@ -110,7 +125,7 @@ def _live_in_group(pgid: int) -> bool:
             stat = (entry / "stat").read_text()
         except OSError:
             continue
-        fields = stat[stat.rindex(")") + 2:].split()  # after "pid (name) ": state, ppid, pgrp, ...
+        fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (name) ": state, ppid, pgrp, ...
         if int(fields[2]) == pgid and fields[0] not in ("Z", "X"):
             return True
     return False

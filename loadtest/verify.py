@@ -27,11 +27,17 @@ def lost_writes(app, ledger: Ledger) -> list[str]:
                 lost.append(f"evidence {evidence_id} ({title}) is missing or not {owner}'s")
                 continue
             files = [a for r in evidence.revisions for a in r.attachments]
-            if not files or files[0].sha256 != sha or hashlib.sha256(store.read(files[0].stored_name)).hexdigest() != sha:
+            if (
+                not files
+                or files[0].sha256 != sha
+                or hashlib.sha256(store.read(files[0].stored_name)).hexdigest() != sha
+            ):
                 lost.append(f"evidence {evidence_id}: its attachment is missing or differs")
             if {link.item_id for link in evidence.current.links} != ledger.links.get(evidence_id, set()):
                 lost.append(f"evidence {evidence_id}: links differ from the last acknowledged change")
-            if evidence_id in ledger.submitted and (evidence.state == EvidenceState.DRAFT or evidence.submitted_at is None):
+            if evidence_id in ledger.submitted and (
+                evidence.state == EvidenceState.DRAFT or evidence.submitted_at is None
+            ):
                 lost.append(f"evidence {evidence_id}: acknowledged as submitted, but it is {evidence.state.value}")
         decided = {(s.evidence_id, s.signer_id, s.decision.value) for s in session.scalars(select(SignOff))}
         for evidence_id, signer, decision in ledger.decisions:
@@ -40,7 +46,9 @@ def lost_writes(app, ledger: Ledger) -> list[str]:
         scores = {(s.scorer_id, s.application_id, s.item_id): s.value for s in session.scalars(select(Score))}
         for (scorer, application_id, item_id), value in ledger.scores.items():
             if scores.get((emails.get(scorer), application_id, item_id)) != value:
-                lost.append(f"score {value} by {scorer} on application {application_id}, item {item_id} is missing or differs")
+                lost.append(
+                    f"score {value} by {scorer} on application {application_id}, item {item_id} is missing or differs"
+                )
         applied = set(session.execute(select(Application.vacancy_id, Application.email)).all())
         for vacancy_id, email in ledger.applications:
             if (vacancy_id, email) not in applied:

@@ -38,8 +38,10 @@ def verdict(vulnerable: list[str], skipped: list[str], audited: int, require_aud
     if vulnerable:
         return 1, "pip-audit: known vulnerabilities:\n  " + "\n  ".join(vulnerable)
     if audited == 0:
-        message = (f"pip-audit: NOT AUDITED: the vulnerability service could not be reached from this machine, "
-                   f"so none of the {len(skipped)} installed packages was checked.")
+        message = (
+            f"pip-audit: NOT AUDITED: the vulnerability service could not be reached from this machine, "
+            f"so none of the {len(skipped)} installed packages was checked."
+        )
         return (1 if require_audit else 0), message
     note = f" ({len(skipped)} could not be checked: {', '.join(skipped)})" if skipped else ""
     return 0, f"pip-audit: {audited} packages audited, no known vulnerabilities{note}."
@@ -50,7 +52,10 @@ def main() -> int:
     pip_audit = Path(sys.executable).with_name("pip-audit")
     result = subprocess.run(  # noqa: S603 - fixed command, no user input
         [str(pip_audit), "--format", "json", "--progress-spinner", "off", "--skip-editable"],
-        capture_output=True, text=True, timeout=600, check=False,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
     try:
         report = json.loads(result.stdout)

@@ -33,14 +33,16 @@ def _database_url(tmp_path_factory) -> str:
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     """The portal, configured for testing, on a freshly migrated database."""
-    app = create_app({
-        "TESTING": True,
-        "PORTAL_ENV": "testing",
-        "SECRET_KEY": "testing-only",
-        "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory),
-        "WTF_CSRF_ENABLED": True,
-        "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "PORTAL_ENV": "testing",
+            "SECRET_KEY": "testing-only",
+            "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory),
+            "WTF_CSRF_ENABLED": True,
+            "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
+        }
+    )
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             with db.engine.begin() as conn:

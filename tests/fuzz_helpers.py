@@ -34,8 +34,12 @@ settings.register_profile(
     deadline=None,  # timings on a shared 2-core machine vary too much for a deadline
     database=None,  # nothing written to .hypothesis/; failures are kept as explicit tests instead
     print_blob=False,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much,
-                           HealthCheck.function_scoped_fixture],
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.filter_too_much,
+        HealthCheck.function_scoped_fixture,
+    ],
 )
 
 
@@ -48,11 +52,52 @@ def fuzz_settings(default_examples: int) -> settings:
 # -- values -------------------------------------------------------------------------------
 
 NASTY = [
-    "", " ", "   \t\n", "\r\n", "0", "-1", "1.5", "1e309", "NaN", "inf", "99999999999999999999", str(2**31), str(-2**63 - 1),
-    "\u00b2", "\u0661\u0662", "\uff11\uff12", "0000-00-00", "2026-02-30", "31/02/2026", "true", "on", "None", "null",
-    "<script>alert(1)</script>", "' OR 1=1 --", "%00", "\u202e\u0645\u0631\u062d\u0628\u0627", "\U0001f600" * 3,
-    "e\u0301" * 5, "\ufeff", "\u2028", "\ud800", "\udfff", "a\ud83dz", "x" * 41, "x" * 61, "x" * 121, "x" * 201,
-    "x" * 255, "\u00e9" * 301, "x" * 2001, "x" * 5001, "x" * 10001, "x" * 20001, "y" * 100_000, "a\x00b",
+    "",
+    " ",
+    "   \t\n",
+    "\r\n",
+    "0",
+    "-1",
+    "1.5",
+    "1e309",
+    "NaN",
+    "inf",
+    "99999999999999999999",
+    str(2**31),
+    str(-(2**63) - 1),
+    "\u00b2",
+    "\u0661\u0662",
+    "\uff11\uff12",
+    "0000-00-00",
+    "2026-02-30",
+    "31/02/2026",
+    "true",
+    "on",
+    "None",
+    "null",
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
+    "%00",
+    "\u202e\u0645\u0631\u062d\u0628\u0627",
+    "\U0001f600" * 3,
+    "e\u0301" * 5,
+    "\ufeff",
+    "\u2028",
+    "\ud800",
+    "\udfff",
+    "a\ud83dz",
+    "x" * 41,
+    "x" * 61,
+    "x" * 121,
+    "x" * 201,
+    "x" * 255,
+    "\u00e9" * 301,
+    "x" * 2001,
+    "x" * 5001,
+    "x" * 10001,
+    "x" * 20001,
+    "y" * 100_000,
+    "a\x00b",
 ]
 
 
@@ -60,12 +105,43 @@ def column_lengths() -> list[int]:
     """Every String(n) length in the schema: a value of n + 1 characters must be a message, never a DataError."""
     import competency_portal.models  # noqa: F401 - registers every table
 
-    return sorted({c.type.length for t in db.metadata.sorted_tables for c in t.columns if getattr(c.type, "length", None)})
+    return sorted(
+        {c.type.length for t in db.metadata.sorted_tables for c in t.columns if getattr(c.type, "length", None)}
+    )
 
 
 NASTY += [ch * (n + 1) for n in column_lengths() for ch in ("x", "\u00e9")]
-DATE_PARTS = ["0", "00", "0000", "1", "2", "12", "13", "29", "30", "31", "32", "1899", "1949", "1950", "2000", "2026", "2099",
-              "9999", "10000", "99999999", "-1", "+5", " 3 ", "\u00b2", "\uff13", "\u0663", "3.0", "0x1f", "1_000"]
+DATE_PARTS = [
+    "0",
+    "00",
+    "0000",
+    "1",
+    "2",
+    "12",
+    "13",
+    "29",
+    "30",
+    "31",
+    "32",
+    "1899",
+    "1949",
+    "1950",
+    "2000",
+    "2026",
+    "2099",
+    "9999",
+    "10000",
+    "99999999",
+    "-1",
+    "+5",
+    " 3 ",
+    "\u00b2",
+    "\uff13",
+    "\u0663",
+    "3.0",
+    "0x1f",
+    "1_000",
+]
 
 # Full unicode, lone surrogates included (the default text strategy leaves them out). NUL is left
 # out here: the portal refuses any request with one before a view runs, which would hide the rest
@@ -76,15 +152,43 @@ any_text = st.text(any_char, max_size=40)
 
 # Numbers at the edges of what Python, SQLite (64-bit) and PostgreSQL (32-bit integer columns) hold, and
 # strings that str.isdigit() accepts but int() does not.
-NUMBERS = ["0", "-0", "1", "-1", "2147483647", "2147483648", "-2147483649", "4294967296", "9223372036854775807",
-           "9223372036854775808", "-9223372036854775809", "99999999999999999999", "1" + "0" * 40, "\u00b2", "\u2460", "\u0663",
-           "\uff17", " 7", "7 ", "+7", "07", "7.0", "7e3", "0x7"]
+NUMBERS = [
+    "0",
+    "-0",
+    "1",
+    "-1",
+    "2147483647",
+    "2147483648",
+    "-2147483649",
+    "4294967296",
+    "9223372036854775807",
+    "9223372036854775808",
+    "-9223372036854775809",
+    "99999999999999999999",
+    "1" + "0" * 40,
+    "\u00b2",
+    "\u2460",
+    "\u0663",
+    "\uff17",
+    " 7",
+    "7 ",
+    "+7",
+    "07",
+    "7.0",
+    "7e3",
+    "0x7",
+]
 
 
 def value_strategy(name: str) -> st.SearchStrategy[str]:
     """A hostile value for the field called `name` (date parts get date-like numbers more often)."""
-    choices = [st.sampled_from(NASTY), st.sampled_from(NUMBERS), any_text, st.integers(-2**70, 2**70).map(str),
-               st.text(st.sampled_from("0123456789-./ "), max_size=12)]
+    choices = [
+        st.sampled_from(NASTY),
+        st.sampled_from(NUMBERS),
+        any_text,
+        st.integers(-(2**70), 2**70).map(str),
+        st.text(st.sampled_from("0123456789-./ "), max_size=12),
+    ]
     if name.endswith(("-day", "-month", "-year")):
         choices = [st.sampled_from(DATE_PARTS)] * 3 + choices
     return st.one_of(choices)
@@ -96,10 +200,36 @@ def values_for(name: str) -> st.SearchStrategy[list[str]]:
     return st.one_of(one.map(lambda v: [v]), one.map(lambda v: [v]), st.lists(one, min_size=0, max_size=3))
 
 
-FILE_BODIES = [PDF, PNG, EXE, HTML, b"", b"%PDF", b"name,email\nA,a@example.org\n", b"\xff\xfe\x00\x00garbage",
-               b"PK\x03\x04" + b"\x00" * 30, PDF + b"\x00" * 2048]
-FILE_NAMES = ["evidence.pdf", "scan.png", "notes.txt", "", ".", "..", "../../etc/passwd", "C:\\temp\\a.pdf", "a" * 300 + ".pdf",
-              "r\u00e9sum\u00e9.pdf", "no-extension", "double.pdf.exe", "\ud800.pdf", "nul\u0000.pdf", "<b>.pdf", "data.csv"]
+FILE_BODIES = [
+    PDF,
+    PNG,
+    EXE,
+    HTML,
+    b"",
+    b"%PDF",
+    b"name,email\nA,a@example.org\n",
+    b"\xff\xfe\x00\x00garbage",
+    b"PK\x03\x04" + b"\x00" * 30,
+    PDF + b"\x00" * 2048,
+]
+FILE_NAMES = [
+    "evidence.pdf",
+    "scan.png",
+    "notes.txt",
+    "",
+    ".",
+    "..",
+    "../../etc/passwd",
+    "C:\\temp\\a.pdf",
+    "a" * 300 + ".pdf",
+    "r\u00e9sum\u00e9.pdf",
+    "no-extension",
+    "double.pdf.exe",
+    "\ud800.pdf",
+    "nul\u0000.pdf",
+    "<b>.pdf",
+    "data.csv",
+]
 
 
 @st.composite
@@ -114,6 +244,7 @@ def uploads(draw, max_files: int = 3) -> list[tuple[str, bytes]]:
 
 
 # -- request bodies -------------------------------------------------------------------------
+
 
 def _bytes(value: str) -> bytes:
     # "surrogatepass" writes a lone surrogate as the (invalid) UTF-8 a careless client would send.
@@ -160,6 +291,7 @@ def tally(where: str, outcome: str) -> None:
 def print_tally(where: str) -> None:
     if os.environ.get("FUZZ_STATS"):
         print(f"\n{where}: {dict(OUTCOMES.get(where, {}))}")
+
 
 def assert_no_crash(response, what: str) -> str:
     """Never a server error, never a traceback; returns the body as text."""

@@ -50,16 +50,45 @@ def _built(world) -> dict:
 
     session = db.session
     lead = session.get(User, world.id("recruiter"))
-    panel = people.create_person(session, name="Panel Recruiter", email="panel.recruiter@example.nhs.uk", roles={Role.RECRUITER},
-                                 target_role=None, password=PASSWORD)
+    panel = people.create_person(
+        session,
+        name="Panel Recruiter",
+        email="panel.recruiter@example.nhs.uk",
+        roles={Role.RECRUITER},
+        target_role=None,
+        password=PASSWORD,
+    )
     spec = vacancies.spec_choices(session)[0]
-    vacancy = vacancies.create_vacancy(session, lead, vacancies.VacancyFields(
-        title="Care Coordinator", band="Band 6", team_id=None, closing_on=date(2026, 12, 1), spec_version_id=spec.id, panel_ids=[panel.id]))
-    application = vacancies.add_application(session, vacancy, lead, vacancies.ApplicationFields(
-        candidate_name="Candidate Person", email="candidate@example.org", supporting_statement="Six years in community teams."))
+    vacancy = vacancies.create_vacancy(
+        session,
+        lead,
+        vacancies.VacancyFields(
+            title="Care Coordinator",
+            band="Band 6",
+            team_id=None,
+            closing_on=date(2026, 12, 1),
+            spec_version_id=spec.id,
+            panel_ids=[panel.id],
+        ),
+    )
+    application = vacancies.add_application(
+        session,
+        vacancy,
+        lead,
+        vacancies.ApplicationFields(
+            candidate_name="Candidate Person",
+            email="candidate@example.org",
+            supporting_statement="Six years in community teams.",
+        ),
+    )
     session.commit()
-    found = {"vacancy_id": vacancy.id, "application_id": application.id, "spec_version_id": spec.id, "panel_id": panel.id,
-             "lock_version": vacancy.lock_version}
+    found = {
+        "vacancy_id": vacancy.id,
+        "application_id": application.id,
+        "spec_version_id": spec.id,
+        "panel_id": panel.id,
+        "lock_version": vacancy.lock_version,
+    }
     world.recruitment_vacancies = found  # other recruitment rule modules may reuse this vacancy
     return found
 
@@ -74,14 +103,40 @@ def post_cases(world) -> dict:
     """Refusal cases for the recruitment_vacancies POST routes."""
     built = _built(world)
     v = built["vacancy_id"]
-    new_vacancy = {"title": "Another post", "band": "Band 6", "team_id": "", "closing_on-day": "1", "closing_on-month": "2",
-                   "closing_on-year": "2027", "spec_version_id": str(built["spec_version_id"]), "panel": str(built["panel_id"])}
-    application = {"candidate_name": "Another Candidate", "email": "another.candidate@example.org", "supporting_statement": "Statement"}
+    new_vacancy = {
+        "title": "Another post",
+        "band": "Band 6",
+        "team_id": "",
+        "closing_on-day": "1",
+        "closing_on-month": "2",
+        "closing_on-year": "2027",
+        "spec_version_id": str(built["spec_version_id"]),
+        "panel": str(built["panel_id"]),
+    }
+    application = {
+        "candidate_name": "Another Candidate",
+        "email": "another.candidate@example.org",
+        "supporting_statement": "Statement",
+    }
     return {
         "recruitment.new_vacancy": ("/recruitment/vacancies/new", new_vacancy, NOT_RECRUITER, ("recruiter", 302)),
-        "recruitment.new_application": (f"/recruitment/vacancies/{v}/applications/new", application, NOT_RECRUITER, ("recruiter", 302)),
+        "recruitment.new_application": (
+            f"/recruitment/vacancies/{v}/applications/new",
+            application,
+            NOT_RECRUITER,
+            ("recruiter", 302),
+        ),
         "recruitment.import_applications": (f"/recruitment/vacancies/{v}/applications/import", {}, NOT_RECRUITER, None),
-        "recruitment.confirm_import": (f"/recruitment/vacancies/{v}/applications/import/confirm", {"token": "0" * 32}, NOT_RECRUITER, None),
-        "recruitment.advance": (f"/recruitment/vacancies/{v}/advance", {"to": "shortlisting", "version": str(built["lock_version"])},
-                                NOT_RECRUITER, ("recruiter", 302)),
+        "recruitment.confirm_import": (
+            f"/recruitment/vacancies/{v}/applications/import/confirm",
+            {"token": "0" * 32},
+            NOT_RECRUITER,
+            None,
+        ),
+        "recruitment.advance": (
+            f"/recruitment/vacancies/{v}/advance",
+            {"to": "shortlisting", "version": str(built["lock_version"])},
+            NOT_RECRUITER,
+            ("recruiter", 302),
+        ),
     }

@@ -43,12 +43,30 @@ def _request(world) -> int:
     session = db.session
     lead = session.get(User, world.id("recruiter"))
     candidate = session.get(User, world.id("other_staff"))
-    vacancy = vacancies.create_vacancy(session, lead, vacancies.VacancyFields(
-        title="Senior Care Coordinator", band="Band 7", team_id=None, closing_on=date(2026, 12, 1),
-        spec_version_id=built["spec_version_id"], panel_ids=[built["panel_id"]]))
-    application = vacancies.add_application(session, vacancy, lead, vacancies.ApplicationFields(
-        candidate_name=candidate.name, email=candidate.email, supporting_statement="Internal move", internal=True,
-        portfolio_consent=True))
+    vacancy = vacancies.create_vacancy(
+        session,
+        lead,
+        vacancies.VacancyFields(
+            title="Senior Care Coordinator",
+            band="Band 7",
+            team_id=None,
+            closing_on=date(2026, 12, 1),
+            spec_version_id=built["spec_version_id"],
+            panel_ids=[built["panel_id"]],
+        ),
+    )
+    application = vacancies.add_application(
+        session,
+        vacancy,
+        lead,
+        vacancies.ApplicationFields(
+            candidate_name=candidate.name,
+            email=candidate.email,
+            supporting_statement="Internal move",
+            internal=True,
+            portfolio_consent=True,
+        ),
+    )
     session.commit()
     world.share_request = application.id
     return application.id

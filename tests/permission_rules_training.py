@@ -35,8 +35,13 @@ def url_values(world) -> dict:
 
 
 def _completion(subject: str = "fire-safety") -> dict:
-    return {"subject": subject, "completed_on-day": "3", "completed_on-month": "3", "completed_on-year": "2025",
-            "note": "Face-to-face session"}
+    return {
+        "subject": subject,
+        "completed_on-day": "3",
+        "completed_on-month": "3",
+        "completed_on-year": "2025",
+        "note": "Face-to-face session",
+    }
 
 
 def post_cases(world) -> dict:
@@ -46,11 +51,29 @@ def post_cases(world) -> dict:
         # Everyone signed in records their own training: only the anonymous visitor is refused. (The controls
         # use other_staff: an earlier control resets the owner's password, which signs the owner out.)
         "training.add_record": ("/training/records", _completion(), {}, ("other_staff", 302)),
-        "training.registration": ("/training/registration", {"body": "NMC", "number": "12A3456E", "renewal_on-day": "31",
-                                                             "renewal_on-month": "1", "renewal_on-year": "2030"}, {}, ("other_staff", 302)),
-        "training.dbs": ("/training/dbs", {"checked_on-day": "3", "checked_on-month": "3", "checked_on-year": "2025",
-                                           "level": "enhanced"}, {}, ("other_staff", 302)),
+        "training.registration": (
+            "/training/registration",
+            {
+                "body": "NMC",
+                "number": "12A3456E",
+                "renewal_on-day": "31",
+                "renewal_on-month": "1",
+                "renewal_on-year": "2030",
+            },
+            {},
+            ("other_staff", 302),
+        ),
+        "training.dbs": (
+            "/training/dbs",
+            {"checked_on-day": "3", "checked_on-month": "3", "checked_on-year": "2025", "level": "enhanced"},
+            {},
+            ("other_staff", 302),
+        ),
         # Only administrators add records for someone else; supervisors see a supervisee's training read-only.
-        "training.add_record_for": (f"/people/{world.id('owner')}/training/records", _completion("resuscitation"), not_admin,
-                                    ("admin", 302)),
+        "training.add_record_for": (
+            f"/people/{world.id('owner')}/training/records",
+            _completion("resuscitation"),
+            not_admin,
+            ("admin", 302),
+        ),
     }

@@ -171,15 +171,24 @@ class World:
 
 def _person(session, kind: str, roles: set[Role], target_role: str | None = TARGET_ROLE) -> User:
     return people.create_person(
-        session, name=kind.replace("_", " ").title(), email=f"{kind.replace('_', '.')}@example.nhs.uk",
-        roles=roles, job_title="Test " + kind, target_role=target_role, password=PASSWORD,
+        session,
+        name=kind.replace("_", " ").title(),
+        email=f"{kind.replace('_', '.')}@example.nhs.uk",
+        roles=roles,
+        job_title="Test " + kind,
+        target_role=target_role,
+        password=PASSWORD,
     )
 
 
 def _input(title: str, item_ids: list[int], files=()) -> evidence_service.EvidenceInput:
     return evidence_service.EvidenceInput(
-        title=title, evidence_type=EvidenceType.REFLECTIVE_ACCOUNT, activity_date=PAST_DAY,
-        description=f"What I did: {title}.", item_ids=list(item_ids), files=list(files),
+        title=title,
+        evidence_type=EvidenceType.REFLECTIVE_ACCOUNT,
+        activity_date=PAST_DAY,
+        description=f"What I did: {title}.",
+        item_ids=list(item_ids),
+        files=list(files),
     )
 
 
@@ -221,7 +230,9 @@ def build_world(app, session) -> World:
     world.framework_slug = items[0].version.framework.slug
     world.item_code = items[0].code
 
-    submitted = evidence_service.create(session, owner, _input("Risk assessment with a carer", world.item_ids[:2], [pdf]), store)
+    submitted = evidence_service.create(
+        session, owner, _input("Risk assessment with a carer", world.item_ids[:2], [pdf]), store
+    )
     evidence_service.submit(session, submitted, owner, now)
     world.submitted, world.submitted_items = submitted.id, world.item_ids[:2]
     world.attachment = submitted.current.attachments[0].id
@@ -230,20 +241,34 @@ def build_world(app, session) -> World:
     evidence_service.submit(session, signed, owner, now)
     session.flush()
     item = world.item_ids[2]
-    decided = signoff.decide(session, signed, sup, Decision.SIGNED_OFF, {item: world.levels[item][-1]}, {}, "Good",
-                             signed.lock_version, now)
+    decided = signoff.decide(
+        session, signed, sup, Decision.SIGNED_OFF, {item: world.levels[item][-1]}, {}, "Good", signed.lock_version, now
+    )
     world.signed, world.sign_off = signed.id, decided.id
 
     draft = evidence_service.create(session, owner, _input("Crisis plan draft", world.item_ids[3:4], [pdf]), store)
     world.draft, world.draft_attachment = draft.id, draft.current.attachments[0].id
 
-    theirs = evidence_service.create(session, other, _input("Someone else's reflection", world.item_ids[:1], [pdf]), store)
+    theirs = evidence_service.create(
+        session, other, _input("Someone else's reflection", world.item_ids[:1], [pdf]), store
+    )
     world.others, world.others_attachment = theirs.id, theirs.current.attachments[0].id
-    theirs_signed = evidence_service.create(session, other, _input("Someone else's signed work", world.item_ids[:1]), store)
+    theirs_signed = evidence_service.create(
+        session, other, _input("Someone else's signed work", world.item_ids[:1]), store
+    )
     evidence_service.submit(session, theirs_signed, other, now)
     session.flush()
-    world.others_sign_off = signoff.decide(session, theirs_signed, unrel, Decision.SIGNED_OFF, {world.item_ids[0]: world.levels[world.item_ids[0]][-1]},
-                                           {}, None, theirs_signed.lock_version, now).id
+    world.others_sign_off = signoff.decide(
+        session,
+        theirs_signed,
+        unrel,
+        Decision.SIGNED_OFF,
+        {world.item_ids[0]: world.levels[world.item_ids[0]][-1]},
+        {},
+        None,
+        theirs_signed.lock_version,
+        now,
+    ).id
     session.flush()
     world.owner_notification = session.scalar(select(Notification.id).where(Notification.user_id == owner.id).limit(1))
     assert world.owner_notification, "the sign-off should have notified the owner"
@@ -268,7 +293,9 @@ def evidence_form(item_ids, **overrides) -> dict:
     data = {
         "title": "Working with a family in crisis",
         "evidence_type": "reflective_account",
-        "activity_date-day": "3", "activity_date-month": "3", "activity_date-year": "2025",
+        "activity_date-day": "3",
+        "activity_date-month": "3",
+        "activity_date-year": "2025",
         "description": "I coordinated the crisis plan and reviewed it with the family.",
         "items": [str(i) for i in item_ids],
     }

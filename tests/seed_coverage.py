@@ -63,11 +63,7 @@ def framework_statements(framework_id: str) -> list[str]:
     for path in FRAMEWORKS.rglob("*.yaml"):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         if isinstance(data, dict) and data.get("id") == framework_id and "domains" in data:
-            return [
-                normalise(item["statement"])
-                for domain in data["domains"]
-                for item in domain["items"]
-            ]
+            return [normalise(item["statement"]) for domain in data["domains"] for item in domain["items"]]
     raise AssertionError(f"no framework file with id {framework_id!r} under {FRAMEWORKS}")
 
 

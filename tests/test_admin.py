@@ -20,6 +20,7 @@ CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 # -- helpers ----------------------------------------------------------------------------
 
+
 class RequestContextClient(FlaskClient):
     """A test client whose every request runs in its own app context, as in production.
 
@@ -67,7 +68,9 @@ def post(client, path: str, data: dict | None = None, *, token_from: str | None 
 
 
 def person(session, name: str, email: str, *roles: Role, **kwargs) -> User:
-    user = people.create_person(session, name=name, email=email, roles=set(roles) or {Role.STAFF}, password=PASSWORD, **kwargs)
+    user = people.create_person(
+        session, name=name, email=email, roles=set(roles) or {Role.STAFF}, password=PASSWORD, **kwargs
+    )
     session.commit()
     return user
 
@@ -114,9 +117,13 @@ def imports_dir(app):
 
 def upload(client, data: bytes, filename: str = "staff.csv"):
     import io
+
     token = csrf_from(client, "/admin/import")
-    return client.post("/admin/import", data={"csrf_token": token, "file": (io.BytesIO(data), filename)},
-                       content_type="multipart/form-data")
+    return client.post(
+        "/admin/import",
+        data={"csrf_token": token, "file": (io.BytesIO(data), filename)},
+        content_type="multipart/form-data",
+    )
 
 
 def import_token(response) -> str | None:
@@ -126,9 +133,24 @@ def import_token(response) -> str | None:
 
 # -- who may see the pages ---------------------------------------------------------------
 
-ADMIN_PAGES = ["/admin/", "/admin/people", "/admin/people/new", "/admin/people/{id}", "/admin/teams", "/admin/import", "/admin/audit"]
-ADMIN_POSTS = ["/admin/people/new", "/admin/people/{id}", "/admin/people/{id}/password", "/admin/people/{id}/supervision",
-               "/admin/supervision/{sid}/end", "/admin/import", "/admin/import/confirm"]
+ADMIN_PAGES = [
+    "/admin/",
+    "/admin/people",
+    "/admin/people/new",
+    "/admin/people/{id}",
+    "/admin/teams",
+    "/admin/import",
+    "/admin/audit",
+]
+ADMIN_POSTS = [
+    "/admin/people/new",
+    "/admin/people/{id}",
+    "/admin/people/{id}/password",
+    "/admin/people/{id}/supervision",
+    "/admin/supervision/{sid}/end",
+    "/admin/import",
+    "/admin/import/confirm",
+]
 
 
 def test_anonymous_people_are_sent_to_sign_in(client, session):
@@ -151,8 +173,16 @@ def test_people_who_are_not_administrators_are_refused(client, session, roles):
         assert client.get(path.format(id=user.id)).status_code == 403, path
     token = csrf_from(client, "/sign-out")
     for path in ADMIN_POSTS:
-        response = client.post(path.format(id=user.id, sid=assignment.id),
-                               data={"csrf_token": token, "name": "X", "email": "x@nhs.example", "roles": "admin", "new_password": "x" * 20})
+        response = client.post(
+            path.format(id=user.id, sid=assignment.id),
+            data={
+                "csrf_token": token,
+                "name": "X",
+                "email": "x@nhs.example",
+                "roles": "admin",
+                "new_password": "x" * 20,
+            },
+        )
         assert response.status_code == 403, (path, response.get_data(as_text=True)[-1500:])
     session.expire_all()
     assert session.get(Supervision, assignment.id).ends_on is None
@@ -161,11 +191,23 @@ def test_people_who_are_not_administrators_are_refused(client, session, roles):
 
 # -- people -----------------------------------------------------------------------------
 
+
 def test_creating_a_person_writes_an_audit_record(as_admin, session, admin):
-    response = post(as_admin, "/admin/people/new", {
-        "name": " Pat Nurse ", "email": "Pat.Nurse@NHS.example", "job_title": "Staff Nurse", "band": "5",
-        "team": "North CMHT", "target_role": "", "roles": ["staff", "supervisor"], "password": "a long enough password",
-    }, token_from="/admin/people/new")
+    response = post(
+        as_admin,
+        "/admin/people/new",
+        {
+            "name": " Pat Nurse ",
+            "email": "Pat.Nurse@NHS.example",
+            "job_title": "Staff Nurse",
+            "band": "5",
+            "team": "North CMHT",
+            "target_role": "",
+            "roles": ["staff", "supervisor"],
+            "password": "a long enough password",
+        },
+        token_from="/admin/people/new",
+    )
     assert response.status_code == 302
     pat = people.find_by_email(session, "pat.nurse@nhs.example")
     assert pat is not None and pat.name == "Pat Nurse"
@@ -175,7 +217,12 @@ def test_creating_a_person_writes_an_audit_record(as_admin, session, admin):
     created = events(session, "person_created")
     assert len(created) == 1
     record = created[0]
-    assert (record.actor_id, record.subject_id, record.object_type, record.object_id) == (admin.id, pat.id, "user", str(pat.id))
+    assert (record.actor_id, record.subject_id, record.object_type, record.object_id) == (
+        admin.id,
+        pat.id,
+        "user",
+        str(pat.id),
+    )
     assert record.detail["roles"] == ["staff", "supervisor"]
     assert record.detail["password_set"] is True
     assert "a long enough password" not in str(record.detail) and pat.password_hash not in str(record.detail)
@@ -187,8 +234,12 @@ def test_creating_a_person_writes_an_audit_record(as_admin, session, admin):
 def test_a_team_is_matched_whatever_its_capitals(as_admin, session):
     session.add(Team(name="North CMHT"))
     session.commit()
-    post(as_admin, "/admin/people/new", {"name": "Pat", "email": "pat@nhs.example", "team": "north cmht", "roles": ["staff"]},
-         token_from="/admin/people/new")
+    post(
+        as_admin,
+        "/admin/people/new",
+        {"name": "Pat", "email": "pat@nhs.example", "team": "north cmht", "roles": ["staff"]},
+        token_from="/admin/people/new",
+    )
     assert count(session, Team) == 1
     assert people.find_by_email(session, "pat@nhs.example").team.name == "North CMHT"
 
@@ -196,8 +247,12 @@ def test_a_team_is_matched_whatever_its_capitals(as_admin, session):
 def test_a_duplicate_email_is_an_error_on_the_email_field(as_admin, session):
     person(session, "Pat Nurse", "pat@nhs.example")
     before = count(session, User)
-    response = post(as_admin, "/admin/people/new", {"name": "Another Pat", "email": " PAT@nhs.example", "roles": ["staff"]},
-                    token_from="/admin/people/new")
+    response = post(
+        as_admin,
+        "/admin/people/new",
+        {"name": "Another Pat", "email": " PAT@nhs.example", "roles": ["staff"]},
+        token_from="/admin/people/new",
+    )
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert 'id="email-error"' in html
@@ -208,12 +263,20 @@ def test_a_duplicate_email_is_an_error_on_the_email_field(as_admin, session):
 
 
 def test_new_person_form_errors(as_admin, session):
-    response = post(as_admin, "/admin/people/new", {"name": "", "email": "not an email", "password": "short"},
-                    token_from="/admin/people/new")
+    response = post(
+        as_admin,
+        "/admin/people/new",
+        {"name": "", "email": "not an email", "password": "short"},
+        token_from="/admin/people/new",
+    )
     assert response.status_code == 400
     html = response.get_data(as_text=True)
-    for field, message in [("name", "Enter the person’s full name"), ("email", "Enter an email address in the correct format"),
-                           ("roles", "Select at least one role"), ("password", "at least 12 characters")]:
+    for field, message in [
+        ("name", "Enter the person’s full name"),
+        ("email", "Enter an email address in the correct format"),
+        ("roles", "Select at least one role"),
+        ("password", "at least 12 characters"),
+    ]:
         assert f'id="{field}-error"' in html, field
         assert message in html, message
     assert count(session, User) == 1  # only the admin
@@ -226,10 +289,21 @@ def test_editing_a_person_records_what_changed(as_admin, session, admin):
     assert re.search(r'name="roles" type="checkbox" value="staff" checked', form)
     assert not re.search(r'value="supervisor" checked', form)
     assert re.search(r'id="active" name="active" type="checkbox" value="y" checked', form)
-    response = post(as_admin, f"/admin/people/{pat.id}", {
-        "name": "Pat Nurse", "email": "pat@nhs.example", "job_title": "Senior Nurse", "band": "6", "team": "",
-        "target_role": "", "roles": ["staff", "supervisor"], "active": "y",
-    }, token_from=f"/admin/people/{pat.id}")
+    response = post(
+        as_admin,
+        f"/admin/people/{pat.id}",
+        {
+            "name": "Pat Nurse",
+            "email": "pat@nhs.example",
+            "job_title": "Senior Nurse",
+            "band": "6",
+            "team": "",
+            "target_role": "",
+            "roles": ["staff", "supervisor"],
+            "active": "y",
+        },
+        token_from=f"/admin/people/{pat.id}",
+    )
     assert response.status_code == 302
     session.expire_all()
     pat = session.get(User, pat.id)
@@ -237,8 +311,11 @@ def test_editing_a_person_records_what_changed(as_admin, session, admin):
     assert pat.roles == {Role.STAFF, Role.SUPERVISOR}
     updated = events(session, "person_updated")
     assert len(updated) == 1 and updated[0].subject_id == pat.id
-    assert updated[0].detail == {"job_title": {"from": "Nurse", "to": "Senior Nurse"}, "band": {"from": "5", "to": "6"},
-                                 "team": {"from": "North CMHT", "to": None}}
+    assert updated[0].detail == {
+        "job_title": {"from": "Nurse", "to": "Senior Nurse"},
+        "band": {"from": "5", "to": "6"},
+        "team": {"from": "North CMHT", "to": None},
+    }
     roles = events(session, "roles_changed")
     assert len(roles) == 1 and roles[0].detail == {"from": ["staff"], "to": ["staff", "supervisor"]}
 
@@ -248,8 +325,12 @@ def test_deactivating_someone_signs_them_out(app, as_admin, session):
     pat_client = app.test_client()
     sign_in(pat_client, pat.email)
     assert pat_client.get("/portfolio").status_code == 200
-    response = post(as_admin, f"/admin/people/{pat.id}", {"name": "Pat Nurse", "email": "pat@nhs.example", "roles": ["staff"]},
-                    token_from=f"/admin/people/{pat.id}")  # "active" unticked
+    response = post(
+        as_admin,
+        f"/admin/people/{pat.id}",
+        {"name": "Pat Nurse", "email": "pat@nhs.example", "roles": ["staff"]},
+        token_from=f"/admin/people/{pat.id}",
+    )  # "active" unticked
     assert response.status_code == 302
     session.expire_all()
     assert session.get(User, pat.id).active is False
@@ -259,10 +340,14 @@ def test_deactivating_someone_signs_them_out(app, as_admin, session):
 
 def test_an_admin_cannot_remove_their_own_admin_role_or_deactivate_themself(as_admin, session, admin):
     path = f"/admin/people/{admin.id}"
-    response = post(as_admin, path, {"name": admin.name, "email": admin.email, "roles": ["staff"], "active": "y"}, token_from=path)
+    response = post(
+        as_admin, path, {"name": admin.name, "email": admin.email, "roles": ["staff"], "active": "y"}, token_from=path
+    )
     assert response.status_code == 400
     assert "You cannot remove your own admin role" in response.get_data(as_text=True)
-    response = post(as_admin, path, {"name": admin.name, "email": admin.email, "roles": ["staff", "admin"]}, token_from=path)
+    response = post(
+        as_admin, path, {"name": admin.name, "email": admin.email, "roles": ["staff", "admin"]}, token_from=path
+    )
     assert response.status_code == 400
     assert "You cannot deactivate your own account" in response.get_data(as_text=True)
     session.expire_all()
@@ -322,9 +407,17 @@ def _queries_for(app, client, path: str) -> int:
 def test_people_list_and_audit_trail_queries_do_not_grow_with_the_rows(app, as_admin, session):
     def add(n, start):
         for i in range(start, start + n):
-            user = people.create_person(session, name=f"Person {i:03}", email=f"p{i}@nhs.example", roles={Role.STAFF},
-                                        team=f"Team {i}")  # a team each, so lazy loading would show
-            audit.record(session, actor_id=user.id, action="person_created", object_type="user", object_id=user.id, subject_id=user.id)
+            user = people.create_person(
+                session, name=f"Person {i:03}", email=f"p{i}@nhs.example", roles={Role.STAFF}, team=f"Team {i}"
+            )  # a team each, so lazy loading would show
+            audit.record(
+                session,
+                actor_id=user.id,
+                action="person_created",
+                object_type="user",
+                object_id=user.id,
+                subject_id=user.id,
+            )
         session.commit()
 
     add(3, 0)
@@ -361,12 +454,17 @@ def test_teams_page_counts_members(as_admin, session):
 
 # -- supervision ------------------------------------------------------------------------
 
+
 def test_adding_and_ending_supervision(as_admin, session, admin):
     pat = person(session, "Pat Nurse", "pat@nhs.example")
     lee = person(session, "Lee Lead", "lee@nhs.example", Role.SUPERVISOR)
     path = f"/admin/people/{pat.id}"
     today = clock.today()
-    date_parts = {"starts_on-day": str(today.day), "starts_on-month": str(today.month), "starts_on-year": str(today.year)}
+    date_parts = {
+        "starts_on-day": str(today.day),
+        "starts_on-month": str(today.month),
+        "starts_on-year": str(today.year),
+    }
     response = post(as_admin, f"{path}/supervision", {"supervisor_id": str(lee.id), **date_parts}, token_from=path)
     assert response.status_code == 302
     assignment = session.scalar(select(Supervision).where(Supervision.supervisee_id == pat.id))
@@ -399,13 +497,25 @@ def test_supervision_refuses_self_and_people_without_the_role(as_admin, session)
     other = person(session, "Other Staff", "other@nhs.example")
     for supervisee, supervisor in [(lee, lee), (pat, other)]:
         path = f"/admin/people/{supervisee.id}"
-        response = post(as_admin, f"{path}/supervision", {"supervisor_id": str(supervisor.id), "starts_on-day": "1",
-                                                          "starts_on-month": "2", "starts_on-year": "2026"}, token_from=path)
+        response = post(
+            as_admin,
+            f"{path}/supervision",
+            {
+                "supervisor_id": str(supervisor.id),
+                "starts_on-day": "1",
+                "starts_on-month": "2",
+                "starts_on-year": "2026",
+            },
+            token_from=path,
+        )
         assert response.status_code == 400
         assert 'id="supervisor_id-error"' in response.get_data(as_text=True)
-    bad_date = post(as_admin, f"/admin/people/{pat.id}/supervision", {"supervisor_id": str(lee.id), "starts_on-day": "31",
-                                                                       "starts_on-month": "2", "starts_on-year": "2026"},
-                    token_from=f"/admin/people/{pat.id}")
+    bad_date = post(
+        as_admin,
+        f"/admin/people/{pat.id}/supervision",
+        {"supervisor_id": str(lee.id), "starts_on-day": "31", "starts_on-month": "2", "starts_on-year": "2026"},
+        token_from=f"/admin/people/{pat.id}",
+    )
     assert bad_date.status_code == 400 and "Enter a real date" in bad_date.get_data(as_text=True)
     assert count(session, Supervision) == 0
 
@@ -420,10 +530,17 @@ def test_a_supervisors_page_lists_supervisees_and_deputies(as_admin, session):
     dee = person(session, "Dee Deputy", "dee@nhs.example", Role.SUPERVISOR)
     today = clock.today()
     session.add(Supervision(supervisor_id=lee.id, supervisee_id=pat.id, starts_on=today - timedelta(days=30)))
-    session.add(Deputy(supervisor_id=lee.id, deputy_id=dee.id, starts_on=today - timedelta(days=1), ends_on=today + timedelta(days=6)))
+    session.add(
+        Deputy(
+            supervisor_id=lee.id,
+            deputy_id=dee.id,
+            starts_on=today - timedelta(days=1),
+            ends_on=today + timedelta(days=6),
+        )
+    )
     session.commit()
     html = as_admin.get(f"/admin/people/{lee.id}").get_data(as_text=True)
-    supervising = html[html.index('id="supervising"'):]
+    supervising = html[html.index('id="supervising"') :]
     assert "Pat Nurse" in supervising
     assert "Dee Deputy" in supervising and "Covering now" in supervising
     assert "/admin/deputies" not in html  # read-only: supervisors name their own deputies
@@ -432,10 +549,12 @@ def test_a_supervisors_page_lists_supervisees_and_deputies(as_admin, session):
 # -- the staff import -------------------------------------------------------------------
 
 HEADER = "Name,Email,Job Title,Band,Team,Supervisor Email,Role\n"
-GOOD = (HEADER
-        + "Lee Lead,lee@nhs.example,Team Lead,7,North CMHT,,staff;supervisor\n"
-        + "Pat Nurse,pat@nhs.example,Staff Nurse,5,North CMHT,lee@nhs.example,staff\n"
-        + "Sid Staff,sid@nhs.example,Support Worker,3,South CMHT,lee@nhs.example,\n").encode()
+GOOD = (
+    HEADER
+    + "Lee Lead,lee@nhs.example,Team Lead,7,North CMHT,,staff;supervisor\n"
+    + "Pat Nurse,pat@nhs.example,Staff Nurse,5,North CMHT,lee@nhs.example,staff\n"
+    + "Sid Staff,sid@nhs.example,Support Worker,3,South CMHT,lee@nhs.example,\n"
+).encode()
 
 
 def test_the_import_preview_writes_nothing(as_admin, session, imports_dir):
@@ -453,7 +572,9 @@ def test_the_import_preview_writes_nothing(as_admin, session, imports_dir):
 def test_confirming_an_import_writes_every_row_and_the_audit_records(as_admin, session, admin, imports_dir):
     existing = person(session, "Ann Nurse", "ann@nhs.example", job_title="Nurse", band="5")
     old_lead = person(session, "Old Lead", "old@nhs.example", Role.SUPERVISOR)
-    session.add(Supervision(supervisor_id=old_lead.id, supervisee_id=existing.id, starts_on=clock.today().replace(year=2020)))
+    session.add(
+        Supervision(supervisor_id=old_lead.id, supervisee_id=existing.id, starts_on=clock.today().replace(year=2020))
+    )
     session.commit()
     data = GOOD + b"Ann Nurse,ann@nhs.example,Senior Nurse,6,North CMHT,lee@nhs.example,staff\n"
     preview = upload(as_admin, data)
@@ -471,13 +592,18 @@ def test_confirming_an_import_writes_every_row_and_the_audit_records(as_admin, s
     assert not (imports_dir / f"{token}.csv").exists()
 
     session.expire_all()
-    lee, pat, sid = (people.find_by_email(session, e) for e in ("lee@nhs.example", "pat@nhs.example", "sid@nhs.example"))
+    lee, pat, sid = (
+        people.find_by_email(session, e) for e in ("lee@nhs.example", "pat@nhs.example", "sid@nhs.example")
+    )
     assert lee.roles == {Role.STAFF, Role.SUPERVISOR} and lee.password_hash is None
     assert (pat.job_title, pat.band, pat.team.name) == ("Staff Nurse", "5", "North CMHT")
     assert sid.team.name == "South CMHT" and sid.roles == {Role.STAFF}
     ann = session.get(User, existing.id)
     assert (ann.job_title, ann.band, ann.team.name) == ("Senior Nurse", "6", "North CMHT")
-    open_for = {s.supervisee_id: s.supervisor_id for s in session.scalars(select(Supervision).where(Supervision.ends_on.is_(None)))}
+    open_for = {
+        s.supervisee_id: s.supervisor_id
+        for s in session.scalars(select(Supervision).where(Supervision.ends_on.is_(None)))
+    }
     assert open_for == {pat.id: lee.id, sid.id: lee.id, ann.id: lee.id}
     ended = session.scalar(select(Supervision).where(Supervision.supervisor_id == old_lead.id))
     assert ended.ends_on == clock.today()
@@ -535,8 +661,11 @@ def test_confirm_refuses_a_token_that_is_not_an_upload(as_admin, session, import
 
 def test_confirm_checks_the_file_again_and_writes_nothing_if_things_changed(as_admin, session, imports_dir):
     boss = person(session, "Bo Boss", "boss@nhs.example", Role.SUPERVISOR)
-    data = (HEADER + "Pat Nurse,pat@nhs.example,Nurse,5,North,boss@nhs.example,staff\n"
-            + "Sid Staff,sid@nhs.example,Nurse,5,North,,staff\n").encode()
+    data = (
+        HEADER
+        + "Pat Nurse,pat@nhs.example,Nurse,5,North,boss@nhs.example,staff\n"
+        + "Sid Staff,sid@nhs.example,Nurse,5,North,,staff\n"
+    ).encode()
     token = import_token(upload(as_admin, data))
     assert token
     boss.active = False  # after the preview, the supervisor leaves
@@ -559,21 +688,42 @@ def test_the_import_result_page_needs_an_import(as_admin):
 
 # -- the audit trail --------------------------------------------------------------------
 
+
 def test_audit_trail_filters_by_person_and_object(as_admin, session, admin):
     pat = person(session, "Pat Nurse", "pat@nhs.example")
     lee = person(session, "Lee Lead", "lee@nhs.example", Role.SUPERVISOR)
-    audit.record(session, actor_id=lee.id, action="evidence_signed", object_type="evidence", object_id=7, subject_id=pat.id,
-                 detail={"items": ["RA.1", "RA.2"], "comment": "Good"})
-    audit.record(session, actor_id=admin.id, action="person_updated", object_type="user", object_id=lee.id, subject_id=lee.id,
-                 detail={"band": {"from": "6", "to": "7"}})
-    audit.record(session, actor_id=pat.id, action="evidence_submitted", object_type="evidence", object_id=8, subject_id=pat.id)
+    audit.record(
+        session,
+        actor_id=lee.id,
+        action="evidence_signed",
+        object_type="evidence",
+        object_id=7,
+        subject_id=pat.id,
+        detail={"items": ["RA.1", "RA.2"], "comment": "Good"},
+    )
+    audit.record(
+        session,
+        actor_id=admin.id,
+        action="person_updated",
+        object_type="user",
+        object_id=lee.id,
+        subject_id=lee.id,
+        detail={"band": {"from": "6", "to": "7"}},
+    )
+    audit.record(
+        session, actor_id=pat.id, action="evidence_submitted", object_type="evidence", object_id=8, subject_id=pat.id
+    )
     session.commit()
 
     everything = as_admin.get("/admin/audit").get_data(as_text=True)
     assert "evidence signed" in everything and "person updated" in everything and "evidence submitted" in everything
     assert "Band: 6 → 7" in everything and "Items: RA.1, RA.2" in everything
     # newest first
-    assert everything.index("evidence submitted") < everything.index("person updated") < everything.index("evidence signed")
+    assert (
+        everything.index("evidence submitted")
+        < everything.index("person updated")
+        < everything.index("evidence signed")
+    )
 
     by_lee = as_admin.get("/admin/audit?person=LEE@nhs.example").get_data(as_text=True)
     assert "evidence signed" in by_lee and "person updated" in by_lee  # as actor and as subject
@@ -609,16 +759,29 @@ def test_the_import_sets_target_roles_and_its_sample_file_imports_as_it_stands(a
     assert sample.get_data(as_text=True).splitlines()[0].endswith(",Target role")
     preview = upload(as_admin, sample.get_data())
     assert preview.status_code == 200, preview.get_data(as_text=True)
-    assert post(as_admin, "/admin/import/confirm", {"token": import_token(preview)}, token_from="/admin/import").status_code == 302
+    assert (
+        post(
+            as_admin, "/admin/import/confirm", {"token": import_token(preview)}, token_from="/admin/import"
+        ).status_code
+        == 302
+    )
     session.expire_all()
     ali = people.find_by_email(session, "ali.khan@example.nhs.uk")
     assert ali.target_role == "care-coordinator-band-6"
-    assert [e.detail["target_role"] for e in events(session, "person_created") if e.subject_id == ali.id] == ["care-coordinator-band-6"]
+    assert [e.detail["target_role"] for e in events(session, "person_created") if e.subject_id == ali.id] == [
+        "care-coordinator-band-6"
+    ]
 
-    wrong = upload(as_admin, b"Name,Email,Job title,Band,Team,Supervisor email,Role,Target role\n"
-                             b"Bo Nurse,bo@nhs.example,Nurse,5,North CMHT,,staff,Band 6 nurse\n")
+    wrong = upload(
+        as_admin,
+        b"Name,Email,Job title,Band,Team,Supervisor email,Role,Target role\n"
+        b"Bo Nurse,bo@nhs.example,Nurse,5,North CMHT,,staff,Band 6 nurse\n",
+    )
     assert wrong.status_code == 400
-    assert "Row 2: Target role “Band 6 nurse” is not a role profile: use one of care-coordinator-band-6" in wrong.get_data(as_text=True)
+    assert (
+        "Row 2: Target role “Band 6 nurse” is not a role profile: use one of care-coordinator-band-6"
+        in wrong.get_data(as_text=True)
+    )
 
 
 def test_an_import_without_a_target_role_column_says_who_will_have_none(as_admin, session, imports_dir):

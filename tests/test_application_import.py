@@ -8,13 +8,13 @@ from io import BytesIO
 
 import pytest
 from sqlalchemy import select
+from world import person
 
 from competency_portal.extensions import db
 from competency_portal.models import Application, AuditEvent, Notification, Role
 from competency_portal.services import application_import
 from tests.portal_helpers import body, diff, snapshot
 from tests.recruitment_helpers import add, browser, recruiters, vacancy
-from world import person
 
 HEADER = "Candidate name,Email,Supporting statement,Internal,Guaranteed interview"
 
@@ -33,12 +33,18 @@ def parse(text: str, applied=None, accounts=None, first=1):
 
 
 def test_a_clean_file_previews_every_row_with_its_reference():
-    preview = parse(f"{HEADER},AP.1,ap.2\nAnn Able,ANN@example.org,Statement,yes,no,Did it,\nBob Brown,bob@example.org,S,No,Yes,,Also\n",
-                    first=4)
+    preview = parse(
+        f"{HEADER},AP.1,ap.2\nAnn Able,ANN@example.org,Statement,yes,no,Did it,\nBob Brown,bob@example.org,S,No,Yes,,Also\n",
+        first=4,
+    )
     assert preview.ok and [r.reference for r in preview.rows] == ["C-004", "C-005"]
     ann, bob = preview.rows
     assert ann.fields.email == "ann@example.org" and ann.fields.internal and not ann.fields.guaranteed_interview
-    assert ann.fields.answers == {101: "Did it"} and bob.fields.answers == {102: "Also"} and bob.fields.guaranteed_interview
+    assert (
+        ann.fields.answers == {101: "Did it"}
+        and bob.fields.answers == {102: "Also"}
+        and bob.fields.guaranteed_interview
+    )
 
 
 def test_each_row_reports_its_own_problems():
@@ -71,7 +77,10 @@ def test_each_row_reports_its_own_problems():
 def test_file_level_problems_stop_the_preview():
     assert "“XY.9”" in parse(f"{HEADER},XY.9\nA,a@example.org,S,no,no,T\n").problem
     assert "AP.1, AP.2" in parse(f"{HEADER},Notes\nA,a@example.org,S,no,no,T\n").problem
-    assert "“guaranteed interview”" in parse("Candidate name,Email,Supporting statement,Internal\nA,a@example.org,S,no\n").problem
+    assert (
+        "“guaranteed interview”"
+        in parse("Candidate name,Email,Supporting statement,Internal\nA,a@example.org,S,no\n").problem
+    )
     assert "no applications" in parse(f"{HEADER}\n").problem
     assert "empty" in parse("").problem
     assert "UTF-8" in application_import.parse(b"\xff\xfe\x00bad", CRITERIA, {}, set()).problem
@@ -79,6 +88,7 @@ def test_file_level_problems_stop_the_preview():
 
 
 # -- through the pages --------------------------------------------------------------------
+
 
 @pytest.fixture
 def lead_vacancy(app, seeded):
@@ -89,8 +99,11 @@ def lead_vacancy(app, seeded):
 
 
 def _upload(b, v, text: str):
-    return b.post(f"/recruitment/vacancies/{v}/applications/import", {"file": (BytesIO(text.encode()), "applications.csv")},
-                  content_type="multipart/form-data")
+    return b.post(
+        f"/recruitment/vacancies/{v}/applications/import",
+        {"file": (BytesIO(text.encode()), "applications.csv")},
+        content_type="multipart/form-data",
+    )
 
 
 def _token(html: str) -> str:
@@ -103,11 +116,15 @@ def test_the_preview_writes_nothing_and_shows_errors_by_row_without_names(app, l
     lead, _, v = lead_vacancy
     b = browser(app, lead)
     before = snapshot()
-    response = _upload(b, v, f"{HEADER}\nGwendolyn Ashby,gwen@example.org,S,no,no\n,nobody@example.org,S,no,no\n"
-                             "Hector Vane,hector@,S,maybe,no\n")
+    response = _upload(
+        b,
+        v,
+        f"{HEADER}\nGwendolyn Ashby,gwen@example.org,S,no,no\n,nobody@example.org,S,no,no\n"
+        "Hector Vane,hector@,S,maybe,no\n",
+    )
     html = body(response)
     assert response.status_code == 400
-    assert "Row 3: Enter the candidate’s name" in html, html[html.find("error-summary__list"):][:800]
+    assert "Row 3: Enter the candidate’s name" in html, html[html.find("error-summary__list") :][:800]
     row4 = html.split('id="row-4"')[1].split("</tr>")[0]
     assert "The email address is not valid" in row4 and "Internal must be “yes” or “no”" in row4
     assert "Gwendolyn" not in html and "gwen@example.org" not in html and "Hector" not in html
@@ -122,8 +139,10 @@ def test_confirm_writes_every_row_or_none(app, lead_vacancy):
     lead, panel, v = lead_vacancy
     staffer = person(session, "Iris Internal")
     b = browser(app, lead)
-    text = (f"{HEADER},Share portfolio,AP.1\nGwendolyn Ashby,gwen@example.org,S,no,yes,no,Answer\n"
-            f"Iris Internal,{staffer.email},S,yes,no,yes,\nHector Vane,hector@example.org,S,no,no,,\n")
+    text = (
+        f"{HEADER},Share portfolio,AP.1\nGwendolyn Ashby,gwen@example.org,S,no,yes,no,Answer\n"
+        f"Iris Internal,{staffer.email},S,yes,no,yes,\nHector Vane,hector@example.org,S,no,no,,\n"
+    )
     token = _token(body(_upload(b, v, text)))
     # Someone else's application with Hector's email arrives between preview and confirm: the file no longer imports cleanly.
     add(session, _vacancy(session, v), lead, "Hector Vane", "hector@example.org")
@@ -136,7 +155,12 @@ def test_confirm_writes_every_row_or_none(app, lead_vacancy):
     # A clean file imports every row in one go, with the next references.
     token = _token(body(_upload(b, v, text.replace("hector@example.org", "hector.v@example.org"))))
     # A panel member cannot confirm the lead's upload.
-    assert browser(app, panel).post(f"/recruitment/vacancies/{v}/applications/import/confirm", {"token": token}).status_code == 403
+    assert (
+        browser(app, panel)
+        .post(f"/recruitment/vacancies/{v}/applications/import/confirm", {"token": token})
+        .status_code
+        == 403
+    )
     done = b.post(f"/recruitment/vacancies/{v}/applications/import/confirm", {"token": token})
     assert done.status_code == 302
     made = session.scalars(select(Application).where(Application.vacancy_id == v).order_by(Application.id)).all()
@@ -145,11 +169,16 @@ def test_confirm_writes_every_row_or_none(app, lead_vacancy):
     assert gwen.guaranteed_interview and [a.text for a in gwen.answers] == ["Answer"]
     # The file's "share portfolio" only asks the candidate; nothing is shared until they agree in the portal.
     assert iris.internal and not iris.portfolio_consent and iris.internal_user_id == staffer.id
-    assert "asks to see your verified portfolio" in session.scalar(select(Notification.message).where(Notification.user_id == staffer.id))
+    assert "asks to see your verified portfolio" in session.scalar(
+        select(Notification.message).where(Notification.user_id == staffer.id)
+    )
     summary = session.scalar(select(AuditEvent).where(AuditEvent.action == "applications_imported"))
     assert summary.detail["references"] == ["C-002", "C-003", "C-004"]
     assert len(session.scalars(select(AuditEvent).where(AuditEvent.action == "application_added")).all()) == 4
-    assert session.scalar(select(AuditEvent).where(AuditEvent.action == "portfolio_share_requested")).subject_id == staffer.id
+    assert (
+        session.scalar(select(AuditEvent).where(AuditEvent.action == "portfolio_share_requested")).subject_id
+        == staffer.id
+    )
 
 
 def _vacancy(session, v):
@@ -177,6 +206,9 @@ def test_consent_in_the_file_needs_a_portal_account(app, lead_vacancy):
     lead, _, v = lead_vacancy
     person(session, "Gone Away", roles=(Role.STAFF,)).active = False
     session.commit()
-    response = _upload(browser(app, lead), v, f"{HEADER},Share portfolio\nNora,nora@example.org,S,yes,no,yes\n"
-                                              "Gone,gone.away@example.nhs.uk,S,yes,no,yes\n")
+    response = _upload(
+        browser(app, lead),
+        v,
+        f"{HEADER},Share portfolio\nNora,nora@example.org,S,yes,no,yes\nGone,gone.away@example.nhs.uk,S,yes,no,yes\n",
+    )
     assert response.status_code == 400 and body(response).count("no active portal account") >= 2

@@ -12,6 +12,7 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import func, select
+from world import NOW, PASSWORD, person, supervise
 
 from competency_portal.extensions import db
 from competency_portal.models import (
@@ -26,7 +27,6 @@ from competency_portal.readiness import data
 from competency_portal.readiness.model import add_months
 from competency_portal.services import appraisal as service
 from tests.portal_helpers import Browser, assert_no_crash, diff, snapshot
-from world import NOW, PASSWORD, person, supervise
 
 YEAR = "2026/27"
 
@@ -59,17 +59,23 @@ def _agreed(people_) -> Appraisal:
 
 
 def _actions(appraisal_id) -> list[str]:
-    return list(db.session.scalars(select(AuditEvent.action).where(AuditEvent.object_type == "appraisal",
-                                                                   AuditEvent.object_id == str(appraisal_id)).order_by(AuditEvent.seq)))
+    return list(
+        db.session.scalars(
+            select(AuditEvent.action)
+            .where(AuditEvent.object_type == "appraisal", AuditEvent.object_id == str(appraisal_id))
+            .order_by(AuditEvent.seq)
+        )
+    )
 
 
 # -- service rules ------------------------------------------------------------------------
+
 
 def test_starting_proposes_up_to_five_objectives_from_the_largest_gaps_by_domain(people):
     staff = people[0]
     a = _start(people)
     result = data.readiness_for(db.session, [staff], NOW.date())[staff.id]
-    gaps = result.gaps()[:service.GAPS_CONSIDERED]
+    gaps = result.gaps()[: service.GAPS_CONSIDERED]
     domains = list(dict.fromkeys(g.required.domain for g in gaps))
     assert 1 <= len(a.objectives) <= 5
     assert [o.title for o in a.objectives] == [f"Develop {d} to target" for d in domains[:5]]
@@ -127,8 +133,17 @@ def test_editing_agreed_objectives_reopens_them(people):
     staff, boss, *_ = people
     a = _agreed(people)
     objective = a.objectives[0]
-    reopened = service.edit_objective(db.session, a, objective, staff, a.lock_version, title="A sharper objective",
-                                      description=objective.description, due_on=objective.due_on, item_ids=objective.item_ids)
+    reopened = service.edit_objective(
+        db.session,
+        a,
+        objective,
+        staff,
+        a.lock_version,
+        title="A sharper objective",
+        description=objective.description,
+        due_on=objective.due_on,
+        item_ids=objective.item_ids,
+    )
     db.session.commit()
     assert reopened and a.state == AppraisalState.DRAFT
     assert a.agreed_by_person_at is None and a.agreed_by_appraiser_at is None
@@ -136,8 +151,16 @@ def test_editing_agreed_objectives_reopens_them(people):
     # Adding and removing reopen too.
     service.agree(db.session, a, staff, a.lock_version, NOW)
     service.agree(db.session, a, boss, a.lock_version, NOW)
-    _, reopened = service.add_objective(db.session, a, boss, a.lock_version, title="Lead a team huddle", description=None,
-                                        due_on=NOW.date(), item_ids=[])
+    _, reopened = service.add_objective(
+        db.session,
+        a,
+        boss,
+        a.lock_version,
+        title="Lead a team huddle",
+        description=None,
+        due_on=NOW.date(),
+        item_ids=[],
+    )
     assert reopened and a.state == AppraisalState.DRAFT
 
 
@@ -146,16 +169,29 @@ def test_progress_and_status_once_agreed(people):
     a = _start(people)
     objective = a.objectives[0]
     with pytest.raises(service.AppraisalError, match="once both of you have agreed"):
-        service.record_progress(db.session, a, objective, staff, a.lock_version, note="Started", status=ObjectiveStatus.IN_PROGRESS)
+        service.record_progress(
+            db.session, a, objective, staff, a.lock_version, note="Started", status=ObjectiveStatus.IN_PROGRESS
+        )
     db.session.rollback()
     a = _agreed_from(a, people)
-    service.record_progress(db.session, a, objective, staff, a.lock_version, note="Shadowed two risk reviews",
-                            status=ObjectiveStatus.IN_PROGRESS)
+    service.record_progress(
+        db.session,
+        a,
+        objective,
+        staff,
+        a.lock_version,
+        note="Shadowed two risk reviews",
+        status=ObjectiveStatus.IN_PROGRESS,
+    )
     db.session.commit()
-    assert objective.status == ObjectiveStatus.IN_PROGRESS and [p.note for p in objective.progress] == ["Shadowed two risk reviews"]
+    assert objective.status == ObjectiveStatus.IN_PROGRESS and [p.note for p in objective.progress] == [
+        "Shadowed two risk reviews"
+    ]
     assert a.state == AppraisalState.AGREED  # progress does not reopen the objectives
     with pytest.raises(service.AppraisalError, match="Write a progress note or change the status"):
-        service.record_progress(db.session, a, objective, staff, a.lock_version, note="  ", status=ObjectiveStatus.IN_PROGRESS)
+        service.record_progress(
+            db.session, a, objective, staff, a.lock_version, note="  ", status=ObjectiveStatus.IN_PROGRESS
+        )
 
 
 def _agreed_from(a, people_):
@@ -206,10 +242,16 @@ def test_a_signed_review_is_read_only(people):
     a = _signed(people)
     o = a.objectives[0]
     attempts = [
-        lambda: service.edit_objective(db.session, a, o, staff, a.lock_version, title="x", description=None, due_on=None, item_ids=[]),
-        lambda: service.add_objective(db.session, a, boss, a.lock_version, title="x", description=None, due_on=None, item_ids=[]),
+        lambda: service.edit_objective(
+            db.session, a, o, staff, a.lock_version, title="x", description=None, due_on=None, item_ids=[]
+        ),
+        lambda: service.add_objective(
+            db.session, a, boss, a.lock_version, title="x", description=None, due_on=None, item_ids=[]
+        ),
         lambda: service.remove_objective(db.session, a, o, boss, a.lock_version),
-        lambda: service.record_progress(db.session, a, o, staff, a.lock_version, note="late", status=ObjectiveStatus.ACHIEVED),
+        lambda: service.record_progress(
+            db.session, a, o, staff, a.lock_version, note="late", status=ObjectiveStatus.ACHIEVED
+        ),
         lambda: service.write_summary(db.session, a, boss, a.lock_version, "Rewritten"),
         lambda: service.sign(db.session, a, boss, a.lock_version, NOW),
         lambda: service.agree(db.session, a, boss, a.lock_version, NOW),
@@ -238,8 +280,9 @@ def test_a_stale_version_is_refused(people):
     staff, boss, *_ = people
     a = _start(people)
     seen = a.lock_version
-    service.edit_objective(db.session, a, a.objectives[0], boss, seen, title="Boss's wording", description=None,
-                           due_on=None, item_ids=[])
+    service.edit_objective(
+        db.session, a, a.objectives[0], boss, seen, title="Boss's wording", description=None, due_on=None, item_ids=[]
+    )
     db.session.commit()
     assert a.lock_version != seen  # a change to an objective moves the appraisal's version
     with pytest.raises(service.AppraisalConflict, match="changed by someone else"):
@@ -247,6 +290,7 @@ def test_a_stale_version_is_refused(people):
 
 
 # -- pages --------------------------------------------------------------------------------
+
 
 def _browser(app, user) -> Browser:
     browser = Browser(app, user.name)
@@ -287,8 +331,14 @@ def test_start_page_makes_the_appraisal_and_a_second_start_explains(app, people)
 
 
 def _objective_form(version, **overrides):
-    form = {"title": "Lead a carers' assessment", "description": "With support", "due_on-day": "1", "due_on-month": "6",
-            "due_on-year": "2027", "version": str(version)}
+    form = {
+        "title": "Lead a carers' assessment",
+        "description": "With support",
+        "due_on-day": "1",
+        "due_on-month": "6",
+        "due_on-year": "2027",
+        "version": str(version),
+    }
     form.update(overrides)
     return form
 
@@ -301,21 +351,67 @@ def test_bad_input_gets_a_clear_message_and_changes_nothing(app, people):
     browser = _browser(app, staff)
     v = a.lock_version
     cases = [
-        ("title over 200", f"/appraisals/{a.id}/objectives/new", _objective_form(v, title="x" * 201), 400, "200 characters or fewer"),
+        (
+            "title over 200",
+            f"/appraisals/{a.id}/objectives/new",
+            _objective_form(v, title="x" * 201),
+            400,
+            "200 characters or fewer",
+        ),
         ("no title", f"/appraisals/{a.id}/objectives/new", _objective_form(v, title=" "), 400, "Enter a title"),
-        ("31 February", f"/appraisals/{a.id}/objectives/new", _objective_form(v, **{"due_on-day": "31", "due_on-month": "2"}), 400,
-         "must be a real date"),
-        ("letters in the date", f"/appraisals/{a.id}/objectives/new", _objective_form(v, **{"due_on-day": "first"}), 400, "must be numbers"),
-        ("an item not offered", f"/appraisals/{a.id}/objectives/new", _objective_form(v, items=["999999"]), 400, "Choose items from the list"),
-        ("an item that is not a number", f"/appraisals/{a.id}/objectives/new", _objective_form(v, items=["abc"]), 400, None),
-        ("another person's appraisal", f"/appraisals/{theirs.id}/objectives/new", _objective_form(theirs.lock_version), 404, None),
-        ("another appraisal's objective", f"/appraisals/{a.id}/objectives/{theirs.objectives[0].id}", _objective_form(v), 404, None),
+        (
+            "31 February",
+            f"/appraisals/{a.id}/objectives/new",
+            _objective_form(v, **{"due_on-day": "31", "due_on-month": "2"}),
+            400,
+            "must be a real date",
+        ),
+        (
+            "letters in the date",
+            f"/appraisals/{a.id}/objectives/new",
+            _objective_form(v, **{"due_on-day": "first"}),
+            400,
+            "must be numbers",
+        ),
+        (
+            "an item not offered",
+            f"/appraisals/{a.id}/objectives/new",
+            _objective_form(v, items=["999999"]),
+            400,
+            "Choose items from the list",
+        ),
+        (
+            "an item that is not a number",
+            f"/appraisals/{a.id}/objectives/new",
+            _objective_form(v, items=["abc"]),
+            400,
+            None,
+        ),
+        (
+            "another person's appraisal",
+            f"/appraisals/{theirs.id}/objectives/new",
+            _objective_form(theirs.lock_version),
+            404,
+            None,
+        ),
+        (
+            "another appraisal's objective",
+            f"/appraisals/{a.id}/objectives/{theirs.objectives[0].id}",
+            _objective_form(v),
+            404,
+            None,
+        ),
         ("agree someone else's", f"/appraisals/{theirs.id}/agree", {"version": str(theirs.lock_version)}, 404, None),
         ("a stale version", f"/appraisals/{a.id}/objectives/{a.objectives[0].id}", _objective_form(v - 1), 302, None),
         ("an unreadable version", f"/appraisals/{a.id}/agree", {"version": "99999999999999999999"}, 302, None),
         ("a huge id", "/appraisals/99999999999/agree", {"version": "1"}, 404, None),
-        ("an over-long note", f"/appraisals/{a.id}/objectives/{a.objectives[0].id}/progress",
-         {"status": "in_progress", "note": "n" * 5001, "version": str(v)}, 302, None),  # not agreed yet: sent back with the reason
+        (
+            "an over-long note",
+            f"/appraisals/{a.id}/objectives/{a.objectives[0].id}/progress",
+            {"status": "in_progress", "note": "n" * 5001, "version": str(v)},
+            302,
+            None,
+        ),  # not agreed yet: sent back with the reason
     ]
     problems = []
     for label, url, form, status, message in cases:
@@ -368,9 +464,16 @@ def test_the_whole_cycle_through_the_pages(app, people):
 
     assert me.post(f"/appraisals/{aid}/agree", {"version": version()}).status_code == 302
     assert them.post(f"/appraisals/{aid}/agree", {"version": version()}).status_code == 302
-    objective_id = db.session.scalar(select(Objective.id).where(Objective.appraisal_id == aid).order_by(Objective.position))
-    assert me.post(f"/appraisals/{aid}/objectives/{objective_id}/progress",
-                   {"status": "achieved", "note": "Completed the risk module", "version": version()}).status_code == 302
+    objective_id = db.session.scalar(
+        select(Objective.id).where(Objective.appraisal_id == aid).order_by(Objective.position)
+    )
+    assert (
+        me.post(
+            f"/appraisals/{aid}/objectives/{objective_id}/progress",
+            {"status": "achieved", "note": "Completed the risk module", "version": version()},
+        ).status_code
+        == 302
+    )
     assert me.get(f"/appraisals/{aid}/summary").status_code == 403  # the appraiser writes it
     assert them.post(f"/appraisals/{aid}/summary", {"summary": "Strong year.", "version": version()}).status_code == 302
     assert me.post(f"/appraisals/{aid}/sign", {"version": version()}).status_code == 302
@@ -391,12 +494,21 @@ def test_the_whole_cycle_through_the_pages(app, people):
 
 # -- the PDR pack and the team matrix ------------------------------------------------------
 
+
 def test_the_pdr_pack_is_a_pdf_with_the_person_charts_and_escaped_objectives(app, people):
     staff, boss, *_ = people
     a = _start(people)
     tricky = "Lead <b>& review</b> a <para> crisis plan"
-    service.add_objective(db.session, a, boss, a.lock_version, title=tricky, description="Notes with <i>markup</i> & more",
-                          due_on=NOW.date() + timedelta(days=90), item_ids=[])
+    service.add_objective(
+        db.session,
+        a,
+        boss,
+        a.lock_version,
+        title=tricky,
+        description="Notes with <i>markup</i> & more",
+        due_on=NOW.date() + timedelta(days=90),
+        item_ids=[],
+    )
     db.session.commit()
     response = _browser(app, staff).get(f"/appraisals/{a.id}/pdr.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
@@ -421,8 +533,14 @@ def test_the_team_matrix_is_an_xlsx_with_one_row_per_supervisee(app, people):
     book = load_workbook(io.BytesIO(response.data))
     matrix, items = book["Team by domain"], book["Items"]
     rows = list(matrix.iter_rows(values_only=True))
-    assert rows[0][:6] == ("Person", "Target role", "Readiness (% of required items met)", "Items met", "Items required",
-                           "Lapsing within 90 days")
+    assert rows[0][:6] == (
+        "Person",
+        "Target role",
+        "Readiness (% of required items met)",
+        "Items met",
+        "Items required",
+        "Lapsing within 90 days",
+    )
     assert [r[0] for r in rows[1:]] == ["'=HYPERLINK(1) Person", "Robin Staff"]  # by name; the formula is defused
     assert rows[2][1] == "Care Coordinator (Band 6)" and rows[2][3] == 0 and rows[2][4] == 64
     result = data.readiness_for(db.session, [staff], NOW.date())[staff.id]

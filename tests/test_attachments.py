@@ -6,10 +6,10 @@ import io
 import zipfile
 
 import pytest
+from world import PDF
 
 from competency_portal.services.attachments import AttachmentRefused, check, clean_filename
 from competency_portal.storage import LocalStorage
-from world import PDF
 
 LIMIT = 1024 * 1024
 
@@ -22,23 +22,29 @@ def docx() -> bytes:
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize("name,data,kind", [
-    ("reflection.pdf", PDF, "application/pdf"),
-    ("photo.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, "image/png"),
-    ("notes.txt", "Plain notes, with ünïcode.".encode(), "text/plain"),
-    ("account.docx", docx(), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-])
+@pytest.mark.parametrize(
+    "name,data,kind",
+    [
+        ("reflection.pdf", PDF, "application/pdf"),
+        ("photo.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, "image/png"),
+        ("notes.txt", "Plain notes, with ünïcode.".encode(), "text/plain"),
+        ("account.docx", docx(), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    ],
+)
 def test_allowed_types_pass(name, data, kind):
     assert check(name, data, LIMIT).content_type == kind
 
 
-@pytest.mark.parametrize("name,data,message", [
-    ("virus.pdf", b"MZ\x90\x00\x03" + b"\x00" * 60, "not a type the portal accepts"),
-    ("page.txt", b"<!DOCTYPE html><script>alert(1)</script>", "not a type the portal accepts"),
-    ("image.pdf", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, "named as a .pdf file but its content is a PNG image"),
-    ("fake.docx", b"PK\x03\x04" + b"\x00" * 40, "not a type the portal accepts"),
-    ("empty.pdf", b"", "is empty"),
-])
+@pytest.mark.parametrize(
+    "name,data,message",
+    [
+        ("virus.pdf", b"MZ\x90\x00\x03" + b"\x00" * 60, "not a type the portal accepts"),
+        ("page.txt", b"<!DOCTYPE html><script>alert(1)</script>", "not a type the portal accepts"),
+        ("image.pdf", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, "named as a .pdf file but its content is a PNG image"),
+        ("fake.docx", b"PK\x03\x04" + b"\x00" * 40, "not a type the portal accepts"),
+        ("empty.pdf", b"", "is empty"),
+    ],
+)
 def test_files_that_lie_or_are_not_allowed_are_refused(name, data, message):
     with pytest.raises(AttachmentRefused, match=message):
         check(name, data, LIMIT)
@@ -49,13 +55,16 @@ def test_oversize_files_are_refused():
         check("big.pdf", PDF + b"0" * LIMIT, LIMIT)
 
 
-@pytest.mark.parametrize("raw,clean", [
-    ("../../etc/passwd", "passwd"),
-    ("C:\\Users\\me\\report.pdf", "report.pdf"),
-    ("re\u202eport\x00.pdf", "report.pdf"),
-    ("  ..  ", "attachment"),
-    ("ﬁle.pdf", "file.pdf"),
-])
+@pytest.mark.parametrize(
+    "raw,clean",
+    [
+        ("../../etc/passwd", "passwd"),
+        ("C:\\Users\\me\\report.pdf", "report.pdf"),
+        ("re\u202eport\x00.pdf", "report.pdf"),
+        ("  ..  ", "attachment"),
+        ("ﬁle.pdf", "file.pdf"),
+    ],
+)
 def test_names_are_cleaned_for_display(raw, clean):
     assert clean_filename(raw) == clean
 

@@ -9,7 +9,9 @@ from competency_portal.services import audit
 
 def add_three(session):
     for n in range(3):
-        audit.record(session, actor_id=None, action=f"thing_{n}", object_type="test", object_id=n, detail={"n": n, "note": "é ✓"})
+        audit.record(
+            session, actor_id=None, action=f"thing_{n}", object_type="test", object_id=n, detail={"n": n, "note": "é ✓"}
+        )
     session.commit()
 
 

@@ -5,13 +5,16 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from world import PASSWORD, person
+
 from competency_portal.auth.views import safe_next
 from competency_portal.services import people
-from world import PASSWORD, person
 
 
 def csrf(client, url="/sign-in"):
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get(url).get_data(as_text=True)).group(1)
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get(url).get_data(as_text=True)).group(
+        1
+    )
 
 
 def sign_in(client, email, password=PASSWORD, next_url=None):

@@ -50,13 +50,21 @@ def test_the_bench_generates_a_trust_and_every_page_answers_in_the_same_queries_
     _, large = _run(app, Params(scale=0.004, evidence_per_person=6, team_size=5, vacancies=3))
     result = report({0.0005: small, 0.004: large}, repeats=1)
     assert set(result) == {"dataset", "pages", "small", "checks", "notes"}
-    assert set(result["pages"]) == {"staff_dashboard", "supervisor_queue", "team_heatmap", "organisation", "framework_search",
-                                    "shortlisting"}
+    assert set(result["pages"]) == {
+        "staff_dashboard",
+        "supervisor_queue",
+        "team_heatmap",
+        "organisation",
+        "framework_search",
+        "shortlisting",
+    }
     for name, page in result["pages"].items():
         assert tuple(page) == PAGE_KEYS and page["p50_ms"] > 0 and page["queries"] > 0 and page["bare_sql_ms"] > 0
         check = result["checks"][name]
         assert check["answered"], name
-        assert check["queries_equal_at_both_scales"], f"{name}: {check['queries_small']} queries at the smaller size, {page['queries']} at the larger"
+        assert check["queries_equal_at_both_scales"], (
+            f"{name}: {check['queries_small']} queries at the smaller size, {page['queries']} at the larger"
+        )
     d = result["dataset"]
     assert d["staff"] == 40 and d["teams"] == 8 and d["evidence"] == 240 and d["database"] == db.engine.dialect.name
     assert {"nproc", "memory", "python", "platform"} <= set(d["machine"])

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from sqlalchemy import event
+from test_framework_load import demo_folder
 
 from competency_portal.extensions import db
-from test_framework_load import demo_folder
 
 CPA = "cpa-care-coordinator-competencies"
 

@@ -20,8 +20,11 @@ TODAY = date(2026, 11, 21)
 
 
 def _readiness():
-    required = [Required(("cpa", f"D{d}.{i}"), f"D{d}.{i}", f"Statement {d}.{i} <b>bold</b>", "CPA", f"Domain {d}", 2 + i % 2)
-                for d in range(1, 4) for i in range(1, 4)]
+    required = [
+        Required(("cpa", f"D{d}.{i}"), f"D{d}.{i}", f"Statement {d}.{i} <b>bold</b>", "CPA", f"Domain {d}", 2 + i % 2)
+        for d in range(1, 4)
+        for i in range(1, 4)
+    ]
     confirmed = [Confirmation(r.key, 2, date(2026, 6, 1)) for r in required[::2]]
     return assess(required, confirmed, {r.key: 1 for r in required[1::3]}, {}, TODAY)
 
@@ -36,10 +39,14 @@ def _every_chart():
     yield charts.team_heatmap([], [], [])
     yield charts.common_gaps([("D1.1", "Statement", 12), ("D1.2", "Another", 3)], 40)
     yield charts.common_gaps([], 0)
-    yield charts.candidates_by_criteria(["A-001", "A-002"], [("AP.1", True), ("KS.16", False)], [[2.5, None], [0, 3]], {(0, 1)})
+    yield charts.candidates_by_criteria(
+        ["A-001", "A-002"], [("AP.1", True), ("KS.16", False)], [[2.5, None], [0, 3]], {(0, 1)}
+    )
     yield charts.candidates_by_criteria(["A-001"], [("AP.1", True, "A <b>statement</b> & more")], [[1]], set())
     yield charts.team_heatmap(["Ann"], [("CPA", "D1")], [[0.5]], not_shown=["Bo <b>"])
-    yield charts.score_distribution({"Essential": {0: 2, 3: 5}, "Desirable": {1: 1}}, {0: "No evidence", 1: "Partly", 2: "Meets", 3: "Exceeds"})
+    yield charts.score_distribution(
+        {"Essential": {0: 2, 3: 5}, "Desirable": {1: 1}}, {0: "No evidence", 1: "Partly", 2: "Meets", 3: "Exceeds"}
+    )
 
 
 @pytest.mark.parametrize("chart", list(_every_chart()), ids=lambda c: c.name)
@@ -58,7 +65,9 @@ def _axis(chart, axis: str) -> list[str]:
 
 
 def test_tables_and_downloads_carry_full_domain_names_and_an_axis_shortens_only_with_the_full_name_in_the_hover():
-    chart = charts.team_heatmap(["Ann", "Bo"], [("CPA", LONG_DOMAIN), ("CPA", "Needs Assessment")], [[0.5, 1.0], [1.0, 1.0]])
+    chart = charts.team_heatmap(
+        ["Ann", "Bo"], [("CPA", LONG_DOMAIN), ("CPA", "Needs Assessment")], [[0.5, 1.0], [1.0, 1.0]]
+    )
     assert chart.headings == ["Person", LONG_DOMAIN, "Needs Assessment"]  # the table and the CSV download
     ticks = _axis(chart, "xaxis")
     assert ticks[1] == "Needs Assessment" and ticks[0].endswith("…") and len(ticks[0]) <= 40
@@ -74,7 +83,10 @@ def test_one_domain_name_in_two_frameworks_stays_two_columns():
 
 def test_two_people_with_one_name_are_two_rows_of_the_heatmap():
     chart = charts.team_heatmap(["Sam Lee", "Sam Lee"], [("CPA", "D1")], [[0.5], [1.0]])
-    assert len(set(json.loads(chart.figure_json)["data"][0]["y"])) == 2 and _axis(chart, "yaxis") == ["Sam Lee", "Sam Lee"]
+    assert len(set(json.loads(chart.figure_json)["data"][0]["y"])) == 2 and _axis(chart, "yaxis") == [
+        "Sam Lee",
+        "Sam Lee",
+    ]
 
 
 def test_the_heatmap_sentence_counts_who_it_shows_and_names_who_has_no_target_role():
@@ -94,7 +106,9 @@ def test_gap_charts_label_each_bar_with_its_code_and_a_short_statement_in_full_i
     hover = json.loads(chart.figure_json)["data"][0]["hovertext"][::-1][0].replace("<br>", " ")
     assert long in hover and "8 people with this gap" in hover
     assert chart.rows[0] == ["CP.5", long, 8]
-    assert chart.summary.startswith("The most common gap is CP.5 (To deliver") and chart.summary.endswith("for 8 of 10 people.")
+    assert chart.summary.startswith("The most common gap is CP.5 (To deliver") and chart.summary.endswith(
+        "for 8 of 10 people."
+    )
     gaps = charts.gaps_bar(_readiness())
     assert all(tick.split(" ", 1)[1].startswith("Statement") for tick in _axis(gaps, "yaxis"))
 
@@ -110,9 +124,16 @@ def test_the_narrow_variant_carries_shorter_labels_for_the_same_bars():
 def test_sentences_agree_in_number():
     required = [Required(("cpa", "A.1"), "A.1", "Statement", "CPA", "Domain", 3)]
     one_gap = charts.gaps_bar(assess(required, [Confirmation(("cpa", "A.1"), 2, date(2026, 6, 1))], {}, {}, TODAY))
-    assert one_gap.summary == "1 required item is not yet verified at target; the largest gap is A.1 (Statement), 1 level short."
-    assert "(s)" not in charts.gaps_bar(_readiness()).summary and "levels short" in charts.gaps_bar(_readiness()).summary
-    shortlist = charts.candidates_by_criteria(["A-001"], [("AP.1", True, "Holds a relevant qualification")], [[0]], set())
+    assert (
+        one_gap.summary
+        == "1 required item is not yet verified at target; the largest gap is A.1 (Statement), 1 level short."
+    )
+    assert (
+        "(s)" not in charts.gaps_bar(_readiness()).summary and "levels short" in charts.gaps_bar(_readiness()).summary
+    )
+    shortlist = charts.candidates_by_criteria(
+        ["A-001"], [("AP.1", True, "Holds a relevant qualification")], [[0]], set()
+    )
     assert shortlist.summary.startswith("1 application across 1 criterion") and "(s)" not in shortlist.summary
     assert "1 essential criterion score is agreed at 0" in shortlist.summary
     spread = charts.score_distribution({"Essential": {3: 1}}, {0: "No", 3: "Exceeds"})
@@ -120,7 +141,9 @@ def test_sentences_agree_in_number():
 
 
 def test_the_criteria_chart_names_each_criterion_with_its_statement():
-    chart = charts.candidates_by_criteria(["A-001"], [("AP.1", True, "Holds a relevant professional qualification")], [[2]], set())
+    chart = charts.candidates_by_criteria(
+        ["A-001"], [("AP.1", True, "Holds a relevant professional qualification")], [[2]], set()
+    )
     assert chart.headings == ["Application", "AP.1: Holds a relevant professional qualification"]
     assert _axis(chart, "xaxis")[0].startswith("AP.1 Holds")
 

@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
+from world import PASSWORD, draft, item_ids, person, supervise
 
 from competency_portal import storage
 from competency_portal.extensions import db
@@ -32,7 +33,6 @@ from competency_portal.models import Attachment, AuditHead, Evidence, EvidenceRe
 from competency_portal.services import audit
 from loadtest.client import Client, UnexpectedResponse, csrf_token, redirect_path
 from loadtest.server import Server, production_env
-from world import PASSWORD, draft, item_ids, person, supervise
 
 ROOT = Path(__file__).resolve().parent.parent
 WRITERS = 3  # client threads, one staff member each
@@ -53,7 +53,9 @@ class Writer(threading.Thread):
         super().__init__(daemon=True)
         self.client = Client(base_url, who=email)
         self.email, self.items, self.tag, self.stop = email, items, tag, stop
-        self.acknowledged: dict[int, tuple[str, str]] = {}  # evidence id -> (title, sha256), the server said it was saved
+        self.acknowledged: dict[
+            int, tuple[str, str]
+        ] = {}  # evidence id -> (title, sha256), the server said it was saved
         self.submitted: set[int] = set()  # evidence ids the server said were submitted
         self.attempted: dict[str, str] = {}  # title -> sha256 of everything sent
         self.failure: str | None = None
@@ -71,17 +73,31 @@ class Writer(threading.Thread):
                 return
             title, data = f"Crash {self.tag}-{number}", _attachment(f"{self.tag}-{number}")
             self.attempted[title] = hashlib.sha256(data).hexdigest()
-            form = {"title": title, "evidence_type": "reflective_account", "activity_date-day": "3",
-                    "activity_date-month": "3", "activity_date-year": "2025", "csrf_token": token,
-                    "description": f"What I did ({title}).", "items": [str(i) for i in self.items]}
+            form = {
+                "title": title,
+                "evidence_type": "reflective_account",
+                "activity_date-day": "3",
+                "activity_date-month": "3",
+                "activity_date-year": "2025",
+                "csrf_token": token,
+                "description": f"What I did ({title}).",
+                "items": [str(i) for i in self.items],
+            }
             try:
                 self.creating = True
-                response = self.client.request("POST", "/portfolio/evidence/new", (302,), data=form,
-                                               files={"attachments": (f"{title}.txt", data, "text/plain")})
+                response = self.client.request(
+                    "POST",
+                    "/portfolio/evidence/new",
+                    (302,),
+                    data=form,
+                    files={"attachments": (f"{title}.txt", data, "text/plain")},
+                )
                 self.creating = False
                 evidence_id = int(redirect_path(response).rsplit("/", 1)[-1])
                 self.acknowledged[evidence_id] = (title, self.attempted[title])
-                self.client.request("POST", f"/portfolio/evidence/{evidence_id}/submit", (302,), data={"csrf_token": token})
+                self.client.request(
+                    "POST", f"/portfolio/evidence/{evidence_id}/submit", (302,), data={"csrf_token": token}
+                )
                 self.submitted.add(evidence_id)
             except (UnexpectedResponse, ValueError):
                 return  # the server is gone (or said no): what was acknowledged is what counts
@@ -107,7 +123,9 @@ def writers_team(seeded):
     return [(member.email, item_ids(seeded, member, 2), member.id) for member in staff]
 
 
-def test_a_server_killed_mid_stream_keeps_every_acknowledged_submission_whole_and_nothing_half_saved(app, writers_team, tmp_path):
+def test_a_server_killed_mid_stream_keeps_every_acknowledged_submission_whole_and_nothing_half_saved(
+    app, writers_team, tmp_path
+):
     uploads = tmp_path / "uploads"
     env = production_env(app.config["SQLALCHEMY_DATABASE_URI"], uploads)
     server = _start(env, tmp_path)
@@ -117,11 +135,14 @@ def test_a_server_killed_mid_stream_keeps_every_acknowledged_submission_whole_an
         for writer in writers:
             writer.start()
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not (sum(len(w.acknowledged) for w in writers) >= KILL_AFTER
-                                                   and any(w.creating for w in writers)):
+        while time.monotonic() < deadline and not (
+            sum(len(w.acknowledged) for w in writers) >= KILL_AFTER and any(w.creating for w in writers)
+        ):
             assert not any(w.failure for w in writers), [w.failure for w in writers]
             time.sleep(0.01)
-        assert sum(len(w.acknowledged) for w in writers) >= KILL_AFTER, f"too few submissions were acknowledged; see {tmp_path / 'gunicorn.log'}"
+        assert sum(len(w.acknowledged) for w in writers) >= KILL_AFTER, (
+            f"too few submissions were acknowledged; see {tmp_path / 'gunicorn.log'}"
+        )
         server.stop(kill=True)  # SIGKILL to master and workers, with at least one creation in flight
         stop.set()
         for writer in writers:
@@ -170,7 +191,9 @@ def test_a_server_killed_mid_stream_keeps_every_acknowledged_submission_whole_an
         owner = next(w for w in writers if evidence_id in w.acknowledged)
         reader = Client(server.url, who="reader")
         reader.sign_in(owner.email, PASSWORD)
-        attachment_id = db.session.scalar(select(Attachment.id).join(EvidenceRevision).where(EvidenceRevision.evidence_id == evidence_id))
+        attachment_id = db.session.scalar(
+            select(Attachment.id).join(EvidenceRevision).where(EvidenceRevision.evidence_id == evidence_id)
+        )
         db.session.rollback()
         download = reader.get(f"/portfolio/evidence/{evidence_id}/attachments/{attachment_id}")
         assert hashlib.sha256(download.content).hexdigest() == sha
@@ -195,20 +218,36 @@ os._exit(0)  # dies as a SIGKILL would: no commit, no rollback, no clean-up
 
 
 def _saved_by_a_process_that_dies(root: Path, content: str) -> str:
-    done = subprocess.run([sys.executable, "-c", _DIE_AFTER_SAVING, str(root), content], cwd=ROOT, capture_output=True,
-                          text=True, timeout=60, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", _DIE_AFTER_SAVING, str(root), content],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     return done.stdout.strip()
 
 
 def _attach(session, stored_name: str, data: bytes) -> None:
     """An attachment row naming the file, as the dead process's transaction would have committed."""
     revision = session.scalar(select(EvidenceRevision).limit(1))
-    session.add(Attachment(revision_id=revision.id, filename="note.txt", stored_name=stored_name, content_type="text/plain",
-                           size=len(data), sha256=hashlib.sha256(data).hexdigest()))
+    session.add(
+        Attachment(
+            revision_id=revision.id,
+            filename="note.txt",
+            stored_name=stored_name,
+            content_type="text/plain",
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+        )
+    )
     session.commit()
 
 
-def test_the_start_up_sweep_keeps_what_was_committed_and_deletes_what_was_not(app, writers_team, session, tmp_path, monkeypatch):
+def test_the_start_up_sweep_keeps_what_was_committed_and_deletes_what_was_not(
+    app, writers_team, session, tmp_path, monkeypatch
+):
     root = tmp_path / "uploads"
     monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(root))
     owner = session.get(User, writers_team[0][2])

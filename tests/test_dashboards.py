@@ -7,6 +7,8 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import event, select
+from test_auth import sign_in
+from world import NOW, draft, item_ids, person, supervise
 
 from competency_portal import charts
 from competency_portal.extensions import db
@@ -14,8 +16,6 @@ from competency_portal.models import Decision
 from competency_portal.readiness import data
 from competency_portal.services import evidence as evidence_service
 from competency_portal.services import signoff
-from test_auth import sign_in
-from world import NOW, draft, item_ids, person, supervise
 
 
 @pytest.fixture
@@ -31,7 +31,9 @@ def team(app, seeded):
 def signed_off(session, staff, boss, tmp_path, items, when=NOW, level=3):
     evidence = draft(session, staff, tmp_path, items=items, with_file=False)
     evidence_service.submit(session, evidence, staff, when)
-    signoff.decide(session, evidence, boss, Decision.SIGNED_OFF, {i: level for i in items}, {}, None, evidence.lock_version, when)
+    signoff.decide(
+        session, evidence, boss, Decision.SIGNED_OFF, {i: level for i in items}, {}, None, evidence.lock_version, when
+    )
     session.commit()
     return evidence
 
@@ -70,8 +72,12 @@ def test_crosswalk_credit_through_the_database(team, tmp_path):
     session, staff, boss = team
     from competency_portal.models import Framework, FrameworkVersion, Item
 
-    na1 = session.scalar(select(Item.id).join(FrameworkVersion).join(Framework)
-                         .where(Framework.slug == "cpa-care-coordinator-competencies", Item.code == "NA.1"))
+    na1 = session.scalar(
+        select(Item.id)
+        .join(FrameworkVersion)
+        .join(Framework)
+        .where(Framework.slug == "cpa-care-coordinator-competencies", Item.code == "NA.1")
+    )
     signed_off(session, staff, boss, tmp_path, [na1])
     result = data.readiness_for(session, [staff], NOW.date())[staff.id]
     met = {i.required.key for i in result.items if i.status.value == "met"}
@@ -84,8 +90,12 @@ def test_a_lapse_appears_as_evidence_ages_past_its_review_period(team, tmp_path)
     session, staff, boss = team
     from competency_portal.models import Framework, FrameworkVersion, Item
 
-    ra5 = session.scalar(select(Item.id).join(FrameworkVersion).join(Framework)
-                         .where(Framework.slug == "cpa-care-coordinator-competencies", Item.code == "RA.5"))
+    ra5 = session.scalar(
+        select(Item.id)
+        .join(FrameworkVersion)
+        .join(Framework)
+        .where(Framework.slug == "cpa-care-coordinator-competencies", Item.code == "RA.5")
+    )
     signed_off(session, staff, boss, tmp_path, [ra5], level=4)  # RA is targeted at 4 and reviewed every 12 months
     key = ("cpa-care-coordinator-competencies", "RA.5")
 
@@ -135,7 +145,7 @@ def test_person_dashboard_queries_do_not_grow_with_evidence(app, team, tmp_path)
         assert client.get("/dashboard").status_code == 200
     ids = item_ids(session, staff, 40)
     for start in range(0, 40, 4):
-        signed_off(session, staff, boss, tmp_path, ids[start:start + 4])
+        signed_off(session, staff, boss, tmp_path, ids[start : start + 4])
     with QueryCounter() as many:
         client.get("/dashboard")
     assert many.count == few.count
@@ -185,7 +195,7 @@ def test_the_organisation_view_ranks_common_gaps_by_team(app, team, tmp_path):
     page = client.get("/organisation").get_data(as_text=True)
     assert "The most common gap is" in page and "North CMHT" in page and "South CMHT" in page
     north = client.get(f"/organisation?team={staff.team_id}").get_data(as_text=True)
-    assert "North CMHT" in north and "<td class=\"nhsuk-table__cell\">South CMHT</td>" not in north
+    assert "North CMHT" in north and '<td class="nhsuk-table__cell">South CMHT</td>' not in north
     csv = client.get("/organisation/common-gaps.csv").get_data(as_text=True).splitlines()
     assert csv[0] == "Item,Statement,People with the gap"
     # Four people have a target role (every test person does); an item nobody has shown is a gap for all four.
@@ -197,8 +207,16 @@ def test_team_view_shows_training_and_overdue_appraisals(app, team, tmp_path):
     from competency_portal.models import Appraisal, AppraisalState
 
     session, staff, boss = team
-    session.add(Appraisal(user_id=staff.id, appraiser_id=boss.id, year="2024/25", state=AppraisalState.SIGNED,
-                          signed_by_person_at=NOW - timedelta(days=400), signed_by_appraiser_at=NOW - timedelta(days=400)))
+    session.add(
+        Appraisal(
+            user_id=staff.id,
+            appraiser_id=boss.id,
+            year="2024/25",
+            state=AppraisalState.SIGNED,
+            signed_by_person_at=NOW - timedelta(days=400),
+            signed_by_appraiser_at=NOW - timedelta(days=400),
+        )
+    )
     session.commit()
     client = app.test_client()
     sign_in(client, boss.email)
@@ -229,10 +247,13 @@ def test_the_team_page_says_who_has_no_target_role_and_how_to_set_it(app, team, 
     sign_in(client, boss.email)
     page = client.get("/team").get_data(as_text=True)
     assert ">None<" not in page and "1 person has no target role" in page and "Nia Newcomer" in page
-    assert f"ask Ada Admin (<a href=\"mailto:{admin.email}\">" in page
+    assert f'ask Ada Admin (<a href="mailto:{admin.email}">' in page
     csv = client.get("/team/heatmap.csv").get_data(as_text=True).splitlines()
     assert [line.split(",")[0] for line in csv[1:]] == ["Sam Staff"]  # the chart and its table show the measured only
-    assert "1 person across 8 domains; nobody has every domain fully met. Not shown: Nia Newcomer, who has no target role" in page
+    assert (
+        "1 person across 8 domains; nobody has every domain fully met. Not shown: Nia Newcomer, who has no target role"
+        in page
+    )
     mine = app.test_client()
     sign_in(mine, newcomer.email)
     assert "ask Ada Admin" in mine.get("/dashboard").get_data(as_text=True)

@@ -50,13 +50,28 @@ def test_demo_data_covers_every_role_and_mixed_stages(demo_db, seeded, runner):
         user = people.find_by_email(seeded, line.split()[0])
         roles |= user.roles
     assert roles == set(Role)
-    verified = [len(verified_levels(seeded, people.find_by_email(seeded, email).id)) for _, email, *_ in demo.SUPERVISEES]
+    verified = [
+        len(verified_levels(seeded, people.find_by_email(seeded, email).id)) for _, email, *_ in demo.SUPERVISEES
+    ]
     assert verified[0] > verified[1] > verified[2] > verified[3] == 0
     # Made through the services: their audit records are there, and the chain holds.
     actions = set(seeded.scalars(select(AuditEvent.action)))
-    assert {"evidence_submitted", "evidence_signed_off", "self_assessed", "deputy_named", "appraisal_started", "vacancy_created",
-            "application_added", "portfolio_shared", "score_saved", "scores_submitted", "score_moderated", "shortlist_decision",
-            "shortlist_agreed", "vacancy_status_changed"} <= actions
+    assert {
+        "evidence_submitted",
+        "evidence_signed_off",
+        "self_assessed",
+        "deputy_named",
+        "appraisal_started",
+        "vacancy_created",
+        "application_added",
+        "portfolio_shared",
+        "score_saved",
+        "scores_submitted",
+        "score_moderated",
+        "shortlist_decision",
+        "shortlist_agreed",
+        "vacancy_status_changed",
+    } <= actions
     assert runner.invoke(args=["audit", "verify"]).exit_code == 0
 
 
@@ -69,8 +84,11 @@ def test_demo_data_is_never_added_twice_or_in_production(runner, seeded, tmp_pat
 
 def test_the_readme_lists_every_demo_account_by_role(demo_db):
     quick_start = README.read_text(encoding="utf-8").split("## Quick start", 1)[1].split("\n## ", 1)[0]
-    rows = [[cell.strip() for cell in line.strip().strip("|").split("|")] for line in quick_start.splitlines()
-            if line.startswith("|") and "@example.nhs.uk" in line]
+    rows = [
+        [cell.strip() for cell in line.strip().strip("|").split("|")]
+        for line in quick_start.splitlines()
+        if line.startswith("|") and "@example.nhs.uk" in line
+    ]
     listed = {re.sub(r"[`*]", "", r[0]): r for r in rows}
     printed = {line.split()[0] for line in demo_db.splitlines()[1:]}
     assert set(listed) == printed
@@ -100,7 +118,7 @@ def test_the_demo_recruiter_has_a_shortlisting_to_finish(app, demo_db):
     assert "Good example of working with families; check the level." in sheet
     # An internal candidate from the demo team has agreed to share her portfolio.
     applications = body(chris.get(f"/recruitment/vacancies/{vacancy}"))
-    assert applications.count('Shares portfolio </span>Yes</td>') == 1 and "Asked, not yet agreed" not in applications
+    assert applications.count("Shares portfolio </span>Yes</td>") == 1 and "Asked, not yet agreed" not in applications
     # And a vacancy needs a panel of two: the demo has a second recruiter to choose.
     new = body(chris.get("/recruitment/vacancies/new"))
     assert "You are the only recruiter" not in new and "Lee Chambers (panel@example.nhs.uk)" in new
@@ -132,7 +150,9 @@ def test_the_demo_staff_member_sees_a_started_appraisal(app, demo_db):
 def test_the_demo_evidence_has_attachments_that_download(app, demo_db):
     dan = _as(app, "dan.hughes@example.nhs.uk")
     portfolio = body(dan.get("/portfolio"))
-    evidence = re.search(r'href="(/portfolio/evidence/\d+)">An initial assessment alongside a senior colleague<', portfolio)
+    evidence = re.search(
+        r'href="(/portfolio/evidence/\d+)">An initial assessment alongside a senior colleague<', portfolio
+    )
     assert evidence, portfolio
     page = body(dan.get(evidence.group(1)))
     download = re.search(r'href="([^"]+)" download>initial-assessment-observation.pdf<', page).group(1)

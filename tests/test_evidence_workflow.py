@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
+from world import NOW, draft, item_ids, person, supervise
 
 from competency_portal.models import (
     AuditEvent,
@@ -19,7 +20,6 @@ from competency_portal.models import (
 from competency_portal.services import evidence as evidence_service
 from competency_portal.services import signoff
 from competency_portal.storage import LocalStorage
-from world import NOW, draft, item_ids, person, supervise
 
 
 @pytest.fixture
@@ -59,21 +59,41 @@ def test_return_edit_resubmit_and_sign_off_keep_every_revision(team, tmp_path):
     evidence = draft(session, staff, tmp_path)
     evidence_service.submit(session, evidence, staff, NOW)
     session.commit()
-    assert session.scalar(select(Notification).where(Notification.user_id == boss.id)).link == f"/supervision/evidence/{evidence.id}"
+    assert (
+        session.scalar(select(Notification).where(Notification.user_id == boss.id)).link
+        == f"/supervision/evidence/{evidence.id}"
+    )
 
-    signoff.decide(session, evidence, boss, Decision.RETURNED, levels_for(evidence, None), {}, "Say more about the risk plan.", evidence.lock_version, NOW)
+    signoff.decide(
+        session,
+        evidence,
+        boss,
+        Decision.RETURNED,
+        levels_for(evidence, None),
+        {},
+        "Say more about the risk plan.",
+        evidence.lock_version,
+        NOW,
+    )
     session.commit()
     assert evidence.state == EvidenceState.RETURNED
 
-    data = evidence_service.EvidenceInput(title="Risk review", evidence_type=evidence.current.evidence_type, activity_date=evidence.current.activity_date,
-                                          description="Now with the risk plan.", item_ids=[l.item_id for l in evidence.current.links])
+    data = evidence_service.EvidenceInput(
+        title="Risk review",
+        evidence_type=evidence.current.evidence_type,
+        activity_date=evidence.current.activity_date,
+        description="Now with the risk plan.",
+        item_ids=[l.item_id for l in evidence.current.links],
+    )
     revision = evidence_service.update(session, evidence, staff, data, LocalStorage(tmp_path / "uploads"))
     session.commit()
     assert revision.number == 2 and len(revision.attachments) == 1  # the attachment carries over
     assert evidence.revisions[0].description == "What I did and what it shows."  # the submitted words are kept
 
     evidence_service.submit(session, evidence, staff, NOW)
-    sign = signoff.decide(session, evidence, boss, Decision.SIGNED_OFF, levels_for(evidence), {}, None, evidence.lock_version, NOW)
+    sign = signoff.decide(
+        session, evidence, boss, Decision.SIGNED_OFF, levels_for(evidence), {}, None, evidence.lock_version, NOW
+    )
     session.commit()
     assert evidence.state == EvidenceState.SIGNED_OFF
     assert sign.revision.number == 2 and sign.digest == evidence_service.digest(evidence.revisions[1])
@@ -85,11 +105,18 @@ def test_changing_signed_off_evidence_makes_a_new_revision_and_keeps_the_sign_of
     session, staff, boss = team
     evidence = draft(session, staff, tmp_path)
     evidence_service.submit(session, evidence, staff, NOW)
-    signoff.decide(session, evidence, boss, Decision.SIGNED_OFF, levels_for(evidence), {}, None, evidence.lock_version, NOW)
+    signoff.decide(
+        session, evidence, boss, Decision.SIGNED_OFF, levels_for(evidence), {}, None, evidence.lock_version, NOW
+    )
     session.commit()
     signed_digest = evidence.sign_offs[0].digest
-    data = evidence_service.EvidenceInput(title="Changed", evidence_type=evidence.current.evidence_type, activity_date=evidence.current.activity_date,
-                                          description="Changed text", item_ids=[l.item_id for l in evidence.current.links])
+    data = evidence_service.EvidenceInput(
+        title="Changed",
+        evidence_type=evidence.current.evidence_type,
+        activity_date=evidence.current.activity_date,
+        description="Changed text",
+        item_ids=[l.item_id for l in evidence.current.links],
+    )
     evidence_service.update(session, evidence, staff, data, LocalStorage(tmp_path / "uploads"))
     session.commit()
     assert evidence.state == EvidenceState.DRAFT and len(evidence.revisions) == 2
@@ -112,7 +139,9 @@ def test_a_supervisor_decides_only_for_their_supervisees(team, tmp_path):
     evidence = draft(session, staff, tmp_path)
     evidence_service.submit(session, evidence, staff, NOW)
     with pytest.raises(evidence_service.EvidenceError, match="people you supervise"):
-        signoff.decide(session, evidence, stranger, Decision.SIGNED_OFF, levels_for(evidence), {}, None, evidence.lock_version, NOW)
+        signoff.decide(
+            session, evidence, stranger, Decision.SIGNED_OFF, levels_for(evidence), {}, None, evidence.lock_version, NOW
+        )
 
 
 def test_a_stale_decision_is_refused_and_changes_nothing(team, tmp_path):
@@ -147,11 +176,15 @@ def test_two_sessions_deciding_at_once_exactly_one_wins(app, team, tmp_path):
         seen = e1.lock_version
         assert e2.lock_version == seen and e2.current.links
         # ...the first saves a sign-off...
-        signoff.decide(first, e1, first.get(type(boss), boss.id), Decision.SIGNED_OFF, levels_for(e1), {}, None, seen, NOW)
+        signoff.decide(
+            first, e1, first.get(type(boss), boss.id), Decision.SIGNED_OFF, levels_for(e1), {}, None, seen, NOW
+        )
         first.commit()
         # ...and the second, deciding on what they saw, is told someone else got there first.
         with pytest.raises(signoff.DecisionConflict, match="at the same moment"):
-            signoff.decide(second, e2, second.get(type(deputy), deputy.id), Decision.REJECTED, levels_for(e2), {}, "no", seen, NOW)
+            signoff.decide(
+                second, e2, second.get(type(deputy), deputy.id), Decision.REJECTED, levels_for(e2), {}, "no", seen, NOW
+            )
     finally:
         first.close()
         second.close()
@@ -165,7 +198,9 @@ def test_revoking_keeps_the_record_and_removes_the_credit(team, tmp_path):
     session, staff, boss = team
     evidence = draft(session, staff, tmp_path)
     evidence_service.submit(session, evidence, staff, NOW)
-    sign = signoff.decide(session, evidence, boss, Decision.SIGNED_OFF, levels_for(evidence), {}, None, evidence.lock_version, NOW)
+    sign = signoff.decide(
+        session, evidence, boss, Decision.SIGNED_OFF, levels_for(evidence), {}, None, evidence.lock_version, NOW
+    )
     session.commit()
     with pytest.raises(evidence_service.EvidenceError, match="Only the person who signed"):
         signoff.revoke(session, sign, staff, "I changed my mind", NOW)
@@ -184,15 +219,26 @@ def test_a_deputy_acts_for_the_cover_period_only(team, tmp_path):
     today = NOW.date()
     signoff.name_deputy(session, boss, deputy, today, today + timedelta(days=7), today)
     session.commit()
-    assert "You are covering for Pat Supervisor" in session.scalar(select(Notification.message).where(Notification.user_id == deputy.id))
+    assert "You are covering for Pat Supervisor" in session.scalar(
+        select(Notification.message).where(Notification.user_id == deputy.id)
+    )
     evidence = draft(session, staff, tmp_path)
     evidence_service.submit(session, evidence, staff, NOW)
     session.commit()
     assert [r.evidence.id for r in signoff.queue(session, deputy, today)] == [evidence.id]
     assert signoff.queue(session, deputy, today + timedelta(days=8)) == []
     with pytest.raises(evidence_service.EvidenceError):
-        signoff.decide(session, evidence, deputy, Decision.SIGNED_OFF, levels_for(evidence), {}, None, evidence.lock_version,
-                       NOW + timedelta(days=8))
+        signoff.decide(
+            session,
+            evidence,
+            deputy,
+            Decision.SIGNED_OFF,
+            levels_for(evidence),
+            {},
+            None,
+            evidence.lock_version,
+            NOW + timedelta(days=8),
+        )
 
 
 def test_future_cover_is_announced_when_it_starts(team):
@@ -217,17 +263,30 @@ def test_queue_is_oldest_first_and_says_how_long(team, tmp_path):
     assert [(r.revision.title, r.waiting_days) for r in rows] == [("Older", 10), ("Newer", 0)]
 
 
-
 def test_the_queue_shows_the_resubmitted_revision_and_how_many_items_it_shows(team, tmp_path):
     session, staff, boss = team
     evidence = draft(session, staff, tmp_path, title="First go")
     evidence_service.submit(session, evidence, staff, NOW)
-    signoff.decide(session, evidence, boss, Decision.RETURNED, levels_for(evidence, None), {}, "Link one item only.", evidence.lock_version, NOW)
+    signoff.decide(
+        session,
+        evidence,
+        boss,
+        Decision.RETURNED,
+        levels_for(evidence, None),
+        {},
+        "Link one item only.",
+        evidence.lock_version,
+        NOW,
+    )
     first_links = [l.item_id for l in evidence.current.links]
     assert len(first_links) > 1
-    data = evidence_service.EvidenceInput(title="Second go", evidence_type=evidence.current.evidence_type,
-                                          activity_date=evidence.current.activity_date, description="Now about one item.",
-                                          item_ids=first_links[:1])
+    data = evidence_service.EvidenceInput(
+        title="Second go",
+        evidence_type=evidence.current.evidence_type,
+        activity_date=evidence.current.activity_date,
+        description="Now about one item.",
+        item_ids=first_links[:1],
+    )
     evidence_service.update(session, evidence, staff, data, LocalStorage(tmp_path / "uploads"))
     evidence_service.submit(session, evidence, staff, NOW)
     session.commit()
@@ -239,9 +298,13 @@ def test_every_state_change_is_audited(team, tmp_path):
     session, staff, boss = team
     evidence = draft(session, staff, tmp_path)
     evidence_service.submit(session, evidence, staff, NOW)
-    signoff.decide(session, evidence, boss, Decision.SIGNED_OFF, levels_for(evidence), {}, None, evidence.lock_version, NOW)
+    signoff.decide(
+        session, evidence, boss, Decision.SIGNED_OFF, levels_for(evidence), {}, None, evidence.lock_version, NOW
+    )
     session.commit()
-    actions = session.scalars(select(AuditEvent.action).where(AuditEvent.object_type == "evidence").order_by(AuditEvent.seq)).all()
+    actions = session.scalars(
+        select(AuditEvent.action).where(AuditEvent.object_type == "evidence").order_by(AuditEvent.seq)
+    ).all()
     assert actions == ["evidence_created", "evidence_submitted", "evidence_signed_off"]
 
 
@@ -273,10 +336,22 @@ def test_a_return_or_a_rejection_needs_no_levels_and_records_none(team, tmp_path
         evidence = draft(session, staff, tmp_path)
         evidence_service.submit(session, evidence, staff, NOW)
         first = evidence.current.links[0].item_id
-        decided = signoff.decide(session, evidence, boss, decision, {first: 3}, {first: "Say more about the carer"},
-                                 "Please add the carer's view", evidence.lock_version, NOW)
+        decided = signoff.decide(
+            session,
+            evidence,
+            boss,
+            decision,
+            {first: 3},
+            {first: "Say more about the carer"},
+            "Please add the carer's view",
+            evidence.lock_version,
+            NOW,
+        )
         session.commit()
-        assert evidence.state == {Decision.RETURNED: EvidenceState.RETURNED, Decision.REJECTED: EvidenceState.REJECTED}[decision]
+        assert (
+            evidence.state
+            == {Decision.RETURNED: EvidenceState.RETURNED, Decision.REJECTED: EvidenceState.REJECTED}[decision]
+        )
         assert {si.item_id: si.level for si in decided.items} == {link.item_id: None for link in evidence.current.links}
         assert {si.item_id: si.comment for si in decided.items if si.comment} == {first: "Say more about the carer"}
     evidence = draft(session, staff, tmp_path)
@@ -291,7 +366,9 @@ def test_the_decision_history_says_in_words_that_a_sign_off_is_sealed(app, team,
     session, staff, boss = team
     evidence = draft(session, staff, tmp_path)
     evidence_service.submit(session, evidence, staff, NOW)
-    signoff.decide(session, evidence, boss, Decision.SIGNED_OFF, levels_for(evidence), {}, None, evidence.lock_version, NOW)
+    signoff.decide(
+        session, evidence, boss, Decision.SIGNED_OFF, levels_for(evidence), {}, None, evidence.lock_version, NOW
+    )
     session.commit()
     client = app.test_client()
     sign_in(client, staff.email)

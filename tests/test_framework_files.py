@@ -127,7 +127,9 @@ def test_requirement_is_refused_outside_person_specifications(tmp_path):
 
 
 def test_repeated_keys_are_refused(tmp_path):
-    path = write(tmp_path, "fw.yaml", FRAMEWORK.replace('title: Demo framework\n', 'title: Demo framework\ntitle: Again\n'))
+    path = write(
+        tmp_path, "fw.yaml", FRAMEWORK.replace("title: Demo framework\n", "title: Demo framework\ntitle: Again\n")
+    )
     [problem] = problems_for(path)
     assert "appears twice" in problem and ":4:" in problem
 

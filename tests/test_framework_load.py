@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
-
-from competency_portal.models import Crosswalk, Framework, FrameworkVersion, Item, RoleProfile
 from test_framework_files import FRAMEWORK, SCALE, write
 
-OTHER = FRAMEWORK.replace("id: demo-framework", "id: other-framework").replace("title: Demo framework", "title: Other framework")
+from competency_portal.models import Crosswalk, Framework, FrameworkVersion, Item, RoleProfile
+
+OTHER = FRAMEWORK.replace("id: demo-framework", "id: other-framework").replace(
+    "title: Demo framework", "title: Other framework"
+)
 ROLE = """\
 kind: role_profile
 id: demo-role
@@ -62,7 +64,9 @@ def test_loading_the_same_content_twice_changes_nothing(runner, session, tmp_pat
 
 def test_one_bad_file_in_a_folder_loads_nothing(runner, session, tmp_path):
     folder = demo_folder(tmp_path)
-    write(folder, "broken.yaml", FRAMEWORK.replace("id: demo-framework", "id: broken").replace("code: A.2", "code: A.1"))
+    write(
+        folder, "broken.yaml", FRAMEWORK.replace("id: demo-framework", "id: broken").replace("code: A.2", "code: A.1")
+    )
     result = runner.invoke(args=["frameworks", "load", str(folder)])
     assert result.exit_code == 1
     assert "broken.yaml:14: domains[0].items[1].code" in result.output
@@ -88,7 +92,9 @@ def test_changed_content_becomes_a_new_version_and_keeps_the_old(runner, session
     folder = demo_folder(tmp_path)
     runner.invoke(args=["frameworks", "load", str(folder)])
     old_item_ids = set(session.scalars(select(Item.id)))
-    write(folder, "fw.yaml", FRAMEWORK.replace('"1.0"', '"1.1"').replace("Review risk.", "Review risk at least yearly."))
+    write(
+        folder, "fw.yaml", FRAMEWORK.replace('"1.0"', '"1.1"').replace("Review risk.", "Review risk at least yearly.")
+    )
 
     diff = runner.invoke(args=["frameworks", "diff", str(folder)])
     assert diff.exit_code == 0
@@ -98,7 +104,12 @@ def test_changed_content_becomes_a_new_version_and_keeps_the_old(runner, session
 
     result = runner.invoke(args=["frameworks", "load", str(folder)])
     assert result.exit_code == 0, result.output
-    versions = session.scalars(select(FrameworkVersion).join(Framework).where(Framework.slug == "demo-framework").order_by(FrameworkVersion.revision)).all()
+    versions = session.scalars(
+        select(FrameworkVersion)
+        .join(Framework)
+        .where(Framework.slug == "demo-framework")
+        .order_by(FrameworkVersion.revision)
+    ).all()
     assert [(v.revision, v.version_label) for v in versions] == [(1, "1.0"), (2, "1.1")]
     assert old_item_ids <= set(session.scalars(select(Item.id)))  # earlier items are kept
     # The role profile and crosswalk were resolved again against the new version.
@@ -161,9 +172,13 @@ def test_a_missing_path_is_a_clear_error(runner, tmp_path):
 
 def test_the_real_framework_files_validate_and_load(seeded):
     slugs = set(seeded.scalars(select(Framework.slug)))
-    assert {"cpa-care-coordinator-competencies", "cpa-care-coordinator-responsibilities",
-            "tameside-mhsw-care-coordinator-person-spec", "leeds-recovery-centre-care-coordinator-person-spec",
-            "mid-essex-care-coordinator-cpn-duties"} <= slugs
+    assert {
+        "cpa-care-coordinator-competencies",
+        "cpa-care-coordinator-responsibilities",
+        "tameside-mhsw-care-coordinator-person-spec",
+        "leeds-recovery-centre-care-coordinator-person-spec",
+        "mid-essex-care-coordinator-cpn-duties",
+    } <= slugs
 
 
 def test_validate_checks_the_files_even_before_the_database_exists(tmp_path, monkeypatch):
@@ -171,8 +186,14 @@ def test_validate_checks_the_files_even_before_the_database_exists(tmp_path, mon
     from competency_portal import create_app
 
     monkeypatch.delenv("DATABASE_URL", raising=False)  # an unmigrated SQLite file, whichever database the suite runs on
-    bare = create_app({"TESTING": True, "SECRET_KEY": "testing-only", "UPLOAD_FOLDER": str(tmp_path / "uploads"),
-                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'empty.sqlite3'}"})
+    bare = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "testing-only",
+            "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'empty.sqlite3'}",
+        }
+    )
     runner = bare.test_cli_runner()
     (tmp_path / "files").mkdir()
     folder = demo_folder(tmp_path / "files")

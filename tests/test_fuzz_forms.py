@@ -51,13 +51,20 @@ EXAMPLES = 12  # per endpoint: about 40 endpoints, within the suite's fuzzing bu
 REFUSAL_MAY_WRITE = {"auth.sign_in": {"user_account": {"failed_sign_ins", "locked_until"}}}
 # Shortlisting endpoints that act only after the ones before them (test_permissions' controls, in order):
 # each is fuzzed after the valid posts of those before it, so that its accepting path is reached too.
-CHAIN = ["recruitment.score", "recruitment.submit_scores", "recruitment.moderate", "recruitment.decide", "recruitment.agree_shortlist"]
+CHAIN = [
+    "recruitment.score",
+    "recruitment.submit_scores",
+    "recruitment.moderate",
+    "recruitment.decide",
+    "recruitment.agree_shortlist",
+]
 _VALUE = re.compile(r'\bvalue="([^"]*)"')
 _NAME = re.compile(r'<(?:input|select|textarea|button)\b[^>]*\bname="([^"]+)"')
 _FILE_INPUT = re.compile(r'<input\b[^>]*type="file"[^>]*name="([^"]+)"|<input\b[^>]*name="([^"]+)"[^>]*type="file"')
 
 
 # -- what each endpoint's form looks like ---------------------------------------------------
+
 
 def _form_classes() -> dict[str, type]:
     """Every FlaskForm subclass in the portal's *forms*.py modules, by class name."""
@@ -78,7 +85,9 @@ def _class_fields(form_class: type) -> tuple[set[str], set[str]]:
         for name, value in vars(klass).items():
             if not isinstance(value, UnboundField):
                 continue
-            if value.field_class.__name__ == "DatePartsField" or any(b.__name__ == "DatePartsField" for b in value.field_class.__mro__):
+            if value.field_class.__name__ == "DatePartsField" or any(
+                b.__name__ == "DatePartsField" for b in value.field_class.__mro__
+            ):
                 names |= {f"{name}-day", f"{name}-month", f"{name}-year"}
             else:
                 names.add(name)
@@ -126,6 +135,7 @@ def _fields_of(app, endpoint: str, browser: Browser, url: str, data: dict) -> tu
 
 # -- the strategy ----------------------------------------------------------------------------
 
+
 def _values(name: str, known: list[str]):
     """Hostile values, or values that are real somewhere (other people's ids and emails, choices, years in use)."""
     hostile = values_for(name)
@@ -157,6 +167,7 @@ def form_posts(draw, valid: dict, names: list[str], file_fields: list[str], know
 
 # -- the property ---------------------------------------------------------------------------
 
+
 def _stored_files(app) -> set[str]:
     folder = Path(app.config["UPLOAD_FOLDER"])
     return {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()} if folder.exists() else set()
@@ -175,7 +186,9 @@ def _actor(endpoint: str, control) -> str:
     return "owner"
 
 
-def _fuzz_endpoint(app, world, endpoint: str, url: str, valid: dict, kind: str, before: list[tuple[str, dict]], known: list[str]) -> None:
+def _fuzz_endpoint(
+    app, world, endpoint: str, url: str, valid: dict, kind: str, before: list[tuple[str, dict]], known: list[str]
+) -> None:
     browser = Browser(app, kind)
     if kind != "anonymous":
         browser.sign_in(world.emails[kind])
@@ -194,7 +207,9 @@ def _fuzz_endpoint(app, world, endpoint: str, url: str, valid: dict, kind: str, 
         baseline = state["baseline"]
         body, content_type = encode_form([("csrf_token", state["token"]), *pairs], files)
         stored, after = _stored_files(app), None
-        what = f"POST {url} ({endpoint}) as {kind} with {short(pairs)}" + (f" and files {short(files, 300)}" if files else "")
+        what = f"POST {url} ({endpoint}) as {kind} with {short(pairs)}" + (
+            f" and files {short(files, 300)}" if files else ""
+        )
         try:
             response = state["browser"].open("POST", url, data=body, content_type=content_type)
             text = assert_no_crash(response, what)
@@ -209,7 +224,9 @@ def _fuzz_endpoint(app, world, endpoint: str, url: str, valid: dict, kind: str, 
             if response.status_code in (301, 302, 303) and landing.startswith("/"):
                 assert_no_crash(state["browser"].get(landing), f"{what}: accepted, then GET {landing}")
         finally:
-            restore(baseline, after)  # an accepted post (or a failed check) must not change what the next example starts from
+            restore(
+                baseline, after
+            )  # an accepted post (or a failed check) must not change what the next example starts from
         if endpoint == "auth.sign_in":
             state["browser"] = Browser(app, kind)  # signed in: the next example needs someone signed out
         if endpoint == "auth.sign_out":
@@ -237,12 +254,21 @@ def test_every_post_endpoint_survives_hostile_forms(app, world):
     post_endpoints = sorted(r.endpoint for r in app.url_map.iter_rules() if "POST" in (r.methods or ()))
     missing = [e for e in post_endpoints if e not in cases]
     # Values real somewhere else: every case's values (years, ids, levels) and everyone's email, as held and in capitals.
-    known = {str(v) for case in cases.values() for value in case[1].values() for v in (value if isinstance(value, list) else [value])}
+    known = {
+        str(v)
+        for case in cases.values()
+        for value in case[1].values()
+        for v in (value if isinstance(value, list) else [value])
+    }
     known |= {e for email in world.emails.values() for e in (email, email.upper())}
-    failures = [f"POST endpoints with no case to fuzz from (add one to tests/test_permissions.py _post_cases): {missing}"] if missing else []
+    failures = (
+        [f"POST endpoints with no case to fuzz from (add one to tests/test_permissions.py _post_cases): {missing}"]
+        if missing
+        else []
+    )
     for endpoint in (e for e in post_endpoints if e in cases):
         url, data, _refused, control = cases[endpoint]
-        before = [cases[e][:2] for e in CHAIN[:CHAIN.index(endpoint)]] if endpoint in CHAIN else []
+        before = [cases[e][:2] for e in CHAIN[: CHAIN.index(endpoint)]] if endpoint in CHAIN else []
         if endpoint == "auth.sign_in":
             data = {**data, "password": PASSWORD}  # the case's wrong password would make every example a refusal
         try:
@@ -272,8 +298,11 @@ def _query_names(app, endpoint: str) -> list[str]:
 
 @st.composite
 def query_strings(draw, names: list[str], known: list[str]) -> str:
-    pairs = [(name, value) for name in draw(st.lists(st.sampled_from(names), unique=True, min_size=1, max_size=len(names)))
-             for value in draw(_values(name, known))]
+    pairs = [
+        (name, value)
+        for name in draw(st.lists(st.sampled_from(names), unique=True, min_size=1, max_size=len(names)))
+        for value in draw(_values(name, known))
+    ]
     return encode_form(pairs)[0].decode("ascii")
 
 
@@ -281,10 +310,17 @@ def test_every_get_form_survives_hostile_queries(app, world):
     """Each page that reads its query string (filters, searches, paging), fuzzed as someone who may see it: no 5xx, no write."""
     from tests.test_permissions import EXPECTED_GET, _url
 
-    readers = [r for r in sorted(app.url_map.iter_rules(), key=lambda r: r.endpoint)
-               if "GET" in r.methods and r.endpoint != "static" and "request.args" in _view_source(app.view_functions[r.endpoint])]
+    readers = [
+        r
+        for r in sorted(app.url_map.iter_rules(), key=lambda r: r.endpoint)
+        if "GET" in r.methods
+        and r.endpoint != "static"
+        and "request.args" in _view_source(app.view_functions[r.endpoint])
+    ]
     assert readers, "no page reads its query string: the search and filter pages should"
-    known = sorted({e for email in world.emails.values() for e in (email, email.upper())} | {str(i) for i in world.users.values()})
+    known = sorted(
+        {e for email in world.emails.values() for e in (email, email.upper())} | {str(i) for i in world.users.values()}
+    )
     failures = []
     for rule in readers:
         kind = next(k for k in _READER_PREFERENCE if EXPECTED_GET[rule.endpoint][k] == 200)
@@ -313,10 +349,18 @@ def test_every_get_form_survives_hostile_queries(app, world):
     assert not failures, "\n\n".join(failures)
 
 
-@pytest.mark.parametrize("query", ["/admin/people?page=99999999999999999999", "/admin/audit?person_id=99999999999999999999",
-                                   "/admin/audit?person_id=%C2%B2", "/admin/audit?before=99999999999999999999",
-                                   "/admin/audit?before=%C2%B2", "/organisation?team=99999999999999999999",
-                                   "/organisation/common-gaps.csv?team=9223372036854775808"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "/admin/people?page=99999999999999999999",
+        "/admin/audit?person_id=99999999999999999999",
+        "/admin/audit?person_id=%C2%B2",
+        "/admin/audit?before=99999999999999999999",
+        "/admin/audit?before=%C2%B2",
+        "/organisation?team=99999999999999999999",
+        "/organisation/common-gaps.csv?team=9223372036854775808",
+    ],
+)
 def test_numbers_in_the_query_string_that_no_column_holds_are_ignored(app, world, query):
     """Regression (found by the query fuzzing above): these were 500s, an OverflowError (SQLite) or DataError
     (PostgreSQL) for numbers beyond the integer columns, and a ValueError for "²", which str.isdigit() accepts."""

@@ -33,8 +33,8 @@ from tests.fuzz_helpers import (
     tally,
     value_strategy,
 )
-from tests.portal_helpers import Browser, diff, location, snapshot
 from tests.permission_rules_recruitment_vacancies import _built
+from tests.portal_helpers import Browser, diff, location, snapshot
 
 _TOKEN = re.compile(r'name="token"[^>]*value="([0-9a-f]{32})"|value="([0-9a-f]{32})"[^>]*name="token"')
 STAFF_COLUMNS = staff_import.REQUIRED
@@ -44,7 +44,9 @@ YES_NO = ["yes", "no", "Y", "n", "TRUE", "0", "", "maybe"]
 
 
 def _header_variant(draw, label: str) -> str:
-    return draw(st.sampled_from([label, label.upper(), label.replace(" ", "_"), label.title().replace(" ", ""), f" {label} "]))
+    return draw(
+        st.sampled_from([label, label.upper(), label.replace(" ", "_"), label.title().replace(" ", ""), f" {label} "])
+    )
 
 
 @st.composite
@@ -68,15 +70,20 @@ def csv_files(draw, columns: list[str], plausible: dict[str, list[str]], good: d
         row = [good.get(name.lower(), "").format(n=n) for name in header]
         for i in draw(st.lists(st.integers(0, len(header) - 1), max_size=len(header) if wild else 2)) if header else []:
             choices = plausible.get(header[i].lower(), [])
-            row[i] = draw(st.one_of(st.sampled_from(choices), value_strategy(header[i])) if choices else value_strategy(header[i]))
+            row[i] = draw(
+                st.one_of(st.sampled_from(choices), value_strategy(header[i])) if choices else value_strategy(header[i])
+            )
         if wild and draw(st.integers(0, 4)) == 0:
             row = row[: draw(st.integers(0, len(row)))] + draw(st.lists(any_text, max_size=2))  # ragged
         rows.append(row)
         if draw(st.integers(0, 8)) == 0:
             rows.append([])  # a blank line
     out = io.StringIO()
-    writer = csv.writer(out, quoting=draw(st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL, csv.QUOTE_NONNUMERIC])),
-                        lineterminator=draw(st.sampled_from(["\r\n", "\n", "\r"])))
+    writer = csv.writer(
+        out,
+        quoting=draw(st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL, csv.QUOTE_NONNUMERIC])),
+        lineterminator=draw(st.sampled_from(["\r\n", "\n", "\r"])),
+    )
     writer.writerow(titles)
     writer.writerows(rows)
     text = out.getvalue()
@@ -90,26 +97,51 @@ def csv_files(draw, columns: list[str], plausible: dict[str, list[str]], good: d
 
 # -- the parsers alone ----------------------------------------------------------------------
 
-STAFF_GOOD = {"name": "Person {n}", "email": "person.{n}@example.nhs.uk", "job title": "Nurse", "band": "Band 5", "team": "Team A",
-              "supervisor email": "", "role": "staff"}
-APPLICATION_GOOD = {"candidate name": "Candidate {n}", "email": "candidate.{n}@example.org", "supporting statement": "Six years of work.",
-                    "internal": "no", "guaranteed interview": "no", "share portfolio": "no"}
+STAFF_GOOD = {
+    "name": "Person {n}",
+    "email": "person.{n}@example.nhs.uk",
+    "job title": "Nurse",
+    "band": "Band 5",
+    "team": "Team A",
+    "supervisor email": "",
+    "role": "staff",
+}
+APPLICATION_GOOD = {
+    "candidate name": "Candidate {n}",
+    "email": "candidate.{n}@example.org",
+    "supporting statement": "Six years of work.",
+    "internal": "no",
+    "guaranteed interview": "no",
+    "share portfolio": "no",
+}
 
 
 def _staff_plausible(emails: list[str]) -> dict[str, list[str]]:
-    return {"name": ["Ann Able", "", "  "], "email": emails + ["new.person@example.nhs.uk", "NEW.PERSON@example.nhs.uk", "no-at-sign"],
-            "supervisor email": emails + ["nobody@example.nhs.uk", ""], "role": ROLES, "team": ["Team A", "team a", ""],
-            "band": ["Band 6", ""], "job title": ["Nurse", ""]}
+    return {
+        "name": ["Ann Able", "", "  "],
+        "email": emails + ["new.person@example.nhs.uk", "NEW.PERSON@example.nhs.uk", "no-at-sign"],
+        "supervisor email": emails + ["nobody@example.nhs.uk", ""],
+        "role": ROLES,
+        "team": ["Team A", "team a", ""],
+        "band": ["Band 6", ""],
+        "job title": ["Nurse", ""],
+    }
 
 
-EXISTING = {"sup@example.nhs.uk": staff_import.ExistingPerson(1, "sup@example.nhs.uk", "Sup", roles=frozenset({staff_import.Role.SUPERVISOR})),
-            "admin@example.nhs.uk": staff_import.ExistingPerson(2, "admin@example.nhs.uk", "Ad", roles=frozenset({staff_import.Role.ADMIN}))}
+EXISTING = {
+    "sup@example.nhs.uk": staff_import.ExistingPerson(
+        1, "sup@example.nhs.uk", "Sup", roles=frozenset({staff_import.Role.SUPERVISOR})
+    ),
+    "admin@example.nhs.uk": staff_import.ExistingPerson(
+        2, "admin@example.nhs.uk", "Ad", roles=frozenset({staff_import.Role.ADMIN})
+    ),
+}
 
 
 @fuzz_settings(200)
 @given(csv_files(STAFF_COLUMNS, _staff_plausible(sorted(EXISTING)), STAFF_GOOD))
 @example(b"name,email,job title,band,team,supervisor email,role\n")
-@example(b"\xef\xbb\xbfname,email,job title,band,team,supervisor email,role\r\n\"unterminated,a@b.c\n")
+@example(b'\xef\xbb\xbfname,email,job title,band,team,supervisor email,role\r\n"unterminated,a@b.c\n')
 def test_the_staff_parser_always_answers_with_a_preview(data):
     preview = staff_import.parse(data, EXISTING, actor_email="admin@example.nhs.uk")
     assert preview.problem or preview.rows, "neither a problem nor rows"
@@ -126,9 +158,18 @@ CRITERIA = [_Criterion(101, "AP.1"), _Criterion(102, "KS.3")]
 
 
 @fuzz_settings(200)
-@given(csv_files(APPLICATION_COLUMNS + ["AP.1", "ks.3"], {"email": ["a@example.org", "A@example.org", "held@example.org"],
-                                                           "internal": YES_NO, "guaranteed interview": YES_NO, "share portfolio": YES_NO},
-                 APPLICATION_GOOD))
+@given(
+    csv_files(
+        APPLICATION_COLUMNS + ["AP.1", "ks.3"],
+        {
+            "email": ["a@example.org", "A@example.org", "held@example.org"],
+            "internal": YES_NO,
+            "guaranteed interview": YES_NO,
+            "share portfolio": YES_NO,
+        },
+        APPLICATION_GOOD,
+    )
+)
 def test_the_application_parser_always_answers_with_a_preview(data):
     preview = application_import.parse(data, CRITERIA, {"held@example.org": "C-001"}, {"a@example.org"}, 1)
     assert preview.problem or preview.rows, "neither a problem nor rows"
@@ -137,6 +178,7 @@ def test_the_application_parser_always_answers_with_a_preview(data):
 
 
 # -- through the pages ----------------------------------------------------------------------
+
 
 def _through_the_pages(app, browser: Browser, upload_url: str, confirm_url: str, data: bytes, baseline: dict) -> None:
     """Upload, check the answer, confirm a clean preview, check again; undo an import."""
@@ -162,7 +204,9 @@ def _through_the_pages(app, browser: Browser, upload_url: str, confirm_url: str,
             assert not diff(baseline, after), f"{what}: the confirmation was refused but wrote {diff(baseline, after)}"
             tally(upload_url, f"confirmation refused {response.status_code}")
             return
-        assert response.status_code == 302 and diff(baseline, after), f"{what}: confirmed ({response.status_code}) but nothing imported"
+        assert response.status_code == 302 and diff(baseline, after), (
+            f"{what}: confirmed ({response.status_code}) but nothing imported"
+        )
         assert_no_crash(browser.get(location(response)), f"{what}: imported, then GET {location(response)}")
         tally(upload_url, "imported")
     finally:
@@ -176,8 +220,11 @@ def test_staff_imports_of_hostile_files_through_the_pages(app, world):
 
     @fuzz_settings(25)
     @given(csv_files(STAFF_COLUMNS, _staff_plausible(sorted(world.emails.values())), STAFF_GOOD))
-    @example(b"name,email,job title,band,team,supervisor email,role\nNew Person,new.person@example.nhs.uk,Nurse,Band 5,"
-             + "T\u00e9am".encode() + b",supervisor@example.nhs.uk,staff\n")
+    @example(
+        b"name,email,job title,band,team,supervisor email,role\nNew Person,new.person@example.nhs.uk,Nurse,Band 5,"
+        + "T\u00e9am".encode()
+        + b",supervisor@example.nhs.uk,staff\n"
+    )
     def upload(data):
         _through_the_pages(app, admin, "/admin/import", "/admin/import/confirm", data, baseline)
 
@@ -193,13 +240,21 @@ def test_application_imports_of_hostile_files_through_the_pages(app, world):
     lead.sign_in(world.emails["recruiter"])
     base = f"/recruitment/vacancies/{built['vacancy_id']}/applications/import"
     baseline = snapshot()
-    plausible = {"email": ["candidate@example.org", world.emails["owner"], "new@example.org", "NEW@example.org"],
-                 "internal": YES_NO, "guaranteed interview": YES_NO, "share portfolio": YES_NO}
+    plausible = {
+        "email": ["candidate@example.org", world.emails["owner"], "new@example.org", "NEW@example.org"],
+        "internal": YES_NO,
+        "guaranteed interview": YES_NO,
+        "share portfolio": YES_NO,
+    }
 
     @fuzz_settings(25)
     @given(csv_files(APPLICATION_COLUMNS + codes[:3], plausible, APPLICATION_GOOD))
-    @example(("Candidate name,Email,Supporting statement,Internal,Guaranteed interview,Share portfolio\n"
-              f"Owner Person,{world.emails['owner']},Years of work,yes,no,yes\n").encode())
+    @example(
+        (
+            "Candidate name,Email,Supporting statement,Internal,Guaranteed interview,Share portfolio\n"
+            f"Owner Person,{world.emails['owner']},Years of work,yes,no,yes\n"
+        ).encode()
+    )
     def upload(data):
         _through_the_pages(app, lead, base, f"{base}/confirm", data, baseline)
 

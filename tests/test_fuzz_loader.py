@@ -30,8 +30,34 @@ from tests.portal_helpers import diff, snapshot
 FRAMEWORKS = Path(__file__).resolve().parent.parent / "frameworks"
 REAL = {str(p.relative_to(FRAMEWORKS)): p.read_text(encoding="utf-8") for p in sorted(FRAMEWORKS.rglob("*.yaml"))}
 SMALL = sorted(name for name, text in REAL.items() if len(text) < 6000)  # cheap to load many times
-ODD_VALUES = [None, True, 0, -1, 101, 10**30, -(10**30), 1.5, float("inf"), [], {}, [1, 2], {"a": 1}, "", " ", "\x00", "a\x00b",
-              "\ud800", "x\udfffy", "x" * 301, "x" * 5001, "1.10", "NO", "2010-04-30", "~", "null"] + NASTY[:30]
+ODD_VALUES = [
+    None,
+    True,
+    0,
+    -1,
+    101,
+    10**30,
+    -(10**30),
+    1.5,
+    float("inf"),
+    [],
+    {},
+    [1, 2],
+    {"a": 1},
+    "",
+    " ",
+    "\x00",
+    "a\x00b",
+    "\ud800",
+    "x\udfffy",
+    "x" * 301,
+    "x" * 5001,
+    "1.10",
+    "NO",
+    "2010-04-30",
+    "~",
+    "null",
+] + NASTY[:30]
 
 
 def _nodes(data, path=()):
@@ -121,8 +147,10 @@ def line_mutants(draw):
     return name, "\n".join(lines).encode("utf-8", "surrogatepass")
 
 
-random_files = st.tuples(st.sampled_from(sorted(REAL)), st.one_of(any_text.map(lambda t: t.encode("utf-8", "surrogatepass")),
-                                                                  st.binary(max_size=200)))
+random_files = st.tuples(
+    st.sampled_from(sorted(REAL)),
+    st.one_of(any_text.map(lambda t: t.encode("utf-8", "surrogatepass")), st.binary(max_size=200)),
+)
 documents = st.one_of(structural(), line_mutants(), random_files)
 
 
@@ -172,10 +200,20 @@ def _check_load(folder: Path, what: str) -> None:
 
 @fuzz_settings(80)
 @given(documents)
-@example(("scales/fuzz.yaml", b'kind: scale\nid: fuzz-scale\ntitle: "Pro\\0ficiency"\nlevels:\n'
-                                     b'  - {value: 0, label: None}\n  - {value: 1, label: Some}\n'))
-@example(("scales/fuzz.yaml", b'kind: scale\nid: fuzz-scale\ntitle: "Pro\\ud800"\nlevels:\n'
-                                     b'  - {value: 0, label: None}\n  - {value: 1, label: Some}\n'))
+@example(
+    (
+        "scales/fuzz.yaml",
+        b'kind: scale\nid: fuzz-scale\ntitle: "Pro\\0ficiency"\nlevels:\n'
+        b"  - {value: 0, label: None}\n  - {value: 1, label: Some}\n",
+    )
+)
+@example(
+    (
+        "scales/fuzz.yaml",
+        b'kind: scale\nid: fuzz-scale\ntitle: "Pro\\ud800"\nlevels:\n'
+        b"  - {value: 0, label: None}\n  - {value: 1, label: Some}\n",
+    )
+)
 def test_a_fuzzed_file_over_the_real_frameworks_loads_or_is_refused_cleanly(seeded, tmp_path_factory, doc):
     name, raw = doc
     folder = tmp_path_factory.mktemp("load")
@@ -200,10 +238,12 @@ def test_a_folder_with_one_fuzzed_file_is_all_or_nothing(app, tmp_path_factory, 
 
 def test_the_load_command_names_the_file_and_line_of_a_forbidden_character(app, seeded, runner, tmp_path):
     """Regression (found by the fuzzing above): these ended in a traceback, or a DataError on PostgreSQL."""
-    scale = 'kind: scale\nid: fuzz-scale\ntitle: {title}\nlevels:\n  - {{value: 0, label: None}}\n  - {{value: 1, label: Some}}\n'
-    for title, shown in (("Pro\x1fficiency", "the character U+001F is not allowed in YAML"),
-                         ('"Pro\\0ficiency"', "the text holds the character U+0000, which cannot be stored"),
-                         ('"Pro\\ud800"', "the text holds the character U+D800, which cannot be stored")):
+    scale = "kind: scale\nid: fuzz-scale\ntitle: {title}\nlevels:\n  - {{value: 0, label: None}}\n  - {{value: 1, label: Some}}\n"
+    for title, shown in (
+        ("Pro\x1fficiency", "the character U+001F is not allowed in YAML"),
+        ('"Pro\\0ficiency"', "the text holds the character U+0000, which cannot be stored"),
+        ('"Pro\\ud800"', "the text holds the character U+D800, which cannot be stored"),
+    ):
         (tmp_path / "fuzz.yaml").write_text(scale.format(title=title), encoding="utf-8")
         before = snapshot()
         result = runner.invoke(args=["frameworks", "load", str(tmp_path)])

@@ -16,17 +16,22 @@ def test_the_migrated_database_matches_the_models(app):
 
 
 def test_the_audit_head_row_is_created_by_the_migration(app, tmp_path):
+    import pytest
     from flask_migrate import upgrade
     from sqlalchemy import create_engine, text
 
     from competency_portal import create_app
 
-    import pytest
-
     if db.engine.dialect.name != "sqlite":
         pytest.skip("needs a second, empty database: shown on a fresh SQLite file in the SQLite run")
-    fresh = create_app({"TESTING": True, "PORTAL_ENV": "testing", "SECRET_KEY": "x",
-                        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'fresh.sqlite3'}"})
+    fresh = create_app(
+        {
+            "TESTING": True,
+            "PORTAL_ENV": "testing",
+            "SECRET_KEY": "x",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'fresh.sqlite3'}",
+        }
+    )
     with fresh.app_context():
         upgrade(directory=str(app.root_path + "/../migrations"))
     engine = create_engine(f"sqlite:///{tmp_path / 'fresh.sqlite3'}")

@@ -6,10 +6,10 @@ import smtplib
 
 import pytest
 from sqlalchemy import select
+from world import person
 
 from competency_portal.models import Notification
 from competency_portal.services.notify import mail_settings, notify
-from world import person
 
 
 class FakeSMTP:

@@ -50,7 +50,9 @@ EXPECTED_GET: dict[str, dict] = {
     "main.home": _all(200),
     "main.accessibility": _all(200),
     "main.health": _all(200),
-    "auth.sign_in": _row(200, "->/dashboard", "->/dashboard", "->/dashboard", "->/dashboard", "->/dashboard", "->/dashboard"),
+    "auth.sign_in": _row(
+        200, "->/dashboard", "->/dashboard", "->/dashboard", "->/dashboard", "->/dashboard", "->/dashboard"
+    ),
     "auth.sign_out": _row("->/sign-in", 200, 200, 200, 200, 200, 200),
     "catalogue.index": _all(200),
     "catalogue.framework": _all(200),
@@ -100,8 +102,13 @@ import permission_rules_recruitment_vacancies  # noqa: E402
 import permission_rules_sharing  # noqa: E402
 import permission_rules_training  # noqa: E402
 
-RULE_MODULES = (permission_rules_training, permission_rules_appraisal, permission_rules_recruitment_vacancies,
-                permission_rules_recruitment_shortlisting, permission_rules_sharing)
+RULE_MODULES = (
+    permission_rules_training,
+    permission_rules_appraisal,
+    permission_rules_recruitment_vacancies,
+    permission_rules_recruitment_shortlisting,
+    permission_rules_sharing,
+)
 for _module in RULE_MODULES:
     EXPECTED_GET.update(_module.GET)
 
@@ -134,7 +141,9 @@ def _url(rule, world: World) -> str:
     for module in RULE_MODULES:
         values.update(module.url_values(world))
     unknown = set(rule.arguments) - set(values)
-    assert not unknown, f"{rule.endpoint} ({rule.rule}) has parameters {sorted(unknown)} this test cannot fill: add them to _url"
+    assert not unknown, (
+        f"{rule.endpoint} ({rule.rule}) has parameters {sorted(unknown)} this test cannot fill: add them to _url"
+    )
     built = rule.build({name: values[name] for name in rule.arguments}, append_unknown=False)
     assert built is not None, f"could not fill {rule.rule}"
     return built[1]
@@ -157,7 +166,9 @@ def _check(outcome, response, url: str, world: World) -> str | None:
 
 def test_expectations_table_matches_the_app(app):
     """Every route has a row for all seven kinds of user, and the table names no route that is gone."""
-    assert missing_expectations(app) == [], f"routes with no expected outcome in EXPECTED_GET: {missing_expectations(app)}"
+    assert missing_expectations(app) == [], (
+        f"routes with no expected outcome in EXPECTED_GET: {missing_expectations(app)}"
+    )
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
     stale = sorted(set(EXPECTED_GET) - endpoints)
     assert not stale, f"EXPECTED_GET names endpoints the app no longer has: {stale}"
@@ -165,7 +176,9 @@ def test_expectations_table_matches_the_app(app):
 
 def test_every_route_for_every_kind_of_user(app, world):
     """GET every route as every kind of user and compare with the table."""
-    assert not missing_expectations(app), f"routes with no expected outcome in EXPECTED_GET: {missing_expectations(app)}"
+    assert not missing_expectations(app), (
+        f"routes with no expected outcome in EXPECTED_GET: {missing_expectations(app)}"
+    )
     users = browsers(app, world)
     rules = [r for r in sorted(app.url_map.iter_rules(), key=lambda r: r.rule) if r.endpoint != "static"]
     urls = [_url(r, world) for r in rules]  # before the snapshot: url_values may create what the routes point at
@@ -178,8 +191,14 @@ def test_every_route_for_every_kind_of_user(app, world):
             problem = _check(EXPECTED_GET[rule.endpoint][kind], response, url, world)
             if problem:
                 problems.append(f"GET {url} ({rule.endpoint}) as {kind}: {problem}")
-            if kind in ("other_staff", "unrelated_supervisor", "recruiter") and response.status_code == 200 and rule.endpoint.startswith(("evidence.", "supervision.")):
-                assert "Risk assessment with a carer" not in response.get_data(as_text=True), f"{kind} sees the owner's evidence at {url}"
+            if (
+                kind in ("other_staff", "unrelated_supervisor", "recruiter")
+                and response.status_code == 200
+                and rule.endpoint.startswith(("evidence.", "supervision."))
+            ):
+                assert "Risk assessment with a carer" not in response.get_data(as_text=True), (
+                    f"{kind} sees the owner's evidence at {url}"
+                )
     assert not problems, "\n".join(problems)
     assert not diff(before, snapshot()), "GET requests changed the database"
 
@@ -193,42 +212,93 @@ def test_anonymous_is_sent_to_sign_in_and_back(app, world):
 
 # -- POST routes: everyone who may not act is refused, and nothing changes -------------------
 
+
 def _post_cases(world: World) -> dict[str, tuple[str, dict, dict, tuple[str, int] | None]]:
     """endpoint -> (url, form data, {kind: outcome for those who may not act}, (allowed kind, status) control)."""
     owner_only = {k: 404 for k in ("other_staff", "supervisor", "unrelated_supervisor", "recruiter", "admin")}
     item = world.submitted_items
     version = db.session.get(Evidence, world.submitted).lock_version
     db.session.rollback()
-    decision = {"decision": "signed_off", "comment": "Clear", "version": str(version), **{f"level-{i}": str(world.levels[i][-1]) for i in item}}
+    decision = {
+        "decision": "signed_off",
+        "comment": "Clear",
+        "version": str(version),
+        **{f"level-{i}": str(world.levels[i][-1]) for i in item},
+    }
     admin_only = {k: 403 for k in KINDS if k not in ("anonymous", "admin")}
     return {
         "auth.sign_in": ("/sign-in", {"email": world.emails["owner"], "password": "x"}, {}, None),
         "auth.sign_out": ("/sign-out", {}, {}, None),
         "evidence.new": ("/portfolio/evidence/new", evidence_form(world.item_ids[:1]), {}, ("owner", 302)),
-        "evidence.edit": (f"/portfolio/evidence/{world.draft}/edit", evidence_form(world.item_ids[:1], title="Changed by someone else"),
-                          owner_only, ("owner", 302)),
+        "evidence.edit": (
+            f"/portfolio/evidence/{world.draft}/edit",
+            evidence_form(world.item_ids[:1], title="Changed by someone else"),
+            owner_only,
+            ("owner", 302),
+        ),
         "evidence.submit": (f"/portfolio/evidence/{world.draft}/submit", {}, owner_only, ("owner", 302)),
-        "evidence.self_assess": ("/portfolio/self-assessment", {f"rating-{world.item_ids[0]}": str(world.levels[world.item_ids[0]][0])}, {},
-                                 ("owner", 302)),
+        "evidence.self_assess": (
+            "/portfolio/self-assessment",
+            {f"rating-{world.item_ids[0]}": str(world.levels[world.item_ids[0]][0])},
+            {},
+            ("owner", 302),
+        ),
         "evidence.mark_read": ("/notifications/read", {}, {}, ("owner", 302)),
-        "supervision.review": (f"/supervision/evidence/{world.submitted}", decision,
-                               {"owner": 403, "other_staff": 403, "unrelated_supervisor": 404, "recruiter": 403, "admin": 403},
-                               ("supervisor", 302)),
-        "supervision.revoke": (f"/supervision/sign-offs/{world.sign_off}/revoke", {"reason": "Signed in error"},
-                               {"owner": 404, "other_staff": 404, "unrelated_supervisor": 404, "recruiter": 404}, ("supervisor", 302)),
-        "supervision.deputy": ("/supervision/deputy", {"deputy": str(world.id("unrelated_supervisor")), "starts_on-day": "1",
-                                                       "starts_on-month": "1", "starts_on-year": "2099", "ends_on-day": "2",
-                                                       "ends_on-month": "1", "ends_on-year": "2099"},
-                               {"owner": 403, "other_staff": 403, "recruiter": 403, "admin": 403}, ("supervisor", 302)),
-        "admin.new_person": ("/admin/people/new", {"name": "New Person", "email": "new.person@example.nhs.uk", "roles": "staff",
-                                                   "target_role": ""}, admin_only, ("admin", 302)),
-        "admin.edit_person": (f"/admin/people/{world.id('owner')}", {"name": "Renamed", "email": world.emails["owner"], "roles": "admin",
-                                                                     "target_role": "", "active": "y"}, admin_only, None),
-        "admin.reset_password": (f"/admin/people/{world.id('owner')}/password", {"new_password": "a-brand-new-password"}, admin_only,
-                                 ("admin", 302)),
-        "admin.add_supervision": (f"/admin/people/{world.id('other_staff')}/supervision",
-                                  {"supervisor_id": str(world.id("supervisor")), "starts_on-day": "1", "starts_on-month": "1",
-                                   "starts_on-year": "2024"}, admin_only, None),
+        "supervision.review": (
+            f"/supervision/evidence/{world.submitted}",
+            decision,
+            {"owner": 403, "other_staff": 403, "unrelated_supervisor": 404, "recruiter": 403, "admin": 403},
+            ("supervisor", 302),
+        ),
+        "supervision.revoke": (
+            f"/supervision/sign-offs/{world.sign_off}/revoke",
+            {"reason": "Signed in error"},
+            {"owner": 404, "other_staff": 404, "unrelated_supervisor": 404, "recruiter": 404},
+            ("supervisor", 302),
+        ),
+        "supervision.deputy": (
+            "/supervision/deputy",
+            {
+                "deputy": str(world.id("unrelated_supervisor")),
+                "starts_on-day": "1",
+                "starts_on-month": "1",
+                "starts_on-year": "2099",
+                "ends_on-day": "2",
+                "ends_on-month": "1",
+                "ends_on-year": "2099",
+            },
+            {"owner": 403, "other_staff": 403, "recruiter": 403, "admin": 403},
+            ("supervisor", 302),
+        ),
+        "admin.new_person": (
+            "/admin/people/new",
+            {"name": "New Person", "email": "new.person@example.nhs.uk", "roles": "staff", "target_role": ""},
+            admin_only,
+            ("admin", 302),
+        ),
+        "admin.edit_person": (
+            f"/admin/people/{world.id('owner')}",
+            {"name": "Renamed", "email": world.emails["owner"], "roles": "admin", "target_role": "", "active": "y"},
+            admin_only,
+            None,
+        ),
+        "admin.reset_password": (
+            f"/admin/people/{world.id('owner')}/password",
+            {"new_password": "a-brand-new-password"},
+            admin_only,
+            ("admin", 302),
+        ),
+        "admin.add_supervision": (
+            f"/admin/people/{world.id('other_staff')}/supervision",
+            {
+                "supervisor_id": str(world.id("supervisor")),
+                "starts_on-day": "1",
+                "starts_on-month": "1",
+                "starts_on-year": "2024",
+            },
+            admin_only,
+            None,
+        ),
         "admin.end_supervision": (f"/admin/supervision/{world.supervision}/end", {}, admin_only, ("admin", 302)),
         "admin.import_staff": ("/admin/import", {}, admin_only, None),
         "admin.confirm_import": ("/admin/import/confirm", {"token": "0" * 32}, admin_only, None),
@@ -241,7 +311,9 @@ def test_post_routes_refuse_everyone_who_may_not_act(app, world):
     for module in RULE_MODULES:
         cases.update(module.post_cases(world))
     post_endpoints = {r.endpoint for r in app.url_map.iter_rules() if "POST" in (r.methods or ())}
-    assert not post_endpoints - set(cases), f"POST routes with no refusal case in _post_cases: {sorted(post_endpoints - set(cases))}"
+    assert not post_endpoints - set(cases), (
+        f"POST routes with no refusal case in _post_cases: {sorted(post_endpoints - set(cases))}"
+    )
     problems = []
     for endpoint, (url, data, refused, _control) in cases.items():
         refused = {"anonymous": SIGNIN, **refused} if endpoint not in ("auth.sign_in", "auth.sign_out") else {}
@@ -263,11 +335,16 @@ def test_post_routes_refuse_everyone_who_may_not_act(app, world):
         kind, status = control
         before = snapshot()
         response = users[kind].post(url, data)
-        assert response.status_code == status, f"control POST {url} as {kind}: {response.status_code} {location(response)}"
-        assert diff(before, snapshot()), f"control POST {url} as {kind} changed nothing: the refusal test above proves nothing"
+        assert response.status_code == status, (
+            f"control POST {url} as {kind}: {response.status_code} {location(response)}"
+        )
+        assert diff(before, snapshot()), (
+            f"control POST {url} as {kind} changed nothing: the refusal test above proves nothing"
+        )
 
 
 # -- specific rules ---------------------------------------------------------------------
+
 
 def _grant(user_id: int, role: Role) -> None:
     db.session.add(UserRole(user_id=user_id, role=role))
@@ -277,22 +354,33 @@ def _grant(user_id: int, role: Role) -> None:
 def test_owner_never_decides_their_own_evidence_even_as_a_supervisor_covering_their_own_supervisor(app, world):
     _grant(world.id("owner"), Role.SUPERVISOR)
     today = future(0).date()
-    db.session.add(Deputy(supervisor_id=world.id("supervisor"), deputy_id=world.id("owner"), starts_on=today - timedelta(days=1),
-                          ends_on=today + timedelta(days=5), notified=True))
+    db.session.add(
+        Deputy(
+            supervisor_id=world.id("supervisor"),
+            deputy_id=world.id("owner"),
+            starts_on=today - timedelta(days=1),
+            ends_on=today + timedelta(days=5),
+            notified=True,
+        )
+    )
     db.session.commit()
     owner = Browser(app, "owner")
     owner.sign_in(world.emails["owner"])
     assert owner.get("/supervision/").status_code == 200  # they do supervise now...
-    assert "Risk assessment with a carer" not in owner.get("/supervision/").get_data(as_text=True), "own evidence in own queue"
+    assert "Risk assessment with a carer" not in owner.get("/supervision/").get_data(as_text=True), (
+        "own evidence in own queue"
+    )
     assert owner.get(f"/supervision/evidence/{world.submitted}").status_code == 404
     items = world.submitted_items
     before = snapshot()
-    response = owner.post(f"/supervision/evidence/{world.submitted}",
-                          {"decision": "signed_off", "version": "99", **{f"level-{i}": str(world.levels[i][-1]) for i in items}})
+    response = owner.post(
+        f"/supervision/evidence/{world.submitted}",
+        {"decision": "signed_off", "version": "99", **{f"level-{i}": str(world.levels[i][-1]) for i in items}},
+    )
     assert response.status_code == 404
     assert not diff(before, snapshot()), "the owner's own decision changed something"
     show = owner.get(f"/portfolio/evidence/{world.submitted}")
-    assert show.status_code == 200 and f"/supervision/evidence/{world.submitted}\"" not in show.get_data(as_text=True)
+    assert show.status_code == 200 and f'/supervision/evidence/{world.submitted}"' not in show.get_data(as_text=True)
     # ...and cannot revoke a sign-off of their own evidence either.
     assert owner.get(f"/supervision/sign-offs/{world.sign_off}/revoke").status_code == 404
 
@@ -300,8 +388,12 @@ def test_owner_never_decides_their_own_evidence_even_as_a_supervisor_covering_th
 def test_unrelated_supervisor_gets_404_on_a_supervisees_evidence(app, world):
     stranger = Browser(app, "unrelated_supervisor")
     stranger.sign_in(world.emails["unrelated_supervisor"])
-    for url in (f"/portfolio/evidence/{world.submitted}", f"/portfolio/evidence/{world.submitted}/attachments/{world.attachment}",
-                f"/supervision/evidence/{world.submitted}", f"/portfolio/evidence/{world.draft}/attachments/{world.draft_attachment}"):
+    for url in (
+        f"/portfolio/evidence/{world.submitted}",
+        f"/portfolio/evidence/{world.submitted}/attachments/{world.attachment}",
+        f"/supervision/evidence/{world.submitted}",
+        f"/portfolio/evidence/{world.draft}/attachments/{world.draft_attachment}",
+    ):
         assert stranger.get(url).status_code == 404, url
     assert "Risk assessment with a carer" not in stranger.get("/supervision/").get_data(as_text=True)
     # The download answers 200 to the owner's supervisor with the file's bytes.
@@ -314,7 +406,9 @@ def test_unrelated_supervisor_gets_404_on_a_supervisees_evidence(app, world):
 def test_deputy_reviews_only_during_the_cover_period(app, world, monkeypatch):
     deputy = db.session.scalar(db.select(User).where(User.id == world.id("unrelated_supervisor")))
     start, end = future(10).date(), future(20).date()
-    db.session.add(Deputy(supervisor_id=world.id("supervisor"), deputy_id=deputy.id, starts_on=start, ends_on=end, notified=True))
+    db.session.add(
+        Deputy(supervisor_id=world.id("supervisor"), deputy_id=deputy.id, starts_on=start, ends_on=end, notified=True)
+    )
     db.session.commit()
     browser = Browser(app, "deputy")
     browser.sign_in(world.emails["unrelated_supervisor"])
@@ -352,8 +446,14 @@ def test_deputy_reviews_only_during_the_cover_period(app, world, monkeypatch):
 
 
 def test_a_route_without_a_rule_is_named(tmp_path):
-    app = create_app({"TESTING": True, "PORTAL_ENV": "testing", "SECRET_KEY": "t",
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite3'}"})
+    app = create_app(
+        {
+            "TESTING": True,
+            "PORTAL_ENV": "testing",
+            "SECRET_KEY": "t",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite3'}",
+        }
+    )
     assert policy.check_routes(app) == []
 
     def throwaway():

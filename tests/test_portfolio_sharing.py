@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
+from world import person
 
 from competency_portal.extensions import db
 from competency_portal.models import Application, AuditEvent, VacancyStatus
 from tests.portal_helpers import body, diff, snapshot
 from tests.recruitment_helpers import add, browser, page, recruiters, vacancy
-from world import person
 
 
 @pytest.fixture
@@ -21,7 +21,14 @@ def asked(app, seeded):
     candidate = person(session, "Imogen Internal")
     colleague = person(session, "Colin Colleague")
     application = add(session, found, lead, candidate.name, candidate.email, internal=True, portfolio_consent=True)
-    return {"lead": lead, "panel": panel, "vacancy": found, "candidate": candidate, "colleague": colleague, "application": application}
+    return {
+        "lead": lead,
+        "panel": panel,
+        "vacancy": found,
+        "candidate": candidate,
+        "colleague": colleague,
+        "application": application,
+    }
 
 
 def _application(asked) -> Application:
@@ -39,7 +46,7 @@ def test_a_request_waits_for_the_candidate_and_the_panel_sees_whether_they_agree
     assert candidate.post(f"/portfolio/sharing/{a}", {"choice": "share"}).status_code == 302
     assert "Shared" in page(candidate, "/portfolio/sharing")
     assert _application(asked).portfolio_consent
-    assert 'Shares portfolio </span>Yes</td>' in page(lead, f"/recruitment/vacancies/{v}")
+    assert "Shares portfolio </span>Yes</td>" in page(lead, f"/recruitment/vacancies/{v}")
 
 
 def test_nobody_else_can_answer_or_see_the_request(app, asked):
@@ -74,7 +81,10 @@ def test_stopping_sharing_hides_the_portfolio_from_the_panel_again(app, asked):
     assert _application(asked).portfolio_consent
     assert candidate.post(f"/portfolio/sharing/{a}", {"choice": "withhold"}).status_code == 302
     assert not _application(asked).portfolio_consent
-    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "portfolio_sharing_stopped")).actor_id == asked["candidate"].id
+    assert (
+        db.session.scalar(select(AuditEvent).where(AuditEvent.action == "portfolio_sharing_stopped")).actor_id
+        == asked["candidate"].id
+    )
     html = page(browser(app, asked["panel"]), f"/recruitment/vacancies/{v}/applications/{a}")
     assert "From their verified portfolio" not in html and "has agreed" not in html
 

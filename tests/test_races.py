@@ -26,6 +26,7 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from world import NOW, PASSWORD, draft, person, supervise
 
 from competency_portal.extensions import db
 from competency_portal.frameworks import loader
@@ -39,8 +40,8 @@ from competency_portal.models import (
     Framework,
     FrameworkVersion,
     Moderation,
-    RoleProfile,
     Role,
+    RoleProfile,
     Scale,
     SignOff,
     TrainingSubject,
@@ -49,7 +50,6 @@ from competency_portal.services import audit, shortlisting, signoff
 from competency_portal.services import evidence as evidence_service
 from tests.portal_helpers import PASSWORD as RECRUITER_PASSWORD
 from tests.portal_helpers import Browser, body, location
-from world import NOW, PASSWORD, draft, person, supervise
 
 WAIT = 30  # seconds a thread waits at the barrier before the test fails (it never should)
 
@@ -116,6 +116,7 @@ def _chain_ok() -> None:
 
 # -- two audited changes at once -----------------------------------------------------------------
 
+
 def test_two_audited_changes_at_once_are_both_saved_one_after_the_other_in_the_chain(app, seeded):
     people = [person(seeded, "Ida Early"), person(seeded, "Joe Early")]
     ids = [p.id for p in people]
@@ -126,7 +127,9 @@ def test_two_audited_changes_at_once_are_both_saved_one_after_the_other_in_the_c
         with Session(engine) as session:
             session.execute(select(1))  # the request has read something already, as every request has
             barrier.wait(WAIT)
-            event = audit.record(session, actor_id=ids[n], action="signed_in", object_type="user", object_id=ids[n], subject_id=ids[n])
+            event = audit.record(
+                session, actor_id=ids[n], action="signed_in", object_type="user", object_id=ids[n], subject_id=ids[n]
+            )
             session.commit()
             return event.seq
 
@@ -134,16 +137,24 @@ def test_two_audited_changes_at_once_are_both_saved_one_after_the_other_in_the_c
 
     assert not any(isinstance(r, Exception) for r in results), results
     assert sorted(results) == [1, 2]
-    assert sorted(db.session.scalars(select(AuditEvent.actor_id).where(AuditEvent.action == "signed_in"))) == sorted(ids)
+    assert sorted(db.session.scalars(select(AuditEvent.actor_id).where(AuditEvent.action == "signed_in"))) == sorted(
+        ids
+    )
     db.session.rollback()
     _chain_ok()
 
 
 # -- two supervisors deciding the same evidence ------------------------------------------------
 
-def test_two_supervisors_deciding_the_same_evidence_at_once_one_wins_the_other_is_told(app, seeded, tmp_path, monkeypatch):
+
+def test_two_supervisors_deciding_the_same_evidence_at_once_one_wins_the_other_is_told(
+    app, seeded, tmp_path, monkeypatch
+):
     staff = person(seeded, "Rae Staff")
-    first, second = person(seeded, "Ava Supervisor", roles={Role.SUPERVISOR}), person(seeded, "Ben Supervisor", roles={Role.SUPERVISOR})
+    first, second = (
+        person(seeded, "Ava Supervisor", roles={Role.SUPERVISOR}),
+        person(seeded, "Ben Supervisor", roles={Role.SUPERVISOR}),
+    )
     supervise(seeded, first, staff)
     supervise(seeded, second, staff)
     evidence = draft(seeded, staff, tmp_path)
@@ -162,8 +173,20 @@ def test_two_supervisors_deciding_the_same_evidence_at_once_one_wins_the_other_i
     seeded.rollback()
     # digest() is what decide() computes after every check and before its first write.
     _hold_after(monkeypatch, signoff, "digest", threading.Barrier(2))
-    forms = [{"decision": "signed_off", "comment": "Clear evidence", "version": version, **{f"level-{i}": "3" for i in items}},
-             {"decision": "returned", "comment": "Add the carer's view", "version": version, **{f"level-{i}": "none" for i in items}}]
+    forms = [
+        {
+            "decision": "signed_off",
+            "comment": "Clear evidence",
+            "version": version,
+            **{f"level-{i}": "3" for i in items},
+        },
+        {
+            "decision": "returned",
+            "comment": "Add the carer's view",
+            "version": version,
+            **{f"level-{i}": "none" for i in items},
+        },
+    ]
 
     responses = _both(lambda n: browsers[n].post(url, forms[n]))
 
@@ -178,7 +201,9 @@ def test_two_supervisors_deciding_the_same_evidence_at_once_one_wins_the_other_i
     expected = [(Decision.SIGNED_OFF, first.id), (Decision.RETURNED, second.id)][won[0]]
     assert [(s.decision, s.signer_id) for s in decided] == [expected]
     state = db.session.get(Evidence, evidence_id).state
-    assert state == {Decision.SIGNED_OFF: EvidenceState.SIGNED_OFF, Decision.RETURNED: EvidenceState.RETURNED}[expected[0]]
+    assert (
+        state == {Decision.SIGNED_OFF: EvidenceState.SIGNED_OFF, Decision.RETURNED: EvidenceState.RETURNED}[expected[0]]
+    )
     db.session.rollback()
     _chain_ok()
 
@@ -203,8 +228,14 @@ def _load_as_the_command_does(engine, bundle, barrier: threading.Barrier) -> lis
         changes = loader.load(session, bundle)
         for change in changes:
             if change.action != "unchanged":
-                audit.record(session, actor_id=None, action="framework_loaded", object_type=change.kind.replace(" ", "_"),
-                             object_id=change.id, detail={"action": change.action})
+                audit.record(
+                    session,
+                    actor_id=None,
+                    action="framework_loaded",
+                    object_type=change.kind.replace(" ", "_"),
+                    object_id=change.id,
+                    detail={"action": change.action},
+                )
         session.commit()
         return changes
 
@@ -212,9 +243,16 @@ def _load_as_the_command_does(engine, bundle, barrier: threading.Barrier) -> lis
 def _revised(bundle):
     """The bundle with its first framework changed (a new title and version label)."""
     slug, parsed = next(iter(bundle.frameworks.items()))
-    spec = parsed.spec.model_copy(update={"title": parsed.spec.title + " (revised)", "version": parsed.spec.version + "-r"})
-    return type(bundle)({**bundle.frameworks, slug: type(parsed)(spec, parsed.document)}, bundle.scales, bundle.roles,
-                        bundle.crosswalks, bundle.training)
+    spec = parsed.spec.model_copy(
+        update={"title": parsed.spec.title + " (revised)", "version": parsed.spec.version + "-r"}
+    )
+    return type(bundle)(
+        {**bundle.frameworks, slug: type(parsed)(spec, parsed.document)},
+        bundle.scales,
+        bundle.roles,
+        bundle.crosswalks,
+        bundle.training,
+    )
 
 
 @pytest.mark.parametrize("start", ["empty-database", "new-version"])
@@ -236,7 +274,9 @@ def test_two_loads_of_the_same_frameworks_at_once_make_one_revision_and_no_dupli
 
     assert not any(isinstance(r, Exception) for r in results), results
     done = sorted(([str(c) for c in changes if c.action != "unchanged"] for changes in results), key=len)
-    assert done == [[], [str(c) for c in expected]], "one load does what a load alone would; the other finds nothing to do"
+    assert done == [[], [str(c) for c in expected]], (
+        "one load does what a load alone would; the other finds nothing to do"
+    )
     after = _counts()
     grew = Counter(c.kind for c in expected)
     for kind in _COUNTED:
@@ -253,7 +293,10 @@ def test_two_loads_of_the_same_frameworks_at_once_make_one_revision_and_no_dupli
 
 # -- the lead moderating the same criterion from two sessions -----------------------------------
 
-def test_the_lead_moderating_the_same_criterion_in_two_sessions_at_once_one_is_saved_the_other_is_told(app, seeded, monkeypatch):
+
+def test_the_lead_moderating_the_same_criterion_in_two_sessions_at_once_one_is_saved_the_other_is_told(
+    app, seeded, monkeypatch
+):
     from permission_rules_recruitment_shortlisting import application_criteria, build_vacancy, give_scores, recruiter
 
     monkeypatch.setitem(app.config, "PORTAL_NOW", datetime(2026, 11, 21, 9, tzinfo=timezone.utc))
@@ -275,7 +318,10 @@ def test_the_lead_moderating_the_same_criterion_in_two_sessions_at_once_one_is_s
     # row on PostgreSQL (so the second waits, then finds the first's score); on SQLite, where that
     # lock is a no-op, the second either finds the first's score or is stopped by the unique constraint.
     _hold_before(monkeypatch, shortlisting, "_open_for_shortlisting", threading.Barrier(2))
-    forms = [{"value": "1", "reason": "Agreed in the first window"}, {"value": "2", "reason": "Agreed in the second window"}]
+    forms = [
+        {"value": "1", "reason": "Agreed in the first window"},
+        {"value": "2", "reason": "Agreed in the second window"},
+    ]
 
     responses = _both(lambda n: sessions[n].post(url, forms[n]))
 
@@ -285,7 +331,9 @@ def test_the_lead_moderating_the_same_criterion_in_two_sessions_at_once_one_is_s
     lost = 1 - saved[0]
     assert location(responses[lost]) == url
     told = body(sessions[lost].get(url))
-    assert "Nothing of yours was saved" in told and forms[saved[0]]["reason"] in told  # and the page shows the saved score
+    assert (
+        "Nothing of yours was saved" in told and forms[saved[0]]["reason"] in told
+    )  # and the page shows the saved score
     rows = db.session.execute(select(Moderation.value, Moderation.reason)).all()
     actions = list(db.session.scalars(select(AuditEvent.action)))
     db.session.rollback()
@@ -295,6 +343,7 @@ def test_the_lead_moderating_the_same_criterion_in_two_sessions_at_once_one_is_s
 
 
 # -- a decision and new evidence for the same person at once ---------------------------------------
+
 
 def _waiting_for_a_decision(seeded, tmp_path, staff_name: str, boss_name: str):
     """A supervisee's submitted evidence: (staff, boss, evidence id, a level 3 for each linked item)."""
@@ -334,8 +383,17 @@ def _decide(engine, evidence_id: int, boss_id: int, items: dict) -> int:
 
     with Session(engine) as session:
         evidence = session.get(Evidence, evidence_id)
-        made = signoff.decide(session, evidence, session.get(User, boss_id), Decision.SIGNED_OFF, items, {}, None,
-                              evidence.lock_version, NOW)
+        made = signoff.decide(
+            session,
+            evidence,
+            session.get(User, boss_id),
+            Decision.SIGNED_OFF,
+            items,
+            {},
+            None,
+            evidence.lock_version,
+            NOW,
+        )
         session.commit()
         return made.id
 
@@ -403,8 +461,14 @@ def test_a_decision_and_a_change_to_the_persons_own_record_at_once_are_both_save
             found = session.get(User, staff.id)
             found.job_title = "Care Coordinator"
             session.flush()
-            audit.record(session, actor_id=admin.id, action="person_updated", object_type="user", object_id=staff.id,
-                         detail={"job_title": "Care Coordinator"})
+            audit.record(
+                session,
+                actor_id=admin.id,
+                action="person_updated",
+                object_type="user",
+                object_id=staff.id,
+                detail={"job_title": "Care Coordinator"},
+            )
             session.commit()
             return found.job_title
 

@@ -33,14 +33,22 @@ def status_of(result, key):
 
 
 def test_verified_at_target_is_met_and_below_is_a_gap():
-    result = assess([req(A), req(B)], [confirmed(A, 3, date(2026, 1, 1)), confirmed(B, 2, date(2026, 1, 1))], {}, {}, TODAY)
+    result = assess(
+        [req(A), req(B)], [confirmed(A, 3, date(2026, 1, 1)), confirmed(B, 2, date(2026, 1, 1))], {}, {}, TODAY
+    )
     assert status_of(result, A).status == Status.MET
     assert status_of(result, B).status == Status.GAP and status_of(result, B).verified == 2
     assert result.share == 0.5 and not result.ready
 
 
 def test_the_highest_current_level_counts():
-    result = assess([req(A)], [confirmed(A, 2, date(2026, 1, 1)), confirmed(A, 4, date(2026, 2, 1)), confirmed(A, 3, date(2026, 3, 1))], {}, {}, TODAY)
+    result = assess(
+        [req(A)],
+        [confirmed(A, 2, date(2026, 1, 1)), confirmed(A, 4, date(2026, 2, 1)), confirmed(A, 3, date(2026, 3, 1))],
+        {},
+        {},
+        TODAY,
+    )
     assert status_of(result, A).verified == 4
 
 
@@ -87,7 +95,9 @@ def test_a_newer_sign_off_renews_currency():
 
 
 def test_currency_prefers_a_current_sign_off_at_target_over_a_higher_expired_one():
-    result = assess([req(A, review=12)], [confirmed(A, 4, date(2025, 1, 1)), confirmed(A, 3, date(2026, 6, 1))], {}, {}, TODAY)
+    result = assess(
+        [req(A, review=12)], [confirmed(A, 4, date(2025, 1, 1)), confirmed(A, 3, date(2026, 6, 1))], {}, {}, TODAY
+    )
     assert status_of(result, A).verified == 3 and status_of(result, A).status == Status.MET
 
 

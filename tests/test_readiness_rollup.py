@@ -8,13 +8,13 @@ from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
+from test_dashboards import signed_off
+from world import NOW, item_ids, person, supervise
 
 from competency_portal.models import Decision, ReadinessFact, SignOff
 from competency_portal.readiness import data, rollup
 from competency_portal.readiness.model import Confirmation, Required, Status, assess, equivalence, met_until
 from competency_portal.services import signoff
-from test_dashboards import signed_off
-from world import NOW, item_ids, person, supervise
 
 
 def test_met_until_says_met_exactly_when_assess_does_on_any_later_day():
@@ -22,11 +22,15 @@ def test_met_until_says_met_exactly_when_assess_does_on_any_later_day():
     keys = [("f", f"I{n}") for n in range(8)] + [("g", f"J{n}") for n in range(4)]
     groups = equivalence([(keys[0], keys[8]), (keys[8], keys[3]), (keys[5], keys[9])])
     for _ in range(300):
-        required = [Required(k, k[1], "s", "F", "D", rng.choice([2, 3, 4]), rng.choice([None, 12, 36]))
-                    for k in rng.sample(keys, 6)]
+        required = [
+            Required(k, k[1], "s", "F", "D", rng.choice([2, 3, 4]), rng.choice([None, 12, 36]))
+            for k in rng.sample(keys, 6)
+        ]
         start = date(2024, 1, 1)
-        confirmations = [Confirmation(rng.choice(keys), rng.choice([1, 2, 3, 4, 5]), start + timedelta(days=rng.randrange(700)))
-                         for _ in range(rng.randrange(12))]
+        confirmations = [
+            Confirmation(rng.choice(keys), rng.choice([1, 2, 3, 4, 5]), start + timedelta(days=rng.randrange(700)))
+            for _ in range(rng.randrange(12))
+        ]
         facts = met_until(required, confirmations, groups)
         for day in (start + timedelta(days=d) for d in (700, 900, 1200, 1500)):  # every sign-off already decided
             result = assess(required, confirmations, {}, groups, day)
@@ -40,7 +44,9 @@ def _expected(session, today):
 
     people = session.scalars(select(User).where(User.active.is_(True), User.target_role.is_not(None))).all()
     results = data.readiness_for(session, people, today)
-    gaps = Counter(i.required.key for r in results.values() for i in r.items if i.status in (Status.GAP, Status.CLAIMED))
+    gaps = Counter(
+        i.required.key for r in results.values() for i in r.items if i.status in (Status.GAP, Status.CLAIMED)
+    )
     return dict(gaps), {pid: r.met for pid, r in results.items()}
 
 
@@ -67,12 +73,16 @@ def trust(app, seeded):
 def test_facts_follow_sign_offs_revocations_and_role_changes(trust, tmp_path):
     session, staff, other, boss = trust
     _assert_agrees(session)  # new people: a fact per required item, none met
-    assert session.scalar(select(func.count()).select_from(ReadinessFact).where(ReadinessFact.user_id == staff.id)) == 64
+    assert (
+        session.scalar(select(func.count()).select_from(ReadinessFact).where(ReadinessFact.user_id == staff.id)) == 64
+    )
     evidence = signed_off(session, staff, boss, tmp_path, item_ids(session, staff, 5))
     signed_off(session, other, boss, tmp_path, item_ids(session, other, 3), when=NOW - timedelta(days=400))
     _assert_agrees(session)
     assert rollup.counts(session, NOW.date()).met[staff.id] >= 5
-    sign_off = session.scalar(select(SignOff).where(SignOff.evidence_id == evidence.id, SignOff.decision == Decision.SIGNED_OFF))
+    sign_off = session.scalar(
+        select(SignOff).where(SignOff.evidence_id == evidence.id, SignOff.decision == Decision.SIGNED_OFF)
+    )
     signoff.revoke(session, sign_off, boss, "Signed in error.", NOW)
     session.commit()
     _assert_agrees(session)
@@ -99,7 +109,9 @@ def test_a_framework_load_with_a_changed_role_profile_recomputes_everyone(trust,
     session, staff, other, boss = trust
     signed_off(session, staff, boss, tmp_path, item_ids(session, staff, 4))
     # Lower one target of the current Care Coordinator profile, as a new profile version would.
-    profile = session.scalar(select(RoleProfile).where(RoleProfile.slug == "care-coordinator-band-6").order_by(RoleProfile.revision.desc()))
+    profile = session.scalar(
+        select(RoleProfile).where(RoleProfile.slug == "care-coordinator-band-6").order_by(RoleProfile.revision.desc())
+    )
     target = session.scalar(select(RoleTarget).where(RoleTarget.role_profile_id == profile.id).order_by(RoleTarget.id))
     target.target_level = 1
     session.commit()
@@ -123,17 +135,31 @@ def test_training_counts_by_team_equal_the_per_person_statuses_added_up(seeded):
         for s in rng.sample(subjects, 7):
             for _ in range(rng.randrange(1, 3)):
                 done = today - timedelta(days=rng.randrange(1, 1500))
-                seeded.add(TrainingRecord(user_id=p.id, subject_id=s.id, completed_on=done,
-                                          expires_on=done + timedelta(days=400) if rng.random() < 0.2 else None))
+                seeded.add(
+                    TrainingRecord(
+                        user_id=p.id,
+                        subject_id=s.id,
+                        completed_on=done,
+                        expires_on=done + timedelta(days=400) if rng.random() < 0.2 else None,
+                    )
+                )
         if rng.random() < 0.8:
-            seeded.add(Registration(user_id=p.id, body="NMC", number="1", renewal_on=today + timedelta(days=rng.randrange(-60, 200))))
+            seeded.add(
+                Registration(
+                    user_id=p.id, body="NMC", number="1", renewal_on=today + timedelta(days=rng.randrange(-60, 200))
+                )
+            )
         if rng.random() < 0.8:
-            seeded.add(DbsCheck(user_id=p.id, checked_on=today - timedelta(days=rng.randrange(900, 1200)), level="enhanced"))
+            seeded.add(
+                DbsCheck(user_id=p.id, checked_on=today - timedelta(days=rng.randrange(900, 1200)), level="enhanced")
+            )
     seeded.commit()
     statuses = training.statuses_for(seeded, people, today)
     expected: dict[str, list] = {}
     for p in people:
         expected.setdefault(teams[p.id], []).extend(statuses[p.id].all_rows)
     found = training.counts_by_group(seeded, people, lambda p: teams[p.id], today)
-    assert {k: v.by_state for k, v in found.items()} == {k: training.summary_counts(rows).by_state for k, rows in expected.items()}
+    assert {k: v.by_state for k, v in found.items()} == {
+        k: training.summary_counts(rows).by_state for k, rows in expected.items()
+    }
     assert len({s for c in found.values() for s in c.by_state}) >= 4  # the data reaches several states

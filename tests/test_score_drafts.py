@@ -8,11 +8,11 @@ import re
 from datetime import datetime, timezone
 
 import pytest
+from permission_rules_recruitment_shortlisting import application_criteria, build_vacancy, recruiter
 from sqlalchemy import select
 
 from competency_portal.extensions import db
 from competency_portal.models import Application, PanelMember, Score
-from permission_rules_recruitment_shortlisting import application_criteria, build_vacancy, recruiter
 from tests.portal_helpers import Browser, body, location
 
 NOW = datetime(2026, 11, 21, 9, tzinfo=timezone.utc)
@@ -22,13 +22,25 @@ NOW = datetime(2026, 11, 21, 9, tzinfo=timezone.utc)
 def sheet(app, seeded, monkeypatch):
     monkeypatch.setitem(app.config, "PORTAL_NOW", NOW)
     lead, member = recruiter(seeded, "Lena Lead"), recruiter(seeded, "Max Member")
-    vacancy = build_vacancy(seeded, lead.id, [member.id], [("A-001", "Alice Applicant", "alice@example.com", False),
-                                                           ("A-002", "Bob Bidder", "bob@example.com", False)])
-    apps = dict(seeded.execute(select(Application.reference, Application.id).where(Application.vacancy_id == vacancy.id)).all())
+    vacancy = build_vacancy(
+        seeded,
+        lead.id,
+        [member.id],
+        [("A-001", "Alice Applicant", "alice@example.com", False), ("A-002", "Bob Bidder", "bob@example.com", False)],
+    )
+    apps = dict(
+        seeded.execute(select(Application.reference, Application.id).where(Application.vacancy_id == vacancy.id)).all()
+    )
     browser = Browser(app, "member")
     browser.sign_in(member.email)
     seeded.rollback()
-    return {"vacancy": vacancy.id, "apps": apps, "criteria": application_criteria(seeded), "member": member.id, "browser": browser}
+    return {
+        "vacancy": vacancy.id,
+        "apps": apps,
+        "criteria": application_criteria(seeded),
+        "member": member.id,
+        "browser": browser,
+    }
 
 
 def _form(criteria, values: dict[int, tuple[str, str]]) -> dict:
@@ -56,20 +68,31 @@ def test_a_partial_save_keeps_every_score_and_reason_typed(sheet):
     page = body(b.get(url))
     assert "You can save and come back" in page
     # A score without its reason yet, a reason before the score is chosen, one complete, the rest blank.
-    typed = {first.item_id: ("3", ""), second.item_id: ("", "Clear example of joint care planning"),
-             third.item_id: ("2", "Meets it: two examples")}
+    typed = {
+        first.item_id: ("3", ""),
+        second.item_id: ("", "Clear example of joint care planning"),
+        third.item_id: ("2", "Meets it: two examples"),
+    }
     response = b.post(url, _form(s["criteria"], typed))
     assert response.status_code == 302, body(response)[:500]
     shown = body(b.get(location(response)))
     assert f"1 of {len(s['criteria'])} criteria have a score and a reason" in shown
     again = body(b.get(url))
     assert _selected(again, first.item_id) == "3" and _reason(again, first.item_id) == ""
-    assert _selected(again, second.item_id) == "" and _reason(again, second.item_id) == "Clear example of joint care planning"
+    assert (
+        _selected(again, second.item_id) == ""
+        and _reason(again, second.item_id) == "Clear example of joint care planning"
+    )
     assert _selected(again, third.item_id) == "2" and _reason(again, third.item_id) == "Meets it: two examples"
     assert f"<strong>1 of {len(s['criteria'])}</strong> criteria have a score and a reason" in again
-    rows = {r.item_id: (r.value, r.reason) for r in db.session.scalars(select(Score).where(Score.scorer_id == s["member"]))}
-    assert rows == {first.item_id: (3, ""), second.item_id: (None, "Clear example of joint care planning"),
-                    third.item_id: (2, "Meets it: two examples")}
+    rows = {
+        r.item_id: (r.value, r.reason) for r in db.session.scalars(select(Score).where(Score.scorer_id == s["member"]))
+    }
+    assert rows == {
+        first.item_id: (3, ""),
+        second.item_id: (None, "Clear example of joint care planning"),
+        third.item_id: (2, "Meets it: two examples"),
+    }
     db.session.rollback()
     # The shortlist counts only what is complete: one criterion of A-001.
     progress = body(b.get(f"/recruitment/vacancies/{s['vacancy']}/shortlist"))
@@ -86,8 +109,13 @@ def test_submission_needs_a_score_and_a_reason_everywhere_and_names_each_missing
     base = f"/recruitment/vacancies/{s['vacancy']}"
     assert b.post(f"{base}/applications/{s['apps']['A-001']}/score", _form(crit, partial)).status_code == 302
     last = crit[-1]
-    assert b.post(f"{base}/applications/{s['apps']['A-002']}/score",
-                  _form(crit, {k: v for k, v in everything.items() if k != last.item_id})).status_code == 302
+    assert (
+        b.post(
+            f"{base}/applications/{s['apps']['A-002']}/score",
+            _form(crit, {k: v for k, v in everything.items() if k != last.item_id}),
+        ).status_code
+        == 302
+    )
     response = b.post(f"{base}/scores/submit")
     assert response.status_code == 400
     page = html.unescape(body(response))
@@ -103,8 +131,10 @@ def test_submission_needs_a_score_and_a_reason_everywhere_and_names_each_missing
     # The link opens A-001's score sheet with an error summary linking to each field, and each field marked.
     sheet_page = html.unescape(body(b.get(line.group(1))))
     links = re.findall(r'<li><a href="#((?:score|reason)-\d+)">([^<]+)</a></li>', sheet_page)
-    assert links == [(f"reason-{first.item_id}", f"Give a short reason for your score on {first.code}"),
-                     (f"score-{second.item_id}", f"Choose a score for {second.code}")]
+    assert links == [
+        (f"reason-{first.item_id}", f"Give a short reason for your score on {first.code}"),
+        (f"score-{second.item_id}", f"Choose a score for {second.code}"),
+    ]
     assert f'id="reason-{first.item_id}-error"' in sheet_page and f'id="score-{second.item_id}-error"' in sheet_page
     assert _selected(sheet_page, first.item_id) == "3" and _reason(sheet_page, second.item_id) == "Good example"
     # Completing them lets the submission through.
@@ -112,4 +142,6 @@ def test_submission_needs_a_score_and_a_reason_everywhere_and_names_each_missing
     assert b.post(f"{base}/applications/{s['apps']['A-001']}/score", _form(crit, done)).status_code == 302
     assert b.post(f"{base}/applications/{s['apps']['A-002']}/score", _form(crit, everything)).status_code == 302
     assert b.post(f"{base}/scores/submit").status_code == 302
-    assert db.session.scalar(select(PanelMember.scores_submitted_at).where(PanelMember.user_id == s["member"])) is not None
+    assert (
+        db.session.scalar(select(PanelMember.scores_submitted_at).where(PanelMember.user_id == s["member"])) is not None
+    )

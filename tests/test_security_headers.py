@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 from http.cookies import SimpleCookie
 
-
 import permission_rules_appraisal as appraisal_rules
 import permission_rules_recruitment_shortlisting as shortlisting_rules
+
 from competency_portal import create_app, policy
 from tests.portal_helpers import PASSWORD, Browser, signed_in, upload
 
@@ -59,7 +59,9 @@ def header_problems(response, what: str) -> list[str]:
 
 
 def test_every_family_of_response_carries_the_security_headers(app, world, monkeypatch):
-    owner, supervisor, recruiter, admin = (signed_in(app, world, k) for k in ("owner", "supervisor", "recruiter", "admin"))
+    owner, supervisor, recruiter, admin = (
+        signed_in(app, world, k) for k in ("owner", "supervisor", "recruiter", "admin")
+    )
     anonymous = Browser(app)
     appraisal = appraisal_rules.url_values(world)["appraisal_id"]
     vacancy = shortlisting_rules.url_values(world)["vacancy_id"]
@@ -83,7 +85,14 @@ def test_every_family_of_response_carries_the_security_headers(app, world, monke
         ("organisation CSV", admin, "GET", "/organisation/common-gaps.csv", 200, "text/csv"),
         ("PDR pack PDF", owner, "GET", f"/appraisals/{appraisal}/pdr.pdf", 200, "application/pdf"),
         ("team matrix XLSX", supervisor, "GET", "/team/matrix.xlsx", 200, "application/vnd.openxmlformats"),
-        ("interview sheet PDF", recruiter, "GET", f"/recruitment/vacancies/{vacancy}/interview-sheet.pdf", 200, "application/pdf"),
+        (
+            "interview sheet PDF",
+            recruiter,
+            "GET",
+            f"/recruitment/vacancies/{vacancy}/interview-sheet.pdf",
+            200,
+            "application/pdf",
+        ),
         ("health JSON", anonymous, "GET", "/health", 200, "application/json"),
     ]
     problems = []
@@ -123,8 +132,15 @@ def test_each_page_gets_its_own_nonce_and_every_inline_script_carries_it(app, wo
 
 
 def test_an_unexpected_server_error_page_has_the_headers_and_no_traceback(tmp_path):
-    app = create_app({"TESTING": False, "PORTAL_ENV": "testing", "SECRET_KEY": "t", "PROPAGATE_EXCEPTIONS": False,
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite3'}"})
+    app = create_app(
+        {
+            "TESTING": False,
+            "PORTAL_ENV": "testing",
+            "SECRET_KEY": "t",
+            "PROPAGATE_EXCEPTIONS": False,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite3'}",
+        }
+    )
 
     @policy.rule(policy.PUBLIC)
     def explode():
@@ -141,8 +157,15 @@ def test_an_unexpected_server_error_page_has_the_headers_and_no_traceback(tmp_pa
 def _production_app(app, monkeypatch):
     monkeypatch.setenv("PORTAL_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "p" * 48)
-    return create_app({"PORTAL_ENV": "production", "SECRET_KEY": "p" * 48, "WTF_CSRF_ENABLED": True,
-                       "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], "UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"]})
+    return create_app(
+        {
+            "PORTAL_ENV": "production",
+            "SECRET_KEY": "p" * 48,
+            "WTF_CSRF_ENABLED": True,
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"],
+        }
+    )
 
 
 def _set_cookies(response) -> dict[str, str]:
@@ -158,8 +181,11 @@ def test_production_cookies_are_secure_httponly_and_samesite_after_a_real_sign_i
     with prod.app_context():
         page = client.get(f"{base}/sign-in")
         token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.get_data(as_text=True)).group(1)
-        response = client.post(f"{base}/sign-in", data={"email": world.emails["owner"], "password": PASSWORD, "csrf_token": token},
-                               headers={"Referer": f"{base}/sign-in"})
+        response = client.post(
+            f"{base}/sign-in",
+            data={"email": world.emails["owner"], "password": PASSWORD, "csrf_token": token},
+            headers={"Referer": f"{base}/sign-in"},
+        )
         assert response.status_code == 302, f"sign-in in production failed: {response.status_code}"
         cookies = _set_cookies(response)
         assert "session" in cookies, f"no session cookie set on sign-in: {list(cookies)}"
@@ -167,8 +193,14 @@ def test_production_cookies_are_secure_httponly_and_samesite_after_a_real_sign_i
             flags = {part.strip().split("=")[0].lower(): part.strip() for part in header.split(";")[1:]}
             assert "secure" in flags, f"{name} cookie is not Secure: {header}"
             assert "httponly" in flags, f"{name} cookie is not HttpOnly: {header}"
-            assert flags.get("samesite", "").lower() in ("samesite=lax", "samesite=strict"), f"{name} cookie SameSite: {header}"
-        assert client.get(f"{base}/portfolio").status_code == 200, "the secure cookie does not keep the person signed in over HTTPS"
+            assert flags.get("samesite", "").lower() in ("samesite=lax", "samesite=strict"), (
+                f"{name} cookie SameSite: {header}"
+            )
+        assert client.get(f"{base}/portfolio").status_code == 200, (
+            "the secure cookie does not keep the person signed in over HTTPS"
+        )
         assert not header_problems(response, "production sign-in redirect")
         assert response.headers.get("Strict-Transport-Security") == "max-age=31536000; includeSubDomains"
-    assert "Strict-Transport-Security" not in Browser(app).get("/").headers, "HSTS only where the portal is served over HTTPS"
+    assert "Strict-Transport-Security" not in Browser(app).get("/").headers, (
+        "HSTS only where the portal is served over HTTPS"
+    )

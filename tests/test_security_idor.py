@@ -19,21 +19,49 @@ import io
 from datetime import date, datetime, timezone
 
 import openpyxl
+import permission_rules_recruitment_shortlisting as shortlisting_rules
 from sqlalchemy import select
 from werkzeug.routing import IntegerConverter
 
-import permission_rules_recruitment_shortlisting as shortlisting_rules
 from competency_portal import storage
 from competency_portal.extensions import db
-from competency_portal.models import Appraisal, AppraisalState, Application, EvidenceType, Objective, ProgressNote, Supervision, User
+from competency_portal.models import (
+    Application,
+    Appraisal,
+    AppraisalState,
+    EvidenceType,
+    Objective,
+    ProgressNote,
+    Supervision,
+    User,
+)
 from competency_portal.services import attachments
 from competency_portal.services import evidence as evidence_service
-from tests.portal_helpers import PASSWORD, PDF, Browser, assert_no_crash, body, browsers, diff, is_sign_in_redirect, snapshot
+from tests.portal_helpers import (
+    PASSWORD,
+    PDF,
+    Browser,
+    assert_no_crash,
+    body,
+    browsers,
+    diff,
+    is_sign_in_redirect,
+    snapshot,
+)
 from tests.test_permissions import RULE_MODULES, _post_cases
 
 SIGNIN = "sign-in"
-SECRETS = ("Bravo secret reflection", "Bravo secret objective", "Bravo secret progress", "Rival secret vacancy",
-           "BRAVO-001", "Bravo Candidate", "bravo.candidate@example.org", "Other Staff", "Bravo secret summary")
+SECRETS = (
+    "Bravo secret reflection",
+    "Bravo secret objective",
+    "Bravo secret progress",
+    "Rival secret vacancy",
+    "BRAVO-001",
+    "Bravo Candidate",
+    "bravo.candidate@example.org",
+    "Other Staff",
+    "Bravo secret summary",
+)
 
 # Routes with an id that are not someone's object.
 EXEMPT = {
@@ -71,8 +99,9 @@ PROBES: dict[str, list[tuple[str, dict]]] = {
     "training.add_record_for": [("b", NOT_ADMIN)],
     # B's application asks nobody to share a portfolio: no one may answer it (the candidate asked is
     # probed in permission_rules_sharing, where only they may).
-    "evidence.respond_to_share": [("b", _refuse(owner=404, other_staff=404, supervisor=404, unrelated_supervisor=404,
-                                                recruiter=404, admin=404))],
+    "evidence.respond_to_share": [
+        ("b", _refuse(owner=404, other_staff=404, supervisor=404, unrelated_supervisor=404, recruiter=404, admin=404))
+    ],
     "admin.edit_person": [("b", NOT_ADMIN)],
     "admin.reset_password": [("b", NOT_ADMIN)],
     "admin.add_supervision": [("b", NOT_ADMIN)],
@@ -87,13 +116,29 @@ PROBES: dict[str, list[tuple[str, dict]]] = {
     "appraisal.edit_objective": [("b", NOT_B_APPRAISAL_PARTY), ("mixed", _refuse(owner=404, supervisor=404))],
     "appraisal.progress": [("b", NOT_B_APPRAISAL_PARTY), ("mixed", _refuse(owner=404, supervisor=404))],
     "appraisal.remove_objective": [("b", NOT_B_APPRAISAL_PARTY), ("mixed", _refuse(owner=404, supervisor=404))],
-    **{endpoint: [("b", NOT_B_PANEL)] for endpoint in (
-        "recruitment.vacancy", "recruitment.advance", "recruitment.new_application", "recruitment.import_applications",
-        "recruitment.confirm_import", "recruitment.shortlist", "recruitment.shortlist_csv", "recruitment.shortlist_xlsx",
-        "recruitment.shortlist_pdf", "recruitment.shortlist_chart_csv", "recruitment.interview_sheet",
-        "recruitment.interview_sheet_pdf", "recruitment.submit_scores", "recruitment.agree_shortlist")},
-    **{endpoint: [("b", NOT_B_PANEL), ("mixed", _refuse(recruiter=404))] for endpoint in (
-        "recruitment.application", "recruitment.score", "recruitment.decide", "recruitment.moderate")},
+    **{
+        endpoint: [("b", NOT_B_PANEL)]
+        for endpoint in (
+            "recruitment.vacancy",
+            "recruitment.advance",
+            "recruitment.new_application",
+            "recruitment.import_applications",
+            "recruitment.confirm_import",
+            "recruitment.shortlist",
+            "recruitment.shortlist_csv",
+            "recruitment.shortlist_xlsx",
+            "recruitment.shortlist_pdf",
+            "recruitment.shortlist_chart_csv",
+            "recruitment.interview_sheet",
+            "recruitment.interview_sheet_pdf",
+            "recruitment.submit_scores",
+            "recruitment.agree_shortlist",
+        )
+    },
+    **{
+        endpoint: [("b", NOT_B_PANEL), ("mixed", _refuse(recruiter=404))]
+        for endpoint in ("recruitment.application", "recruitment.score", "recruitment.decide", "recruitment.moderate")
+    },
 }
 
 
@@ -126,29 +171,70 @@ def _b_world(app, world) -> dict:
     other = session.get(User, world.id("other_staff"))
     store = storage.from_config(app.config)
     pdf = attachments.check("bravo.pdf", PDF, app.config["MAX_ATTACHMENT_BYTES"])
-    submitted = evidence_service.create(session, other, evidence_service.EvidenceInput(
-        title="Bravo secret reflection", evidence_type=EvidenceType.REFLECTIVE_ACCOUNT, activity_date=date(2025, 3, 3),
-        description="Bravo secret reflection, in detail.", item_ids=world.item_ids[:1], files=[pdf]), store)
+    submitted = evidence_service.create(
+        session,
+        other,
+        evidence_service.EvidenceInput(
+            title="Bravo secret reflection",
+            evidence_type=EvidenceType.REFLECTIVE_ACCOUNT,
+            activity_date=date(2025, 3, 3),
+            description="Bravo secret reflection, in detail.",
+            item_ids=world.item_ids[:1],
+            files=[pdf],
+        ),
+        store,
+    )
     evidence_service.submit(session, submitted, other, WHEN)
     session.flush()
-    appraisal = Appraisal(user_id=other.id, appraiser_id=world.id("unrelated_supervisor"), year="2025/26",
-                          state=AppraisalState.AGREED, summary="Bravo secret summary", agreed_by_person_at=WHEN,
-                          agreed_by_appraiser_at=WHEN,
-                          objectives=[Objective(title="Bravo secret objective", description="Bravo secret objective, described",
-                                                due_on=date(2027, 1, 1), item_ids=world.item_ids[:1], position=1)])
+    appraisal = Appraisal(
+        user_id=other.id,
+        appraiser_id=world.id("unrelated_supervisor"),
+        year="2025/26",
+        state=AppraisalState.AGREED,
+        summary="Bravo secret summary",
+        agreed_by_person_at=WHEN,
+        agreed_by_appraiser_at=WHEN,
+        objectives=[
+            Objective(
+                title="Bravo secret objective",
+                description="Bravo secret objective, described",
+                due_on=date(2027, 1, 1),
+                item_ids=world.item_ids[:1],
+                position=1,
+            )
+        ],
+    )
     session.add(appraisal)
     session.flush()
-    session.add(ProgressNote(objective_id=appraisal.objectives[0].id, author_id=other.id, note="Bravo secret progress", created_at=WHEN))
+    session.add(
+        ProgressNote(
+            objective_id=appraisal.objectives[0].id, author_id=other.id, note="Bravo secret progress", created_at=WHEN
+        )
+    )
     assignment = session.scalar(select(Supervision.id).where(Supervision.supervisee_id == other.id))
     rival = shortlisting_rules.recruiter(session, "Rival Recruiter")
-    vacancy = shortlisting_rules.build_vacancy(session, rival.id, [], [("BRAVO-001", "Bravo Candidate", "bravo.candidate@example.org", False)],
-                                               title="Rival secret vacancy")
+    vacancy = shortlisting_rules.build_vacancy(
+        session,
+        rival.id,
+        [],
+        [("BRAVO-001", "Bravo Candidate", "bravo.candidate@example.org", False)],
+        title="Rival secret vacancy",
+    )
     application = session.scalar(select(Application.id).where(Application.vacancy_id == vacancy.id))
     item = shortlisting_rules.application_criteria(session)[0].item_id
     b = {
-        "evidence_id": submitted.id, "attachment_id": submitted.current.attachments[0].id, "sign_off_id": world.others_sign_off,
-        "person_id": other.id, "assignment_id": assignment, "appraisal_id": appraisal.id, "objective_id": appraisal.objectives[0].id,
-        "vacancy_id": vacancy.id, "application_id": application, "item_id": item, "name": "gaps", "chart": "criteria",
+        "evidence_id": submitted.id,
+        "attachment_id": submitted.current.attachments[0].id,
+        "sign_off_id": world.others_sign_off,
+        "person_id": other.id,
+        "assignment_id": assignment,
+        "appraisal_id": appraisal.id,
+        "objective_id": appraisal.objectives[0].id,
+        "vacancy_id": vacancy.id,
+        "application_id": application,
+        "item_id": item,
+        "name": "gaps",
+        "chart": "criteria",
     }
     session.commit()
     return b
@@ -160,8 +246,13 @@ def _values(world, b: dict, which: str, a: dict) -> dict:
     if which == "b_draft":  # only a draft can be edited or submitted: B's own draft
         return {**b, "evidence_id": world.others}
     # mixed: A's parent, B's child
-    return {**b, "evidence_id": world.submitted, "appraisal_id": a["appraisal_id"], "vacancy_id": a["vacancy_id"],
-            "application_id": b["application_id"] if "application_id" in b else a["application_id"]}
+    return {
+        **b,
+        "evidence_id": world.submitted,
+        "appraisal_id": a["appraisal_id"],
+        "vacancy_id": a["vacancy_id"],
+        "application_id": b["application_id"] if "application_id" in b else a["application_id"],
+    }
 
 
 def _mixed_moderation(world, a: dict) -> dict:
@@ -171,7 +262,11 @@ def _mixed_moderation(world, a: dict) -> dict:
 
 def _outcome_problem(outcome, response, url: str) -> str | None:
     if outcome == SIGNIN:
-        return None if is_sign_in_redirect(response, url) else f"expected a redirect to sign in, got {response.status_code}"
+        return (
+            None
+            if is_sign_in_redirect(response, url)
+            else f"expected a redirect to sign in, got {response.status_code}"
+        )
     if response.status_code != outcome:
         return f"expected {outcome}, got {response.status_code} {response.headers.get('Location', '')}".strip()
     return None
@@ -212,7 +307,9 @@ def test_someone_elses_object_on_every_id_route_is_refused_shows_nothing_and_cha
                         if shown:
                             problems.append(f"{what}: shows B's {shown}")
                 if before is not None and diff(before, snapshot()):
-                    problems.append(f"POST {url} ({endpoint}, {which}) by {sorted(refusals)} changed {diff(before, snapshot())}")
+                    problems.append(
+                        f"POST {url} ({endpoint}, {which}) by {sorted(refusals)} changed {diff(before, snapshot())}"
+                    )
     assert not problems, "\n".join(problems)
     assert probed > 150, f"only {probed} requests probed"
 
@@ -235,7 +332,11 @@ def test_the_probes_point_at_real_objects_their_owners_can_reach(app, world):
         (unrel, f"/appraisals/{b['appraisal_id']}/objectives/{b['objective_id']}/progress", "Bravo secret objective"),
         (rival, f"/recruitment/vacancies/{b['vacancy_id']}", "Rival secret vacancy"),
         (rival, f"/recruitment/vacancies/{b['vacancy_id']}/applications/{b['application_id']}", "BRAVO-001"),
-        (rival, f"/recruitment/vacancies/{b['vacancy_id']}/applications/{b['application_id']}/criteria/{b['item_id']}/moderate", None),
+        (
+            rival,
+            f"/recruitment/vacancies/{b['vacancy_id']}/applications/{b['application_id']}/criteria/{b['item_id']}/moderate",
+            None,
+        ),
     ]
     for browser, url, shown in reachable:
         response = browser.get(url)
@@ -249,9 +350,17 @@ def test_lists_and_exports_without_an_id_hold_only_what_the_viewer_may_see(app, 
     _b_world(app, world)
     users = browsers(app, world)
     scoped = [
-        ("owner", "/portfolio"), ("owner", "/dashboard"), ("owner", "/appraisal"), ("owner", "/training"), ("owner", "/notifications"),
-        ("supervisor", "/supervision/"), ("supervisor", "/team"), ("supervisor", "/team/heatmap.csv"), ("supervisor", "/team/matrix.xlsx"),
-        ("supervisor", "/appraisal"), ("recruiter", "/recruitment"),
+        ("owner", "/portfolio"),
+        ("owner", "/dashboard"),
+        ("owner", "/appraisal"),
+        ("owner", "/training"),
+        ("owner", "/notifications"),
+        ("supervisor", "/supervision/"),
+        ("supervisor", "/team"),
+        ("supervisor", "/team/heatmap.csv"),
+        ("supervisor", "/team/matrix.xlsx"),
+        ("supervisor", "/appraisal"),
+        ("recruiter", "/recruitment"),
     ]
     problems = []
     for kind, url in scoped:
@@ -260,7 +369,9 @@ def test_lists_and_exports_without_an_id_hold_only_what_the_viewer_may_see(app, 
         data = response.data
         if url.endswith(".xlsx"):
             book = openpyxl.load_workbook(io.BytesIO(data))
-            text = " ".join(str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value is not None)
+            text = " ".join(
+                str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value is not None
+            )
         else:
             text = data.decode("utf-8", "replace")
         shown = [s for s in SECRETS if s in text]

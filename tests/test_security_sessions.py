@@ -14,11 +14,11 @@ from datetime import datetime, timedelta, timezone
 
 import itsdangerous.timed
 import pytest
+from world import person
 
 from competency_portal.extensions import db
 from competency_portal.models import User
 from tests.portal_helpers import Browser, body, is_sign_in_redirect
-from world import person
 
 PORTFOLIO = "/portfolio"
 
@@ -39,7 +39,9 @@ def _signed_in(browser: Browser) -> bool:
     response = browser.get(PORTFOLIO)
     if response.status_code == 200:
         return True
-    assert is_sign_in_redirect(response, PORTFOLIO), f"neither the portfolio nor a sign-in redirect: {response.status_code}"
+    assert is_sign_in_redirect(response, PORTFOLIO), (
+        f"neither the portfolio nor a sign-in redirect: {response.status_code}"
+    )
     return False
 
 
@@ -58,11 +60,15 @@ def test_failures_from_five_different_browsers_still_lock_the_account(app, sam, 
     start = datetime.now(timezone.utc).replace(microsecond=0)
     monkeypatch.setitem(app.config, "PORTAL_NOW", start)
     for attempt in range(5):
-        response = Browser(app, f"attacker-{attempt}").post("/sign-in", {"email": sam.email, "password": f"guess-{attempt}-wrong"})
+        response = Browser(app, f"attacker-{attempt}").post(
+            "/sign-in", {"email": sam.email, "password": f"guess-{attempt}-wrong"}
+        )
         assert response.status_code == 400
     fresh = Browser(app, "someone new")
     response = fresh.post("/sign-in", {"email": sam.email, "password": "correct horse battery"})
-    assert response.status_code == 400 and "Too many failed attempts" in body(response), "a new cookie got round the lock-out"
+    assert response.status_code == 400 and "Too many failed attempts" in body(response), (
+        "a new cookie got round the lock-out"
+    )
     assert not _signed_in(fresh)
     # Still locked at 14 minutes, whichever browser asks; open again after the 15.
     monkeypatch.setitem(app.config, "PORTAL_NOW", start + timedelta(minutes=14))

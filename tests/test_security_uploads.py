@@ -53,15 +53,43 @@ CASES = [
     ("UNC path", "\\\\server\\share\\evil.pdf", PDF, "application/pdf", STORED, None),
     ("RTL override hiding .exe", "invoice\u202efdp.exe", PDF, "application/pdf", REFUSED, "named as a .exe file"),
     ("RTL override inside the name", "care\u202eplan.pdf", PDF, "application/pdf", STORED, "careplan.pdf"),
-    ("control characters", "bell\x07esc\x1b[31m tab\there.pdf", PDF, "application/pdf", STORED, "bellesc[31m tabhere.pdf"),
+    (
+        "control characters",
+        "bell\x07esc\x1b[31m tab\there.pdf",
+        PDF,
+        "application/pdf",
+        STORED,
+        "bellesc[31m tabhere.pdf",
+    ),
     ("zero-width and bidi marks", "re\u200bport\u200f\u2066.pdf", PDF, "application/pdf", STORED, "report.pdf"),
     ("emoji", "📄 care plan 😀.pdf", PDF, "application/pdf", STORED, "📄 care plan 😀.pdf"),
-    ("NFD accents", unicodedata.normalize("NFD", "café réunion.pdf"), PDF, "application/pdf", STORED, "café réunion.pdf"),
+    (
+        "NFD accents",
+        unicodedata.normalize("NFD", "café réunion.pdf"),
+        PDF,
+        "application/pdf",
+        STORED,
+        "café réunion.pdf",
+    ),
     ("a very long name", "r" * 1000 + ".pdf", PDF, "application/pdf", STORED, "r" * 116 + ".pdf"),
     ("quotes and a header break", 'a"b\r\nSet-Cookie: evil=1; x.pdf', PDF, "application/pdf", STORED, None),
-    ("HTML tags in the name", "<img src=x onerror=alert(1)>.pdf", PDF, "application/pdf", STORED, "img src=x onerror=alert(1).pdf"),
+    (
+        "HTML tags in the name",
+        "<img src=x onerror=alert(1)>.pdf",
+        PDF,
+        "application/pdf",
+        STORED,
+        "img src=x onerror=alert(1).pdf",
+    ),
     ("only dots", "....", PDF, "application/pdf", STORED, "attachment.pdf"),
-    ("double extension hiding .exe", "report.pdf.exe", PDF, "application/octet-stream", REFUSED, "named as a .exe file"),
+    (
+        "double extension hiding .exe",
+        "report.pdf.exe",
+        PDF,
+        "application/octet-stream",
+        REFUSED,
+        "named as a .exe file",
+    ),
     ("a claimed type of text/html", "report.pdf", PDF, "text/html", STORED, "report.pdf"),
     ("PDF that is also HTML, named .pdf", "notes.pdf", PDF_AND_HTML, "application/pdf", STORED, "notes.pdf"),
     ("PDF that is also HTML, named .html", "notes.html", PDF_AND_HTML, "text/html", REFUSED, "named as a .html file"),
@@ -76,8 +104,11 @@ CASES = [
 
 
 def _attachments_of(evidence_id: int) -> list[Attachment]:
-    rows = db.session.scalars(select(Attachment).join(EvidenceRevision, Attachment.revision_id == EvidenceRevision.id)
-                              .where(EvidenceRevision.evidence_id == evidence_id)).all()
+    rows = db.session.scalars(
+        select(Attachment)
+        .join(EvidenceRevision, Attachment.revision_id == EvidenceRevision.id)
+        .where(EvidenceRevision.evidence_id == evidence_id)
+    ).all()
     out = [(a.id, a.filename, a.content_type, a.stored_name) for a in rows]
     db.session.rollback()
     return out
@@ -115,13 +146,18 @@ def test_hostile_uploads_get_a_clear_message_or_are_stored_and_served_safely(app
     problems = []
     for label, name, data, claimed, outcome, expected in CASES:
         before = snapshot()
-        form = {**evidence_form(world.item_ids[:1], title=f"Upload: {label}"), "attachments": [(io.BytesIO(data), name, claimed)]}
+        form = {
+            **evidence_form(world.item_ids[:1], title=f"Upload: {label}"),
+            "attachments": [(io.BytesIO(data), name, claimed)],
+        }
         response = owner.post("/portfolio/evidence/new", form)
         assert_no_crash(response, label)
         refused = response.status_code == 400
         if outcome == STORED and refused or outcome == REFUSED and not refused:
-            problems.append(f"{label}: expected {outcome}, got {response.status_code} "
-                            f"{re.findall(r'is not a type[^<]*|is named as[^<]*', html.unescape(body(response)))}")
+            problems.append(
+                f"{label}: expected {outcome}, got {response.status_code} "
+                f"{re.findall(r'is not a type[^<]*|is named as[^<]*', html.unescape(body(response)))}"
+            )
             continue
         if refused:
             text = html.unescape(body(response))
@@ -134,11 +170,19 @@ def test_hostile_uploads_get_a_clear_message_or_are_stored_and_served_safely(app
         [(attachment_id, display, content_type, stored_name)] = _attachments_of(evidence_id)
         if expected and display != expected:
             problems.append(f"{label}: stored as {display!r}, expected {expected!r}")
-        if any(c in display for c in "/\\") or display.startswith(".") or any(unicodedata.category(c)[0] == "C" for c in display):
+        if (
+            any(c in display for c in "/\\")
+            or display.startswith(".")
+            or any(unicodedata.category(c)[0] == "C" for c in display)
+        ):
             problems.append(f"{label}: stored display name {display!r} has a path or control character")
         detected = [kind for kind, honest, _ in ALLOWED.values() if Path(display).suffix.lower() in honest]
-        if [content_type] != detected:  # the type follows the content (which the name must agree with), never the browser's claim
-            problems.append(f"{label}: stored content type {content_type!r} for {display!r} (the browser claimed {claimed!r})")
+        if [
+            content_type
+        ] != detected:  # the type follows the content (which the name must agree with), never the browser's claim
+            problems.append(
+                f"{label}: stored content type {content_type!r} for {display!r} (the browser claimed {claimed!r})"
+            )
         if not re.fullmatch(r"[0-9a-f]{32}", stored_name):
             problems.append(f"{label}: stored under {stored_name!r}, not a generated name")
         page = body(owner.get(f"/portfolio/evidence/{evidence_id}"))
@@ -166,12 +210,19 @@ def test_a_body_over_the_request_limit_gets_a_page_that_says_so(app, world, monk
     owner = Browser(app, "owner")
     owner.sign_in(world.emails["owner"])
     before = snapshot()
-    response = owner.post("/portfolio/evidence/new", {**evidence_form(world.item_ids[:1]),
-                                                      "attachments": [(io.BytesIO(PDF + b"0" * (128 * 1024)), "big.pdf", "application/pdf")]})
+    response = owner.post(
+        "/portfolio/evidence/new",
+        {
+            **evidence_form(world.item_ids[:1]),
+            "attachments": [(io.BytesIO(PDF + b"0" * (128 * 1024)), "big.pdf", "application/pdf")],
+        },
+    )
     assert_no_crash(response)
     assert response.status_code == 413
     text = html.unescape(body(response)).lower()
-    assert "too large" in text or "too big" in text or "larger than" in text, "the 413 page does not say the upload was too large"
+    assert "too large" in text or "too big" in text or "larger than" in text, (
+        "the 413 page does not say the upload was too large"
+    )
     assert not diff(before, snapshot())
 
 
@@ -193,5 +244,7 @@ def test_an_uploaded_csv_import_that_is_not_text_gets_a_message(app, world):
     for name, data in (("../../staff.csv", PNG), ("staff.csv", b"\xff\xfe\x00\x00binary"), ("staff\u202evsc.exe", PDF)):
         response = admin.post("/admin/import", {"file": (io.BytesIO(data), name, "text/csv")})
         assert_no_crash(response, name)
-        assert response.status_code == 400 and "There is a problem" in body(response), f"{name!r}: {response.status_code}"
+        assert response.status_code == 400 and "There is a problem" in body(response), (
+            f"{name!r}: {response.status_code}"
+        )
     assert not diff(before, snapshot())

@@ -31,13 +31,13 @@ from html.parser import HTMLParser
 from urllib.parse import quote, urlencode
 
 import openpyxl
+import permission_rules_recruitment_shortlisting as shortlisting_rules
 from pypdf import PdfReader
 from sqlalchemy import select
 
-import permission_rules_recruitment_shortlisting as shortlisting_rules
 from competency_portal.extensions import db
-from competency_portal.models import Appraisal, Evidence, SignOff, Vacancy
 from competency_portal.models import Application as ApplicationModel
+from competency_portal.models import Appraisal, Evidence, SignOff, Vacancy
 from competency_portal.services import vacancies as vacancy_service
 from tests.portal_helpers import (
     KINDS,
@@ -83,6 +83,7 @@ class Payloads:
 
 # -- checking what comes back -------------------------------------------------------------------
 
+
 class _Page(HTMLParser):
     """Collects live tags a payload could have made, and the JSON inside script elements."""
 
@@ -97,7 +98,9 @@ class _Page(HTMLParser):
         for name, value in attrs:
             if name.startswith("on"):
                 self.live.append(f"<{tag} {name}={value!r}>")
-            if name in ("href", "src", "action", "formaction") and (value or "").strip().lower().startswith("javascript:"):
+            if name in ("href", "src", "action", "formaction") and (value or "").strip().lower().startswith(
+                "javascript:"
+            ):
                 self.live.append(f"<{tag} {name}={value!r}>")
         if tag == "img" and ("src", "x") in attrs:
             self.live.append("<img src=x ...>")
@@ -138,7 +141,7 @@ def check_html(text: str, where: str, payloads: Payloads) -> list[str]:
         problems.append(f"{where}: a payload appears as raw markup")
     doubled = re.search(r"&amp;(amp|lt|gt|quot|#\d+);", text)
     if doubled:  # escaped twice: people would read the entity instead of the character
-        problems.append(f"{where}: text escaped twice: {text[max(0, doubled.start() - 40):doubled.end() + 20]!r}")
+        problems.append(f"{where}: text escaped twice: {text[max(0, doubled.start() - 40) : doubled.end() + 20]!r}")
     page = _Page()
     page.feed(text)
     page.close()
@@ -170,14 +173,22 @@ def check_cells(cells: list[tuple[str, object, str | None]], where: str, payload
 
 def check_csv(data: bytes, where: str, payloads: Payloads) -> list[str]:
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    return check_cells([(f"row {i + 1} column {j + 1}", v, None) for i, row in enumerate(rows) for j, v in enumerate(row)],
-                       f"CSV {where}", payloads)
+    return check_cells(
+        [(f"row {i + 1} column {j + 1}", v, None) for i, row in enumerate(rows) for j, v in enumerate(row)],
+        f"CSV {where}",
+        payloads,
+    )
 
 
 def check_xlsx(data: bytes, where: str, payloads: Payloads) -> list[str]:
     book = openpyxl.load_workbook(io.BytesIO(data))
-    cells = [(f"{ws.title}!{c.coordinate}", c.value, c.data_type) for ws in book.worksheets for row in ws.iter_rows() for c in row
-             if c.value is not None]
+    cells = [
+        (f"{ws.title}!{c.coordinate}", c.value, c.data_type)
+        for ws in book.worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if c.value is not None
+    ]
     return check_cells(cells, f"XLSX {where}", payloads)
 
 
@@ -201,11 +212,16 @@ def check_response(response, where: str, payloads: Payloads) -> list[str]:
     if kind.startswith("application/vnd.openxmlformats-officedocument.spreadsheetml"):
         return check_xlsx(response.data, where, payloads)
     if kind.startswith("application/pdf"):
-        return check_pdf(response.data, where, payloads) if response.data.startswith(b"%PDF") and "attachments" not in where else []
+        return (
+            check_pdf(response.data, where, payloads)
+            if response.data.startswith(b"%PDF") and "attachments" not in where
+            else []
+        )
     return []
 
 
 # -- writing a payload into every field, through the forms ---------------------------------------------
+
 
 def _lock(model, ident: int) -> str:
     value = db.session.get(model, ident).lock_version
@@ -231,7 +247,9 @@ def _token(preview) -> str:
 
 def _id_after(response, pattern: str) -> int:
     found = re.search(pattern, response.headers.get("Location", ""))
-    assert found, f"expected a redirect matching {pattern}, got {response.status_code} {response.headers.get('Location')}"
+    assert found, (
+        f"expected a redirect matching {pattern}, got {response.status_code} {response.headers.get('Location')}"
+    )
     return int(found.group(1))
 
 
@@ -241,7 +259,9 @@ def write_everything(app, world, users: dict[str, Browser], p: Payloads, problem
     def post(who: str, url: str, data: dict, expect: int = 302):
         response = users[who].post(url, data)
         assert_no_crash(response, f"POST {url}")
-        assert response.status_code == expect, f"POST {url} as {who}: {response.status_code} {response.headers.get('Location')}"
+        assert response.status_code == expect, (
+            f"POST {url} as {who}: {response.status_code} {response.headers.get('Location')}"
+        )
         if response.status_code != 302:
             problems.extend(check_response(response, f"POST {url} (re-rendered)", p))
         return response
@@ -249,86 +269,225 @@ def write_everything(app, world, users: dict[str, Browser], p: Payloads, problem
     owner_id = world.id("owner")
     item = world.item_ids[0]
     # People: the owner's name, job title, band and team; a new person (administrator's forms).
-    post("admin", f"/admin/people/{owner_id}", {
-        "name": p("person name", 120), "email": world.emails["owner"], "job_title": p("job title", 120), "band": p("band", 40),
-        "team": p("team name", 120), "roles": ["staff"], "target_role": TARGET_ROLE, "active": "y"})
-    post("admin", "/admin/people/new", {"name": p("new person's name", 120), "email": "new.person@example.nhs.uk",
-                                        "job_title": p("new person's job title", 120), "roles": "staff", "target_role": ""})
+    post(
+        "admin",
+        f"/admin/people/{owner_id}",
+        {
+            "name": p("person name", 120),
+            "email": world.emails["owner"],
+            "job_title": p("job title", 120),
+            "band": p("band", 40),
+            "team": p("team name", 120),
+            "roles": ["staff"],
+            "target_role": TARGET_ROLE,
+            "active": "y",
+        },
+    )
+    post(
+        "admin",
+        "/admin/people/new",
+        {
+            "name": p("new person's name", 120),
+            "email": "new.person@example.nhs.uk",
+            "job_title": p("new person's job title", 120),
+            "roles": "staff",
+            "target_role": "",
+        },
+    )
     # The HR import: every column a person's details come from, previewed then confirmed.
-    preview = post("admin", "/admin/import", {"file": upload(_csv_file(
-        ["Name", "Email", "Job Title", "Band", "Team", "Supervisor Email", "Role"],
-        [p("imported name", 120), "imported.person@example.nhs.uk", p("imported job title", 120), p("imported band", 40),
-         p("imported team", 120), world.emails["supervisor"], "staff"]), "staff.csv")}, expect=200)
+    preview = post(
+        "admin",
+        "/admin/import",
+        {
+            "file": upload(
+                _csv_file(
+                    ["Name", "Email", "Job Title", "Band", "Team", "Supervisor Email", "Role"],
+                    [
+                        p("imported name", 120),
+                        "imported.person@example.nhs.uk",
+                        p("imported job title", 120),
+                        p("imported band", 40),
+                        p("imported team", 120),
+                        world.emails["supervisor"],
+                        "staff",
+                    ],
+                ),
+                "staff.csv",
+            )
+        },
+        expect=200,
+    )
     problems.extend(check_response(preview, "staff import preview", p))
     post("admin", "/admin/import/confirm", {"token": _token(preview)})
     # Evidence: title and description (with an attachment), submitted; self-assessment note.
-    made = post("owner", "/portfolio/evidence/new", {
-        "title": p("evidence title", 200), "evidence_type": "reflective_account", **_date("activity_date", date(2025, 3, 3)),
-        "description": p("evidence description"), "items": [str(item)], "attachments": [upload(PDF, "care-plan.pdf")]})
+    made = post(
+        "owner",
+        "/portfolio/evidence/new",
+        {
+            "title": p("evidence title", 200),
+            "evidence_type": "reflective_account",
+            **_date("activity_date", date(2025, 3, 3)),
+            "description": p("evidence description"),
+            "items": [str(item)],
+            "attachments": [upload(PDF, "care-plan.pdf")],
+        },
+    )
     evidence_id = _id_after(made, r"/portfolio/evidence/(\d+)$")
     post("owner", f"/portfolio/evidence/{evidence_id}/submit", {})
-    post("owner", "/portfolio/self-assessment", {f"rating-{item}": str(world.levels[item][0]), f"note-{item}": p("self-assessment note")})
+    post(
+        "owner",
+        "/portfolio/self-assessment",
+        {f"rating-{item}": str(world.levels[item][0]), f"note-{item}": p("self-assessment note")},
+    )
     # The form shown again with an error keeps what was typed: escaped there too.
-    post("owner", "/portfolio/evidence/new", {"title": p("evidence title, form re-shown", 200), "evidence_type": "reflective_account",
-                                              **_date("activity_date", date(2025, 3, 3)), "description": p("description, form re-shown")},
-         expect=400)
+    post(
+        "owner",
+        "/portfolio/evidence/new",
+        {
+            "title": p("evidence title, form re-shown", 200),
+            "evidence_type": "reflective_account",
+            **_date("activity_date", date(2025, 3, 3)),
+            "description": p("description, form re-shown"),
+        },
+        expect=400,
+    )
     # Sign-off: the decision comment and an item comment; then revocation with a reason.
     review = body(users["supervisor"].get(f"/supervision/evidence/{evidence_id}"))
     version = re.search(r'name="version"[^>]*value="(\d+)"|value="(\d+)"[^>]*name="version"', review)
-    post("supervisor", f"/supervision/evidence/{evidence_id}", {
-        "decision": "signed_off", "comment": p("sign-off comment"), f"comment-{item}": p("item comment"),
-        f"level-{item}": str(world.levels[item][-1]), "version": version.group(1) or version.group(2)})
+    post(
+        "supervisor",
+        f"/supervision/evidence/{evidence_id}",
+        {
+            "decision": "signed_off",
+            "comment": p("sign-off comment"),
+            f"comment-{item}": p("item comment"),
+            f"level-{item}": str(world.levels[item][-1]),
+            "version": version.group(1) or version.group(2),
+        },
+    )
     sign_off_id = db.session.scalar(select(SignOff.id).where(SignOff.evidence_id == evidence_id))
     db.session.rollback()
     post("supervisor", f"/supervision/sign-offs/{sign_off_id}/revoke", {"reason": p("revoke reason")})
     # Training: notes (the person's and an administrator's), registration body and number.
-    post("owner", "/training/records", {"subject": "fire-safety", **_date("completed_on", date(2025, 3, 3)), "note": p("training note")})
-    post("owner", "/training/registration", {"body": p("registration body", 120), "number": p("registration number", 60),
-                                              **_date("renewal_on", date(2030, 1, 31))})
-    post("admin", f"/people/{owner_id}/training/records", {"subject": "resuscitation", **_date("completed_on", date(2025, 3, 3)),
-                                                          "note": p("training note by an administrator")})
+    post(
+        "owner",
+        "/training/records",
+        {"subject": "fire-safety", **_date("completed_on", date(2025, 3, 3)), "note": p("training note")},
+    )
+    post(
+        "owner",
+        "/training/registration",
+        {
+            "body": p("registration body", 120),
+            "number": p("registration number", 60),
+            **_date("renewal_on", date(2030, 1, 31)),
+        },
+    )
+    post(
+        "admin",
+        f"/people/{owner_id}/training/records",
+        {
+            "subject": "resuscitation",
+            **_date("completed_on", date(2025, 3, 3)),
+            "note": p("training note by an administrator"),
+        },
+    )
     # Appraisal: an objective's title and description, agreement, a progress note, the year-end summary.
     started = post("supervisor", f"/people/{owner_id}/appraisal/new", {"year": "2026/27"})
     appraisal_id = _id_after(started, r"/appraisals/(\d+)")
-    added = post("supervisor", f"/appraisals/{appraisal_id}/objectives/new", {
-        "title": p("objective title", 200), "description": p("objective description"), **_date("due_on", date(2027, 3, 1)),
-        "version": _lock(Appraisal, appraisal_id)})
+    added = post(
+        "supervisor",
+        f"/appraisals/{appraisal_id}/objectives/new",
+        {
+            "title": p("objective title", 200),
+            "description": p("objective description"),
+            **_date("due_on", date(2027, 3, 1)),
+            "version": _lock(Appraisal, appraisal_id),
+        },
+    )
     assert added.status_code == 302
     appraisal = db.session.get(Appraisal, appraisal_id)
     objective_id = max(o.id for o in appraisal.objectives)
     db.session.rollback()
     for who in ("owner", "supervisor"):
         post(who, f"/appraisals/{appraisal_id}/agree", {"version": _lock(Appraisal, appraisal_id)})
-    post("owner", f"/appraisals/{appraisal_id}/objectives/{objective_id}/progress",
-         {"status": "in_progress", "note": p("progress note"), "version": _lock(Appraisal, appraisal_id)})
-    post("supervisor", f"/appraisals/{appraisal_id}/summary", {"summary": p("year-end summary"), "version": _lock(Appraisal, appraisal_id)})
+    post(
+        "owner",
+        f"/appraisals/{appraisal_id}/objectives/{objective_id}/progress",
+        {"status": "in_progress", "note": p("progress note"), "version": _lock(Appraisal, appraisal_id)},
+    )
+    post(
+        "supervisor",
+        f"/appraisals/{appraisal_id}/summary",
+        {"summary": p("year-end summary"), "version": _lock(Appraisal, appraisal_id)},
+    )
     # Recruitment: vacancy title and band, an application (name, statement, answers), scores with reasons,
     # moderation, a decision with its reason, the shortlist agreed so names reach the exports.
     member = shortlisting_rules.recruiter(db.session, "Member Recruiter")
     users["member"] = Browser(app, "member")
     users["member"].sign_in(member.email, PASSWORD)
     spec = shortlisting_rules.spec_version_id(db.session)
-    opened = post("recruiter", "/recruitment/vacancies/new", {
-        "title": p("vacancy title", 200), "band": p("vacancy band", 40), "team_id": "", **_date("closing_on", date(2027, 2, 1)),
-        "spec_version_id": str(spec), "panel": str(member.id)})
+    opened = post(
+        "recruiter",
+        "/recruitment/vacancies/new",
+        {
+            "title": p("vacancy title", 200),
+            "band": p("vacancy band", 40),
+            "team_id": "",
+            **_date("closing_on", date(2027, 2, 1)),
+            "spec_version_id": str(spec),
+            "panel": str(member.id),
+        },
+    )
     vacancy_id = _id_after(opened, r"/recruitment/vacancies/(\d+)$")
-    answers = {f"answer-{c.id}": p(f"application answer on {c.code}") for c in vacancy_service.criteria(db.session, spec)[:3]}
+    answers = {
+        f"answer-{c.id}": p(f"application answer on {c.code}") for c in vacancy_service.criteria(db.session, spec)[:3]
+    }
     db.session.rollback()
-    post("recruiter", f"/recruitment/vacancies/{vacancy_id}/applications/new", {
-        "candidate_name": p("candidate name", 200), "email": "candidate.payload@example.org",
-        "supporting_statement": p("supporting statement"), **answers})
+    post(
+        "recruiter",
+        f"/recruitment/vacancies/{vacancy_id}/applications/new",
+        {
+            "candidate_name": p("candidate name", 200),
+            "email": "candidate.payload@example.org",
+            "supporting_statement": p("supporting statement"),
+            **answers,
+        },
+    )
     codes = [c.code for c in vacancy_service.criteria(db.session, spec)[:2]]
-    preview = post("recruiter", f"/recruitment/vacancies/{vacancy_id}/applications/import", {"file": upload(_csv_file(
-        ["Candidate name", "Email", "Supporting statement", "Internal", "Guaranteed interview", *codes],
-        [p("imported candidate name", 200), "imported.candidate@example.org", p("imported supporting statement"), "no", "no",
-         *(p(f"imported answer on {code}") for code in codes)]), "applications.csv")}, expect=200)
+    preview = post(
+        "recruiter",
+        f"/recruitment/vacancies/{vacancy_id}/applications/import",
+        {
+            "file": upload(
+                _csv_file(
+                    ["Candidate name", "Email", "Supporting statement", "Internal", "Guaranteed interview", *codes],
+                    [
+                        p("imported candidate name", 200),
+                        "imported.candidate@example.org",
+                        p("imported supporting statement"),
+                        "no",
+                        "no",
+                        *(p(f"imported answer on {code}") for code in codes),
+                    ],
+                ),
+                "applications.csv",
+            )
+        },
+        expect=200,
+    )
     problems.extend(check_response(preview, "application import preview", p))
     post("recruiter", f"/recruitment/vacancies/{vacancy_id}/applications/import/confirm", {"token": _token(preview)})
-    application_ids = db.session.scalars(select(ApplicationModel.id).where(ApplicationModel.vacancy_id == vacancy_id)
-                                         .order_by(ApplicationModel.id)).all()
+    application_ids = db.session.scalars(
+        select(ApplicationModel.id).where(ApplicationModel.vacancy_id == vacancy_id).order_by(ApplicationModel.id)
+    ).all()
     application_id = application_ids[0]
     db.session.rollback()
-    post("recruiter", f"/recruitment/vacancies/{vacancy_id}/advance", {"to": "shortlisting", "version": _lock(Vacancy, vacancy_id)})
+    post(
+        "recruiter",
+        f"/recruitment/vacancies/{vacancy_id}/advance",
+        {"to": "shortlisting", "version": _lock(Vacancy, vacancy_id)},
+    )
     criteria = shortlisting_rules.application_criteria(db.session, spec)
     disputed = criteria[0].item_id
     base = f"/recruitment/vacancies/{vacancy_id}"
@@ -336,18 +495,39 @@ def write_everything(app, world, users: dict[str, Browser], p: Payloads, problem
         for scored in application_ids:
             sheet = {}
             for c in criteria:
-                sheet[f"score-{c.item_id}"] = "0" if (who == "recruiter" and c.item_id == disputed and scored == application_id) else "2"
+                sheet[f"score-{c.item_id}"] = (
+                    "0" if (who == "recruiter" and c.item_id == disputed and scored == application_id) else "2"
+                )
                 sheet[f"reason-{c.item_id}"] = reason
             post(who, f"{base}/applications/{scored}/score", sheet)
         post(who, f"{base}/scores/submit", {})
-    post("recruiter", f"{base}/applications/{application_id}/criteria/{disputed}/moderate", {"value": "1", "reason": p("moderation reason")})
+    post(
+        "recruiter",
+        f"{base}/applications/{application_id}/criteria/{disputed}/moderate",
+        {"value": "1", "reason": p("moderation reason")},
+    )
     for decided in application_ids:
-        post("recruiter", f"{base}/applications/{decided}/decision", {"outcome": "shortlist", "reason": p(f"decision reason {decided}")})
+        post(
+            "recruiter",
+            f"{base}/applications/{decided}/decision",
+            {"outcome": "shortlist", "reason": p(f"decision reason {decided}")},
+        )
     post("recruiter", f"{base}/shortlist/agree", {})
-    return {"evidence_id": evidence_id, "attachment_id": db.session.get(Evidence, evidence_id).current.attachments[0].id,
-            "sign_off_id": sign_off_id, "person_id": owner_id, "assignment_id": world.supervision, "appraisal_id": appraisal_id,
-            "objective_id": objective_id, "vacancy_id": vacancy_id, "application_id": application_ids, "item_id": disputed,
-            "revision": 1, "code": world.item_code, "slug": world.framework_slug}
+    return {
+        "evidence_id": evidence_id,
+        "attachment_id": db.session.get(Evidence, evidence_id).current.attachments[0].id,
+        "sign_off_id": sign_off_id,
+        "person_id": owner_id,
+        "assignment_id": world.supervision,
+        "appraisal_id": appraisal_id,
+        "objective_id": objective_id,
+        "vacancy_id": vacancy_id,
+        "application_id": application_ids,
+        "item_id": disputed,
+        "revision": 1,
+        "code": world.item_code,
+        "slug": world.framework_slug,
+    }
 
 
 REFLECTION_KINDS = ("anonymous", "owner", "supervisor", "recruiter", "admin")
@@ -361,7 +541,9 @@ def _urls(rule, values: dict) -> list[str]:
     options = {**values, **VARIANTS}
     names = sorted(rule.arguments)
     out = []
-    for combination in itertools.product(*(options[n] if isinstance(options[n], (list, tuple)) else [options[n]] for n in names)):
+    for combination in itertools.product(
+        *(options[n] if isinstance(options[n], (list, tuple)) else [options[n]] for n in names)
+    ):
         filled = dict(zip(names, combination))
         if rule.endpoint == "catalogue.role":
             filled["slug"] = TARGET_ROLE
@@ -375,7 +557,9 @@ def test_every_free_text_field_is_escaped_everywhere_it_is_rendered(app, world):
     users = browsers(app, world)
     values = write_everything(app, world, users, p, problems)
     reflected = p("query string (reflected)", 200)
-    query = "?" + urlencode({"q": reflected, "next": reflected, "person": reflected, "object_id": reflected, "team": reflected})
+    query = "?" + urlencode(
+        {"q": reflected, "next": reflected, "person": reflected, "object_id": reflected, "team": reflected}
+    )
     fetched = 0
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         if rule.endpoint == "static" or "GET" not in rule.methods:
@@ -390,14 +574,22 @@ def test_every_free_text_field_is_escaped_everywhere_it_is_rendered(app, world):
                     if response.status_code == 200:
                         problems += check_response(response, f"{url} as {kind}", p)
     # Payloads in the path reach the 404 page.
-    for url in (f"/frameworks/{quote(reflected)}", f"/roles/{quote(reflected)}", f"/frameworks/{world.framework_slug}/items/{quote(reflected)}"):
+    for url in (
+        f"/frameworks/{quote(reflected)}",
+        f"/roles/{quote(reflected)}",
+        f"/frameworks/{world.framework_slug}/items/{quote(reflected)}",
+    ):
         response = users["owner"].get(url)
         assert response.status_code == 404
         problems += check_html(body(response), url, p)
     assert not problems, "\n".join(problems)
-    unseen = sorted(f"{n}: {field}" for n, field in p.fields.items() if not any(w.startswith("page ") for w in p.seen.get(n, ())))
+    unseen = sorted(
+        f"{n}: {field}" for n, field in p.fields.items() if not any(w.startswith("page ") for w in p.seen.get(n, ()))
+    )
     assert not unseen, f"payloads never rendered on any page (so the checks above did not test them): {unseen}"
-    carried = {kind: sorted(n for n, where in p.seen.items() if any(w.startswith(kind) for w in where))
-               for kind in ("chart", "CSV", "XLSX", "PDF")}
+    carried = {
+        kind: sorted(n for n, where in p.seen.items() if any(w.startswith(kind) for w in where))
+        for kind in ("chart", "CSV", "XLSX", "PDF")
+    }
     assert all(carried.values()), f"an export or chart carried no payload at all: {carried}"
     assert fetched > 400

@@ -55,11 +55,7 @@ def load(kind: str, ident: str) -> dict:
 
 
 def statements_by_code(framework: dict) -> dict[str, str]:
-    return {
-        item["code"]: normalise(item["statement"])
-        for domain in framework["domains"]
-        for item in domain["items"]
-    }
+    return {item["code"]: normalise(item["statement"]) for domain in framework["domains"] for item in domain["items"]}
 
 
 def domain_counts(framework: dict) -> dict[str, int]:
@@ -175,9 +171,7 @@ def test_crosswalk_names_only_items_that_exist():
     existing = set()
     for ident in (COMPETENCIES, RESPONSIBILITIES):
         framework = load("competency_framework", ident)
-        existing |= {
-            f"{ident}:{item['code']}" for domain in framework["domains"] for item in domain["items"]
-        }
+        existing |= {f"{ident}:{item['code']}" for domain in framework["domains"] for item in domain["items"]}
     crosswalk = load("crosswalk", CROSSWALK)
     pairs = crosswalk["pairs"]
     assert pairs

@@ -14,7 +14,6 @@ import re
 
 import pytest
 import yaml
-
 from seed_coverage import FRAMEWORKS, framework_statements, normalise, section, seed_text, uncovered
 
 TAMESIDE_DUTIES = "tameside-mhsw-care-coordinator-duties"
@@ -75,7 +74,9 @@ TAMESIDE_SECTIONS = {
         "The practitioner will: -",
         "Main Duties and Responsibilities",
         # context: the team's opening hours, not a duty of the post holder
-        {"· The team offers a 5 day service within the hours of 09.00hrs to 17.00hrs. Some flexibility will be necessary to provide planned interventions."},
+        {
+            "· The team offers a 5 day service within the hours of 09.00hrs to 17.00hrs. Some flexibility will be necessary to provide planned interventions."
+        },
     ),
     "1 responsibilities": ("1.  Responsibilities", "2.  Communication and Relationship Skills", set()),
     "2 communication": ("2.  Communication and Relationship Skills", "3.  Education and Training", set()),
@@ -85,7 +86,9 @@ TAMESIDE_SECTIONS = {
         "5.  Clinical Governance",
         "General Duties of all post holders",
         # disclaimer closing the duties, not a duty
-        {"This is not an exhaustive role specification and does not include specific skills or therapeutic interventions which will be required as part of this role."},
+        {
+            "This is not an exhaustive role specification and does not include specific skills or therapeutic interventions which will be required as part of this role."
+        },
     ),
 }
 
@@ -108,16 +111,27 @@ def test_tameside_boilerplate_is_left_out():
 
 TAMESIDE_SPEC_FURNITURE = {
     # column headers and their explanations
-    "Attribute", "Essential", "Desirable", "How Assessed",
+    "Attribute",
+    "Essential",
+    "Desirable",
+    "How Assessed",
     "The qualities without which a post holder could not be appointed",
     "Extra qualities which can be used to choose between candidates who meet all the essential criteria",
     "e.g application form, interview, test, in-tray exercise etc",
     # the post line above the table
-    "Post:", "Care Co-ordinator / Social Worker / AMHP Grade H",
+    "Post:",
+    "Care Co-ordinator / Social Worker / AMHP Grade H",
     # attribute (row) headings = domains
-    "Education / Qualifications", "Experience", "Knowledge", "Skills and Abilities", "Work Related Circumstances",
+    "Education / Qualifications",
+    "Experience",
+    "Knowledge",
+    "Skills and Abilities",
+    "Work Related Circumstances",
     # How Assessed cells = assessed_by, tested below
-    "· Application", "· Interview", "· References", "· HCPC Registration number",
+    "· Application",
+    "· Interview",
+    "· References",
+    "· HCPC Registration number",
 }
 
 
@@ -132,12 +146,20 @@ def test_every_tameside_criterion_is_an_item():
     [
         ("Social Work qualification HCPC registered", "essential", ["application", "interview", "registration_check"]),
         ("AMHP/BIA and current approval", "desirable", ["application", "interview", "registration_check"]),
-        ("Experience of working within Community Mental Health Setting", "essential", ["application", "references", "interview"]),
+        (
+            "Experience of working within Community Mental Health Setting",
+            "essential",
+            ["application", "references", "interview"],
+        ),
         ("Experience of Supervision", "desirable", ["application", "references", "interview"]),
         ("Care Programme approach", "essential", ["application", "references", "interview"]),
         ("Recovery Model", "desirable", ["application", "references", "interview"]),
         ("Computer literacy", "essential", ["application", "references", "interview"]),
-        ("Keen interest in developing therapeutic care coordination skills – anxiety management / Recovery / Emotional Regulation / DSH", "desirable", ["application", "references", "interview"]),
+        (
+            "Keen interest in developing therapeutic care coordination skills – anxiety management / Recovery / Emotional Regulation / DSH",
+            "desirable",
+            ["application", "references", "interview"],
+        ),
         # no How Assessed cell in the source: our judgement, recorded in the framework's notes
         ("Use of a car or access to a means of mobility", "essential", ["application", "interview"]),
     ],
@@ -150,9 +172,13 @@ def test_tameside_criteria_as_the_source_says(words, requirement, assessed_by):
 
 def test_tameside_cells_with_several_criteria_are_split():
     statements = framework_statements(TAMESIDE_SPEC)
-    for words in ("Knowledge of Mental Health and Social Care", "Care Programme approach",
-                  "Mental Health legislation and NICE Guidance", "Practice Education",
-                  "Psycho-social / CBT / therapy qualification"):
+    for words in (
+        "Knowledge of Mental Health and Social Care",
+        "Care Programme approach",
+        "Mental Health legislation and NICE Guidance",
+        "Practice Education",
+        "Psycho-social / CBT / therapy qualification",
+    ):
         assert normalise(words) in statements, words  # a whole statement, not part of one
 
 
@@ -168,13 +194,17 @@ MID_ESSEX_SECTIONS = {
         "PROFESSIONAL DELIVERY FRAMEWORK",
         "ADDITIONAL DUTIES",
         # introduces the list; context, not a duty
-        {"The following framework is designed to illustrate the priorities given to the additional key activities associated with the role when delivering these normal day-to-day activities."},
+        {
+            "The following framework is designed to illustrate the priorities given to the additional key activities associated with the role when delivering these normal day-to-day activities."
+        },
     ),
     "additional duties": (
         "ADDITIONAL DUTIES",
         "OUR TRUST STRATEGIC OBJECTIVES",
         # introduces the list; context, not a duty
-        {"In addition to the above duties you will also be expected to perform the below key activities in line with your job role;"},
+        {
+            "In addition to the above duties you will also be expected to perform the below key activities in line with your job role;"
+        },
     ),
 }
 
@@ -214,7 +244,9 @@ COVERS = re.compile(r"^\(covers .*\)$")
 # Lines left out on purpose, by section number.
 LEEDS_LEFT_OUT = {
     # a reporting line, not a duty (see the framework's notes)
-    1: {"• The post holder will report directly to the Rehabilitation and Recovery Lead and be accountable to the R&R service Matron/Operational Manager."},
+    1: {
+        "• The post holder will report directly to the Rehabilitation and Recovery Lead and be accountable to the R&R service Matron/Operational Manager."
+    },
 }
 
 
@@ -257,20 +289,45 @@ def test_leeds_exact_repeats_are_kept_once():
 
 def test_leeds_numbered_list_keeps_source_numbers():
     items = items_by_code(LEEDS_DUTIES)
-    assert normalise(items["GEN.12"]["statement"]) == normalise("Keep up-to-date with policies, guidelines, procedures and practices.")
-    assert normalise(items["GEN.17"]["statement"]) == normalise("Partake in Community Links Personal Development Review system.")
+    assert normalise(items["GEN.12"]["statement"]) == normalise(
+        "Keep up-to-date with policies, guidelines, procedures and practices."
+    )
+    assert normalise(items["GEN.17"]["statement"]) == normalise(
+        "Partake in Community Links Personal Development Review system."
+    )
 
 
 # --- seed 004: Leeds person specification --------------------------------------------------------
 
 LEEDS_SPEC_FURNITURE = {
     # column headers and part headings (= domains)
-    "Approach", "Knowledge & Skills", "Experience", "Essential", "Desirable",
+    "Approach",
+    "Knowledge & Skills",
+    "Experience",
+    "Essential",
+    "Desirable",
     "Identified by: A=application I=interview E=exercise",
     # tick cells (also folded away by normalise) and the residue of ticks on second lines
-    "~", "✓", "√", "•", "·", "· ·",
+    "~",
+    "✓",
+    "√",
+    "•",
+    "·",
+    "· ·",
     # Identified-by cells as extracted, Greek and Cyrillic letters included, and their residue
-    "A", "Α", "А", "A, I", "Α, Ι", "A, I, E", "1", "л , і", "73, 1", ", , I", ", , .", ", -", ",",
+    "A",
+    "Α",
+    "А",
+    "A, I",
+    "Α, Ι",
+    "A, I, E",
+    "1",
+    "л , і",
+    "73, 1",
+    ", , I",
+    ", , .",
+    ", -",
+    ",",
 }
 
 
@@ -294,18 +351,50 @@ def test_every_leeds_criterion_is_an_item():
     ("words", "requirement", "assessed_by"),
     [
         ("Qualification in plain English Second Language e.g. Urdu, Polish, BSL", "desirable", ["application"]),
-        ("Extensive experience of working within a recovery based clinical frame of reference, models and approaches.", "desirable", ["application", "interview"]),
+        (
+            "Extensive experience of working within a recovery based clinical frame of reference, models and approaches.",
+            "desirable",
+            ["application", "interview"],
+        ),
         # Greek "Α, Ι" in the source
-        ("Demonstrate understanding and commitment to equal opportunities and diversity", "essential", ["application", "interview"]),
+        (
+            "Demonstrate understanding and commitment to equal opportunities and diversity",
+            "essential",
+            ["application", "interview"],
+        ),
         # "1" in the source = I
-        ("Demonstrate a willingness to participate in shaping the future of the organisation by taking on responsibilities and projects in addition to core workload", "essential", ["interview"]),
-        ("Demonstrate the ability to undertake work with high degree of accuracy and strong attention to detail", "essential", ["application", "interview", "exercise"]),
+        (
+            "Demonstrate a willingness to participate in shaping the future of the organisation by taking on responsibilities and projects in addition to core workload",
+            "essential",
+            ["interview"],
+        ),
+        (
+            "Demonstrate the ability to undertake work with high degree of accuracy and strong attention to detail",
+            "essential",
+            ["application", "interview", "exercise"],
+        ),
         # a criterion over three lines is one statement
-        ("Have access to a car for work purposes and hold a full current UK driving licence", "essential", ["application"]),
-        ("Is committed to person centred care and to promoting the use of the recovery model.", "essential", ["application", "interview"]),
-        ("Experience of mental health either as service user, carer, worker or volunteer.", "essential", ["application"]),
+        (
+            "Have access to a car for work purposes and hold a full current UK driving licence",
+            "essential",
+            ["application"],
+        ),
+        (
+            "Is committed to person centred care and to promoting the use of the recovery model.",
+            "essential",
+            ["application", "interview"],
+        ),
+        (
+            "Experience of mental health either as service user, carer, worker or volunteer.",
+            "essential",
+            ["application"],
+        ),
         # tick in an unclear place: judged essential, reasons in the framework's notes
-        ("Has a high level of understanding of the national and local mental health and social care agenda and be able contribute to service development initiatives.", "essential", ["application", "interview"]),
+        (
+            "Has a high level of understanding of the national and local mental health and social care agenda and be able contribute to service development initiatives.",
+            "essential",
+            ["application", "interview"],
+        ),
     ],
 )
 def test_leeds_criteria_as_the_source_says(words, requirement, assessed_by):
@@ -376,13 +465,18 @@ def test_post_roles_exclude_exactly_the_desirable_criteria(role_id):
 
 
 def test_generic_role_sets_risk_above_competent():
-    [req] = [r for r in framework("care-coordinator-band-6")["requirements"]
-             if r["framework"] == "cpa-care-coordinator-competencies"]
+    [req] = [
+        r
+        for r in framework("care-coordinator-band-6")["requirements"]
+        if r["framework"] == "cpa-care-coordinator-competencies"
+    ]
     assert req["target"] == 3 and req["domains"] == {"RA": 4}
 
 
 def test_mid_essex_role_excludes_annual_leave():
-    [req] = [r for r in framework("mid-essex-care-coordinator-cpn")["requirements"] if r["framework"] == MID_ESSEX_DUTIES]
+    [req] = [
+        r for r in framework("mid-essex-care-coordinator-cpn")["requirements"] if r["framework"] == MID_ESSEX_DUTIES
+    ]
     assert items_by_code(MID_ESSEX_DUTIES)["PDF.5"]["statement"] == "Take all allocated annual leave"
     assert req["exclude"] == ["PDF.5"]
 

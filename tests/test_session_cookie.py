@@ -85,7 +85,11 @@ def test_every_inline_script_on_an_error_page_carries_the_nonce_its_policy_allow
         response = owner.get("/notifications/read")
     assert response.status_code in (400, 404, 405, 413), response.status_code
     allowed = NONCE.search(response.headers["Content-Security-Policy"]).group(1)
-    scripts = [tag for tag in re.findall(r"<script\b[^>]*>", body(response)) if "src=" not in tag and "application/json" not in tag]
+    scripts = [
+        tag
+        for tag in re.findall(r"<script\b[^>]*>", body(response))
+        if "src=" not in tag and "application/json" not in tag
+    ]
     assert scripts, "the error page should be the NHS.UK layout, with its inline script"
     for tag in scripts:
         assert f'nonce="{allowed}"' in tag, f"{what}: {tag} does not carry the nonce {allowed!r}"

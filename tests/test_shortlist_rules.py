@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from competency_portal.recruitment.shortlist import Candidate, Criterion, cell, shortlist, tied
 
-E1, E2, D1 = Criterion(1, "AP.1", "Equal opportunities", True), Criterion(2, "KS.1", "Qualification", True), Criterion(3, "KS.16", "Second language", False)
+E1, E2, D1 = (
+    Criterion(1, "AP.1", "Equal opportunities", True),
+    Criterion(2, "KS.1", "Qualification", True),
+    Criterion(3, "KS.16", "Second language", False),
+)
 CRITERIA = [E1, E2, D1]
 PANEL = (10, 11)
 
@@ -35,7 +39,10 @@ def test_missing_scores_leave_a_criterion_unagreed():
 
 def test_an_agreed_zero_on_an_essential_fails_the_essentials_but_a_desirable_zero_does_not():
     scores = scored(a1={1: (0, 0), 2: (3, 3), 3: (3, 3)}, a2={1: (2, 2), 2: (2, 2), 3: (0, 0)})
-    results = {r.candidate.application_id: r for r in shortlist(CRITERIA, [Candidate(1, "C-001"), Candidate(2, "C-002")], scores, {}, 2)}
+    results = {
+        r.candidate.application_id: r
+        for r in shortlist(CRITERIA, [Candidate(1, "C-001"), Candidate(2, "C-002")], scores, {}, 2)
+    }
     assert results[1].fails_essentials and results[1].rank is None
     assert not results[2].fails_essentials and results[2].rank == 1
 
@@ -67,7 +74,10 @@ def test_incomplete_applications_are_not_ranked():
 
 def test_guaranteed_interview_candidates_meeting_the_essentials_are_marked():
     scores = scored(a1={1: (1, 1), 2: (1, 2), 3: (0, 0)}, a2={1: (0, 0), 2: (3, 3), 3: (3, 3)})
-    results = {r.candidate.application_id: r for r in shortlist(CRITERIA, [Candidate(1, "C-001", True), Candidate(2, "C-002", True)], scores, {}, 2)}
+    results = {
+        r.candidate.application_id: r
+        for r in shortlist(CRITERIA, [Candidate(1, "C-001", True), Candidate(2, "C-002", True)], scores, {}, 2)
+    }
     assert results[1].guaranteed_interview_flag
     assert not results[2].guaranteed_interview_flag
 
@@ -78,7 +88,9 @@ def test_equal_totals_share_a_rank_whatever_the_order_of_the_means():
     criteria = [Criterion(1, "E.1", "One", True), Criterion(2, "E.2", "Two", True), Criterion(3, "E.3", "Three", True)]
     panel = (10, 11, 12)
     by = {1: ((0, 0, 1), (1, 1, 2), (0, 1, 0)), 2: ((1, 1, 0), (0, 1, 1), (1, 0, 1))}
-    scores = {(app, item): dict(zip(panel, values)) for app, cells in by.items() for item, values in zip((1, 2, 3), cells)}
+    scores = {
+        (app, item): dict(zip(panel, values)) for app, cells in by.items() for item, values in zip((1, 2, 3), cells)
+    }
     results = shortlist(criteria, [Candidate(1, "C-001"), Candidate(2, "C-002")], scores, {}, 3)
     assert [r.essential_total for r in results] == [2, 2]
     assert [r.rank for r in results] == [1, 1] and tied(results) == {1, 2}

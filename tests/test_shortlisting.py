@@ -12,20 +12,32 @@ from datetime import datetime, timezone
 
 import pytest
 from openpyxl import load_workbook
+from permission_rules_recruitment_shortlisting import application_criteria, build_vacancy, give_scores, recruiter
 from pypdf import PdfReader
 from sqlalchemy import event, func, select
 
 from competency_portal.extensions import db
-from competency_portal.models import Application, AuditEvent, Moderation, Outcome, PanelMember, Score, ShortlistDecision, User, Vacancy
+from competency_portal.models import (
+    Application,
+    AuditEvent,
+    Moderation,
+    Outcome,
+    PanelMember,
+    Score,
+    ShortlistDecision,
+    User,
+    Vacancy,
+)
 from competency_portal.services import audit, shortlisting
 from competency_portal.services.shortlisting import Conflict, ShortlistingError
-from permission_rules_recruitment_shortlisting import application_criteria, build_vacancy, give_scores, recruiter
 from tests.portal_helpers import Browser, assert_no_crash, body, diff, location, snapshot
 
 NOW = datetime(2026, 11, 21, 9, tzinfo=timezone.utc)
-NAMES = {"A-001": ("Alice Applicant", "alice.applicant@example.com", False),
-         "A-002": ("Bob Bidder", "bob.bidder@example.com", True),
-         "A-003": ("Cara Contender", "cara.contender@example.com", False)}
+NAMES = {
+    "A-001": ("Alice Applicant", "alice.applicant@example.com", False),
+    "A-002": ("Bob Bidder", "bob.bidder@example.com", True),
+    "A-003": ("Cara Contender", "cara.contender@example.com", False),
+}
 
 
 @dataclass
@@ -50,11 +62,24 @@ class Panel:
 @pytest.fixture
 def panel(app, seeded, monkeypatch) -> Panel:
     monkeypatch.setitem(app.config, "PORTAL_NOW", NOW)
-    lead, member, outsider = recruiter(seeded, "Lena Lead"), recruiter(seeded, "Max Member"), recruiter(seeded, "Olive Outsider")
+    lead, member, outsider = (
+        recruiter(seeded, "Lena Lead"),
+        recruiter(seeded, "Max Member"),
+        recruiter(seeded, "Olive Outsider"),
+    )
     vacancy = build_vacancy(seeded, lead.id, [member.id], [(ref, *data) for ref, data in NAMES.items()])
-    apps = dict(seeded.execute(select(Application.reference, Application.id).where(Application.vacancy_id == vacancy.id)).all())
-    return Panel(vacancy.id, lead.id, member.id, outsider.id, apps, application_criteria(seeded),
-                 {"lead": lead.email, "member": member.email, "outsider": outsider.email})
+    apps = dict(
+        seeded.execute(select(Application.reference, Application.id).where(Application.vacancy_id == vacancy.id)).all()
+    )
+    return Panel(
+        vacancy.id,
+        lead.id,
+        member.id,
+        outsider.id,
+        apps,
+        application_criteria(seeded),
+        {"lead": lead.email, "member": member.email, "outsider": outsider.email},
+    )
 
 
 def _user(user_id: int) -> User:
@@ -80,7 +105,9 @@ def _as(app, p: Panel, who: str) -> Browser:
     return browser
 
 
-def sheet(p: Panel, values: dict[int, int] | None = None, default: int | None = 2, reason: str = "Clear in the statement") -> dict:
+def sheet(
+    p: Panel, values: dict[int, int] | None = None, default: int | None = 2, reason: str = "Clear in the statement"
+) -> dict:
     """A score-sheet form: every application criterion `default` (or `values`), each with a reason."""
     data = {}
     for c in p.criteria:
@@ -96,7 +123,9 @@ def _entries(p: Panel, values: dict[int, int] | None = None, default: int = 2, r
 
 def _score_all(p: Panel, scorer: int, per_app: dict[str, dict[int, int]] | None = None, submit: bool = True) -> None:
     for ref in NAMES:
-        shortlisting.save_scores(db.session, _vacancy(p), _user(scorer), _app(p, ref), _entries(p, (per_app or {}).get(ref)), NOW)
+        shortlisting.save_scores(
+            db.session, _vacancy(p), _user(scorer), _app(p, ref), _entries(p, (per_app or {}).get(ref)), NOW
+        )
     if submit:
         shortlisting.submit_scores(db.session, _vacancy(p), _user(scorer), NOW)
     db.session.commit()
@@ -116,6 +145,7 @@ def _actions() -> list[str]:
 
 # -- the whole shortlisting, through the services -------------------------------------------
 
+
 def test_a_whole_shortlisting_through_the_services(panel):
     p = panel
     first, essential_2 = p.criteria[0], p.essential[1]
@@ -128,16 +158,24 @@ def test_a_whole_shortlisting_through_the_services(panel):
     assert results["A-002"].rank == 1 and results["A-002"].guaranteed_interview_flag
     assert results["A-001"].rank is None and not results["A-001"].complete  # waiting for moderation
 
-    shortlisting.moderate(db.session, _vacancy(p), _user(p.lead), _app(p, "A-001"), first.item_id, 3, "Agreed: strong example", NOW)
+    shortlisting.moderate(
+        db.session, _vacancy(p), _user(p.lead), _app(p, "A-001"), first.item_id, 3, "Agreed: strong example", NOW
+    )
     db.session.commit()
     results = {r.candidate.reference: r for r in _board(p).results}
-    assert results["A-001"].cells[first.item_id].agreed == 3.0 and results["A-001"].rank == 1  # 3 on one essential: ahead of A-002
+    assert (
+        results["A-001"].cells[first.item_id].agreed == 3.0 and results["A-001"].rank == 1
+    )  # 3 on one essential: ahead of A-002
     assert results["A-002"].rank == 2
 
     with pytest.raises(ShortlistingError, match="Decide on every application"):
         shortlisting.agree(db.session, _vacancy(p), _user(p.lead), NOW)
     db.session.rollback()
-    for ref, outcome in (("A-001", Outcome.SHORTLIST), ("A-002", Outcome.SHORTLIST), ("A-003", Outcome.NOT_SHORTLISTED)):
+    for ref, outcome in (
+        ("A-001", Outcome.SHORTLIST),
+        ("A-002", Outcome.SHORTLIST),
+        ("A-003", Outcome.NOT_SHORTLISTED),
+    ):
         shortlisting.decide(db.session, _vacancy(p), _user(p.lead), _app(p, ref), outcome, f"Reason for {ref}", NOW)
     db.session.commit()
     shortlisting.agree(db.session, _vacancy(p), _user(p.lead), NOW)
@@ -146,8 +184,11 @@ def test_a_whole_shortlisting_through_the_services(panel):
     assert board.vacancy.names_visible
     headings, rows = shortlisting.export_rows(board, shortlisting.people(db.session, {p.lead}))
     assert headings[:4] == ["Rank", "Reference", "Candidate", "Email"]
-    assert [r[:3] for r in rows] == [["1", "A-001", "Alice Applicant"], ["2", "A-002", "Bob Bidder"],
-                                     ["Does not meet the essentials", "A-003", "Cara Contender"]]
+    assert [r[:3] for r in rows] == [
+        ["1", "A-001", "Alice Applicant"],
+        ["2", "A-002", "Bob Bidder"],
+        ["Does not meet the essentials", "A-003", "Cara Contender"],
+    ]
     assert [c.code for c in board.interview_criteria][:4] == ["AP.1", "AP.2", "AP.3", "AP.4"]  # AP.4 is interview only
     assert "KS.1" not in [c.code for c in board.interview_criteria]  # application only
     assert [a.reference for a in shortlisting.shortlisted(board)] == ["A-001", "A-002"]
@@ -161,7 +202,9 @@ def test_a_whole_shortlisting_through_the_services(panel):
     assert audit.verify(db.session).ok
     # Nothing changes once the shortlist is agreed.
     with pytest.raises(ShortlistingError, match="agreed"):
-        shortlisting.decide(db.session, _vacancy(p), _user(p.lead), _app(p, "A-003"), Outcome.RESERVE, "Changed my mind", NOW)
+        shortlisting.decide(
+            db.session, _vacancy(p), _user(p.lead), _app(p, "A-003"), Outcome.RESERVE, "Changed my mind", NOW
+        )
     db.session.rollback()
 
 
@@ -190,6 +233,7 @@ def test_the_board_loads_in_a_fixed_number_of_queries(app, panel):
 
 # -- through the test client ----------------------------------------------------------------
 
+
 def test_a_whole_shortlisting_through_the_test_client(app, panel):
     p = panel
     lead, member = _as(app, p, "lead"), _as(app, p, "member")
@@ -207,10 +251,14 @@ def test_a_whole_shortlisting_through_the_test_client(app, panel):
     assert "Guaranteed interview" in page
     moderate_url = f"{base}/applications/{p.apps['A-001']}/criteria/{first.item_id}/moderate"
     shown = body(lead.get(moderate_url))
-    assert f"Clear in the statement ({first.code})" in shown and "Max Member" in shown  # the scores and reasons are shown
+    assert (
+        f"Clear in the statement ({first.code})" in shown and "Max Member" in shown
+    )  # the scores and reasons are shown
     assert lead.post(moderate_url, {"value": "2", "reason": "Agreed at panel"}).status_code == 302
     for ref, outcome in (("A-001", "shortlist"), ("A-002", "reserve"), ("A-003", "not_shortlisted")):
-        response = lead.post(f"{base}/applications/{p.apps[ref]}/decision", {"outcome": outcome, "reason": f"Because {ref}"})
+        response = lead.post(
+            f"{base}/applications/{p.apps[ref]}/decision", {"outcome": outcome, "reason": f"Because {ref}"}
+        )
         assert response.status_code == 302, body(response)
     before_agreement = body(member.get(f"{base}/shortlist"))
     assert "Alice Applicant" not in before_agreement
@@ -223,18 +271,26 @@ def test_a_whole_shortlisting_through_the_test_client(app, panel):
     assert "A-001: Alice Applicant" in sheet_page and "Bob Bidder" not in sheet_page and "AP.4" in sheet_page
     sheet_pdf = lead.get(f"{base}/interview-sheet.pdf").data
     sheet_text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(sheet_pdf)).pages)
-    assert "A-001, Alice Applicant" in sheet_text and "Bob Bidder" not in sheet_text and "AP.4" in sheet_text and "KS.12" not in sheet_text  # KS.12 is assessed at application only
+    assert (
+        "A-001, Alice Applicant" in sheet_text
+        and "Bob Bidder" not in sheet_text
+        and "AP.4" in sheet_text
+        and "KS.12" not in sheet_text
+    )  # KS.12 is assessed at application only
     assert _count(Moderation) == 1 and _count(ShortlistDecision) == 3
 
 
 # -- independence and anonymity -------------------------------------------------------------
+
 
 def test_a_member_sees_nobody_elses_scores_until_submitting_their_own(app, panel):
     p = panel
     lead, member = _as(app, p, "lead"), _as(app, p, "member")
     base = f"/recruitment/vacancies/{p.vacancy}"
     for app_id in p.apps.values():
-        assert lead.post(f"{base}/applications/{app_id}/score", sheet(p, reason="LEAD-SECRET-REASON")).status_code == 302
+        assert (
+            lead.post(f"{base}/applications/{app_id}/score", sheet(p, reason="LEAD-SECRET-REASON")).status_code == 302
+        )
     draft = body(member.get(f"{base}/applications/{p.apps['A-001']}/score"))
     assert "LEAD-SECRET-REASON" not in draft  # a draft is private
     assert lead.post(f"{base}/scores/submit").status_code == 302
@@ -243,12 +299,20 @@ def test_a_member_sees_nobody_elses_scores_until_submitting_their_own(app, panel
         assert "LEAD-SECRET-REASON" not in page, url  # submitted, but the member has not submitted theirs
         assert "Lena Lead: 2" not in page
     # Exports and chart data wait for the member's own scores too.
-    for url in (f"{base}/shortlist.csv", f"{base}/shortlist.xlsx", f"{base}/shortlist.pdf", f"{base}/shortlist/charts/criteria.csv"):
+    for url in (
+        f"{base}/shortlist.csv",
+        f"{base}/shortlist.xlsx",
+        f"{base}/shortlist.pdf",
+        f"{base}/shortlist/charts/criteria.csv",
+    ):
         response = member.get(url)
         assert response.status_code == 302 and location(response) == f"{base}/shortlist", url
     # The member scores, saves, submits: now the lead's scores are there.
     for app_id in p.apps.values():
-        assert member.post(f"{base}/applications/{app_id}/score", sheet(p, default=3, reason="MEMBER-REASON")).status_code == 302
+        assert (
+            member.post(f"{base}/applications/{app_id}/score", sheet(p, default=3, reason="MEMBER-REASON")).status_code
+            == 302
+        )
     assert member.post(f"{base}/scores/submit").status_code == 302
     page = body(member.get(f"{base}/applications/{p.apps['A-001']}/score"))
     assert "LEAD-SECRET-REASON" in page and "MEMBER-REASON" in page
@@ -264,9 +328,14 @@ def test_names_and_emails_are_in_no_panel_page_or_export_before_the_shortlist_is
     _score_all(p, p.lead, {"A-001": {p.criteria[0].item_id: 0}})
     _score_all(p, p.member, {"A-001": {p.criteria[0].item_id: 3}})
     base = f"/recruitment/vacancies/{p.vacancy}"
-    urls = [f"{base}/shortlist", f"{base}/interview-sheet", f"{base}/shortlist.csv", f"{base}/shortlist/charts/criteria.csv",
-            f"{base}/shortlist/charts/distribution.csv",
-            f"{base}/applications/{p.apps['A-001']}/criteria/{p.criteria[0].item_id}/moderate"]
+    urls = [
+        f"{base}/shortlist",
+        f"{base}/interview-sheet",
+        f"{base}/shortlist.csv",
+        f"{base}/shortlist/charts/criteria.csv",
+        f"{base}/shortlist/charts/distribution.csv",
+        f"{base}/applications/{p.apps['A-001']}/criteria/{p.criteria[0].item_id}/moderate",
+    ]
     urls += [f"{base}/applications/{app_id}/score" for app_id in p.apps.values()]
     secrets = [n for name, email, _ in NAMES.values() for n in (name, email, name.split()[0])]
     for who in ("lead", "member"):
@@ -289,10 +358,13 @@ def test_names_and_emails_are_in_no_panel_page_or_export_before_the_shortlist_is
         assert "A-002" in extracted and not [s for s in secrets if s in extracted]
         sheet_pdf = browser.get(f"{base}/interview-sheet.pdf").data
         assert sheet_pdf.startswith(b"%PDF")
-        assert not [s for s in secrets if s in " ".join(pg.extract_text() for pg in PdfReader(io.BytesIO(sheet_pdf)).pages)]
+        assert not [
+            s for s in secrets if s in " ".join(pg.extract_text() for pg in PdfReader(io.BytesIO(sheet_pdf)).pages)
+        ]
 
 
 # -- moderation, essentials, ties, decisions ----------------------------------------------------
+
 
 def test_a_spread_of_two_is_flagged_and_a_spread_of_one_is_not(panel):
     p = panel
@@ -308,7 +380,9 @@ def test_a_spread_of_two_is_flagged_and_a_spread_of_one_is_not(panel):
         shortlisting.moderate(db.session, _vacancy(p), _user(p.member), _app(p, "A-001"), a.item_id, 2, "Not mine", NOW)
     db.session.rollback()
     with pytest.raises(ShortlistingError, match="flagged criterion"):
-        shortlisting.decide(db.session, _vacancy(p), _user(p.lead), _app(p, "A-001"), Outcome.SHORTLIST, "Too early", NOW)
+        shortlisting.decide(
+            db.session, _vacancy(p), _user(p.lead), _app(p, "A-001"), Outcome.SHORTLIST, "Too early", NOW
+        )
     db.session.rollback()
     with pytest.raises(ShortlistingError, match="1 flagged score still needs an agreed score"):
         shortlisting.agree(db.session, _vacancy(p), _user(p.lead), NOW)
@@ -326,7 +400,7 @@ def test_an_agreed_zero_on_an_essential_fails_but_on_a_desirable_does_not(app, p
     assert not results["A-002"].fails_essentials and results["A-002"].rank == 2  # behind A-003 on desirables
     assert results["A-003"].rank == 1
     page = body(_as(app, p, "lead").get(f"/recruitment/vacancies/{p.vacancy}/shortlist"))
-    row = page.split(f">A-001</a>")[0].rsplit("<tr", 1)[1]
+    row = page.split(">A-001</a>")[0].rsplit("<tr", 1)[1]
     assert "Does not meet the essentials" in row
 
 
@@ -349,9 +423,11 @@ def test_decisions_need_a_reason_and_a_real_outcome(app, panel):
     _score_all(p, p.member)
     lead = _as(app, p, "lead")
     url = f"/recruitment/vacancies/{p.vacancy}/applications/{p.apps['A-001']}/decision"
-    for data, message in (({"outcome": "shortlist", "reason": "  "}, "Give the reason for the decision"),
-                          ({"outcome": "hired", "reason": "Because"}, "Not a valid choice"),
-                          ({"reason": "Because"}, "Choose shortlist, reserve or not shortlisted")):
+    for data, message in (
+        ({"outcome": "shortlist", "reason": "  "}, "Give the reason for the decision"),
+        ({"outcome": "hired", "reason": "Because"}, "Not a valid choice"),
+        ({"reason": "Because"}, "Choose shortlist, reserve or not shortlisted"),
+    ):
         before = snapshot()
         response = lead.post(url, data)
         assert_no_crash(response)
@@ -386,11 +462,15 @@ def test_agreeing_is_refused_while_anything_is_undecided(app, panel):
 
 # -- exports -----------------------------------------------------------------------------
 
-def _decided(p: Panel, reason_a: str = "=HYPERLINK(\"http://evil\")", reason_b: str = "<b>Bold & brave</b>") -> None:
+
+def _decided(p: Panel, reason_a: str = '=HYPERLINK("http://evil")', reason_b: str = "<b>Bold & brave</b>") -> None:
     _score_all(p, p.lead, {"A-003": {p.essential[0].item_id: 0}})
     _score_all(p, p.member, {"A-003": {p.essential[0].item_id: 0}})
-    for ref, outcome, reason in (("A-001", Outcome.SHORTLIST, reason_a), ("A-002", Outcome.RESERVE, reason_b),
-                                 ("A-003", Outcome.NOT_SHORTLISTED, "-1 on the essentials")):
+    for ref, outcome, reason in (
+        ("A-001", Outcome.SHORTLIST, reason_a),
+        ("A-002", Outcome.RESERVE, reason_b),
+        ("A-003", Outcome.NOT_SHORTLISTED, "-1 on the essentials"),
+    ):
         shortlisting.decide(db.session, _vacancy(p), _user(p.lead), _app(p, ref), outcome, reason, NOW)
     db.session.commit()
 
@@ -403,17 +483,31 @@ def test_csv_xlsx_and_pdf_exports(app, panel):
     response = browser.get(f"{base}/shortlist.csv")
     assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(body(response))))
-    assert rows[0] == ["Rank", "Reference", "Essential total", "Desirable total", "Meets the essentials", "Guaranteed interview",
-                       "Decision", "Reason", "Decided by", "Decided on"]
+    assert rows[0] == [
+        "Rank",
+        "Reference",
+        "Essential total",
+        "Desirable total",
+        "Meets the essentials",
+        "Guaranteed interview",
+        "Decision",
+        "Reason",
+        "Decided by",
+        "Decided on",
+    ]
     assert [r[1] for r in rows[1:]] == ["A-001", "A-002", "A-003"]
-    assert rows[1][0] == "Joint 1" and rows[1][6] == "Shortlisted" and rows[1][7] == "'=HYPERLINK(\"http://evil\")"  # no formula
-    assert rows[3][4] == "No" and rows[3][7] == "'-1 on the essentials" and rows[2][5] == "Yes"  # A-002 has a guaranteed interview
+    assert (
+        rows[1][0] == "Joint 1" and rows[1][6] == "Shortlisted" and rows[1][7] == '\'=HYPERLINK("http://evil")'
+    )  # no formula
+    assert (
+        rows[3][4] == "No" and rows[3][7] == "'-1 on the essentials" and rows[2][5] == "Yes"
+    )  # A-002 has a guaranteed interview
 
     book = load_workbook(io.BytesIO(browser.get(f"{base}/shortlist.xlsx").data))
     ws = book["Shortlist"]
     values = [[c.value for c in row] for row in ws.iter_rows()]
     assert values[0][:2] == ["Rank", "Reference"] and [v[1] for v in values[1:]] == ["A-001", "A-002", "A-003"]
-    assert values[1][7] == "'=HYPERLINK(\"http://evil\")" and ws.cell(2, 8).data_type == "s"
+    assert values[1][7] == '\'=HYPERLINK("http://evil")' and ws.cell(2, 8).data_type == "s"
 
     pdf = browser.get(f"{base}/shortlist.pdf")
     assert pdf.data.startswith(b"%PDF") and pdf.mimetype == "application/pdf"
@@ -423,7 +517,11 @@ def test_csv_xlsx_and_pdf_exports(app, panel):
     assert "<b>Bold & brave</b>" in text  # escaped, printed as written
 
     charts_csv = list(csv.reader(io.StringIO(body(browser.get(f"{base}/shortlist/charts/criteria.csv")))))
-    assert charts_csv[0][0] == "Application" and charts_csv[0][1] == f"{p.criteria[0].code}: {p.criteria[0].statement}" and len(charts_csv) == 4
+    assert (
+        charts_csv[0][0] == "Application"
+        and charts_csv[0][1] == f"{p.criteria[0].code}: {p.criteria[0].statement}"
+        and len(charts_csv) == 4
+    )
     assert browser.get(f"{base}/shortlist/charts/nonsense.csv").status_code == 404
 
 
@@ -440,6 +538,7 @@ def test_the_shortlist_page_draws_both_charts_with_tables(app, panel):
 
 
 # -- two leads moderating the same criterion at once ----------------------------------------------
+
 
 def _disputed(p: Panel):
     first = p.criteria[0]
@@ -474,16 +573,27 @@ def test_a_moderation_racing_past_the_check_is_stopped_by_the_unique_constraint(
     with Session(db.engine) as second:
         shortlisting.moderate(db.session, _vacancy(p), _user(p.lead), _app(p, "A-001"), first.item_id, 1, "First", NOW)
         db.session.commit()
-        monkeypatch.setattr(shortlisting, "_existing_moderation", lambda *args: None)  # its check ran before the first committed
+        monkeypatch.setattr(
+            shortlisting, "_existing_moderation", lambda *args: None
+        )  # its check ran before the first committed
         with pytest.raises(Conflict, match="at the same moment"):
-            shortlisting.moderate(second, second.get(Vacancy, p.vacancy), second.get(User, p.lead), second.get(Application, p.apps["A-001"]),
-                                  first.item_id, 2, "Second", NOW)
+            shortlisting.moderate(
+                second,
+                second.get(Vacancy, p.vacancy),
+                second.get(User, p.lead),
+                second.get(Application, p.apps["A-001"]),
+                first.item_id,
+                2,
+                "Second",
+                NOW,
+            )
         second.rollback()
     assert db.session.execute(select(Moderation.value, Moderation.reason)).all() == [(1, "First")]
     assert _actions().count("score_moderated") == 1
 
 
 # -- access and bad input ---------------------------------------------------------------------
+
 
 def test_bad_input_is_a_message_or_a_404_never_a_server_error(app, panel, seeded):
     p = panel
@@ -504,9 +614,13 @@ def test_bad_input_is_a_message_or_a_404_never_a_server_error(app, panel, seeded
         assert response.status_code == 400 and message in body(response), message
         assert not diff(before, snapshot())
     # Another vacancy's application, criterion or vacancy: 404, never a 500, nothing written.
-    other = build_vacancy(db.session, p.outsider, [], [("Z-001", "Zed Other", "zed@example.com", False)], title="Someone else's")
+    other = build_vacancy(
+        db.session, p.outsider, [], [("Z-001", "Zed Other", "zed@example.com", False)], title="Someone else's"
+    )
     other_app = db.session.scalar(select(Application.id).where(Application.vacancy_id == other.id))
-    not_application = next(c for c in shortlisting.spec_criteria(db.session, other.spec_version_id) if "application" not in c.assessed_by)
+    not_application = next(
+        c for c in shortlisting.spec_criteria(db.session, other.spec_version_id) if "application" not in c.assessed_by
+    )
     lead, outsider = _as(app, p, "lead"), _as(app, p, "outsider")
     before = snapshot()
     for browser, method, target, data in (
@@ -514,7 +628,12 @@ def test_bad_input_is_a_message_or_a_404_never_a_server_error(app, panel, seeded
         (member, "get", f"/recruitment/vacancies/{other.id}/shortlist", None),
         (member, "get", f"/recruitment/vacancies/{other.id}/shortlist.csv", None),
         (lead, "get", f"{base}/applications/{p.apps['A-001']}/criteria/{not_application.item_id}/moderate", None),
-        (lead, "post", f"{base}/applications/{p.apps['A-001']}/criteria/999999/moderate", {"value": "2", "reason": "x"}),
+        (
+            lead,
+            "post",
+            f"{base}/applications/{p.apps['A-001']}/criteria/999999/moderate",
+            {"value": "2", "reason": "x"},
+        ),
         (lead, "post", f"{base}/applications/{other_app}/decision", {"outcome": "shortlist", "reason": "x"}),
         (lead, "get", "/recruitment/vacancies/99999999999999999999/shortlist", None),
         (outsider, "get", f"{base}/shortlist", None),
@@ -525,15 +644,21 @@ def test_bad_input_is_a_message_or_a_404_never_a_server_error(app, panel, seeded
         assert response.status_code == 404, (target, response.status_code)
     # A score for a criterion not assessed at application is ignored by the form and refused by the service.
     with pytest.raises(ShortlistingError, match="assessed at application"):
-        shortlisting.save_scores(db.session, _vacancy(p), _user(p.member), _app(p, "A-001"), {not_application.item_id: (2, "x")}, NOW)
+        shortlisting.save_scores(
+            db.session, _vacancy(p), _user(p.member), _app(p, "A-001"), {not_application.item_id: (2, "x")}, NOW
+        )
     db.session.rollback()
     with pytest.raises(ShortlistingError, match="Scores are 0 to 3"):
-        shortlisting.save_scores(db.session, _vacancy(p), _user(p.member), _app(p, "A-001"), {first.item_id: (7, "x")}, NOW)
+        shortlisting.save_scores(
+            db.session, _vacancy(p), _user(p.member), _app(p, "A-001"), {first.item_id: (7, "x")}, NOW
+        )
     db.session.rollback()
     # A member who is not the lead may not moderate, decide or agree.
-    for target, data in ((f"{base}/applications/{p.apps['A-001']}/criteria/{first.item_id}/moderate", {"value": "2", "reason": "x"}),
-                         (f"{base}/applications/{p.apps['A-001']}/decision", {"outcome": "shortlist", "reason": "x"}),
-                         (f"{base}/shortlist/agree", {})):
+    for target, data in (
+        (f"{base}/applications/{p.apps['A-001']}/criteria/{first.item_id}/moderate", {"value": "2", "reason": "x"}),
+        (f"{base}/applications/{p.apps['A-001']}/decision", {"outcome": "shortlist", "reason": "x"}),
+        (f"{base}/shortlist/agree", {}),
+    ):
         assert member.post(target, data).status_code == 403
     assert not diff(before, snapshot())
 
@@ -543,9 +668,11 @@ def test_moderation_form_mistakes(app, panel):
     first = _disputed(p)
     lead = _as(app, p, "lead")
     url = f"/recruitment/vacancies/{p.vacancy}/applications/{p.apps['A-001']}/criteria/{first.item_id}/moderate"
-    for data, message in (({"value": "7", "reason": "Agreed"}, "Not a valid choice"),
-                          ({"reason": "Agreed"}, "Choose the agreed score"),
-                          ({"value": "2", "reason": " "}, "Say why the panel agreed this score")):
+    for data, message in (
+        ({"value": "7", "reason": "Agreed"}, "Not a valid choice"),
+        ({"reason": "Agreed"}, "Choose the agreed score"),
+        ({"value": "2", "reason": " "}, "Say why the panel agreed this score"),
+    ):
         before = snapshot()
         response = lead.post(url, data)
         assert_no_crash(response)
@@ -557,7 +684,10 @@ def test_submitting_needs_every_criterion_and_scoring_needs_the_shortlisting_sta
     p = panel
     member = _as(app, p, "member")
     base = f"/recruitment/vacancies/{p.vacancy}"
-    assert member.post(f"{base}/applications/{p.apps['A-001']}/score", sheet(p, {p.criteria[0].item_id: None})).status_code == 302
+    assert (
+        member.post(f"{base}/applications/{p.apps['A-001']}/score", sheet(p, {p.criteria[0].item_id: None})).status_code
+        == 302
+    )
     response = member.post(f"{base}/scores/submit")
     assert response.status_code == 400
     assert f"{3 * len(p.criteria) - (len(p.criteria) - 1)} still to do" in body(response)

@@ -27,7 +27,6 @@ BUNDLE = STATIC / "vendor" / "plotly-portal.min.js"
 YEAR = 365 * 24 * 3600
 
 
-
 @pytest.fixture
 def built():
     """The static files as `make install` (run by `make test`) leaves them."""
@@ -64,22 +63,30 @@ def test_every_page_links_its_static_files_by_content_hashed_names(app, world, b
             links = _static_urls(body(browser.get(url)))
             assert len(links) >= 4, f"{url}: {links}"
             plain = [link for link in links if not assets.is_hashed(link)]
-            assert not plain, f"{url} links static files by their plain names (browsers must ask again each time): {plain}"
+            assert not plain, (
+                f"{url} links static files by their plain names (browsers must ask again each time): {plain}"
+            )
 
 
 def test_no_template_links_a_static_file_by_its_plain_name():
     templates = [*ROOT.glob("templates/**/*.html"), *ROOT.glob("competency_portal/**/templates/**/*.html")]
     assert templates
-    offenders = [str(t.relative_to(ROOT)) for t in templates
-                 if re.search(r"""\burl_for\(\s*['"]static['"]""", t.read_text()) and "assetPath" not in t.read_text()]
+    offenders = [
+        str(t.relative_to(ROOT))
+        for t in templates
+        if re.search(r"""\burl_for\(\s*['"]static['"]""", t.read_text()) and "assetPath" not in t.read_text()
+    ]
     assert not offenders, f"use static_url_for('static', filename=...) so the file is cached for a year: {offenders}"
 
 
-@pytest.mark.parametrize("accept, encoding, decode", [
-    ("br, gzip, deflate", "br", brotli.decompress),
-    ("gzip, deflate", "gzip", gzip.decompress),
-    ("", None, lambda data: data),
-])
+@pytest.mark.parametrize(
+    "accept, encoding, decode",
+    [
+        ("br, gzip, deflate", "br", brotli.decompress),
+        ("gzip, deflate", "gzip", gzip.decompress),
+        ("", None, lambda data: data),
+    ],
+)
 def test_hashed_files_are_compressed_as_the_browser_accepts_and_kept_for_a_year(app, built, accept, encoding, decode):
     page = Browser(app).get("/sign-in")
     urls = [u for u in _static_urls(body(page)) if u.endswith((".css", ".js"))]
@@ -87,7 +94,9 @@ def test_hashed_files_are_compressed_as_the_browser_accepts_and_kept_for_a_year(
     for url in urls:
         response = Browser(app).get(url, headers={"Accept-Encoding": accept})
         assert response.status_code == 200, url
-        assert response.headers.get("Content-Encoding") == encoding, f"{url}: {response.headers.get('Content-Encoding')}"
+        assert response.headers.get("Content-Encoding") == encoding, (
+            f"{url}: {response.headers.get('Content-Encoding')}"
+        )
         cache = response.headers["Cache-Control"]
         assert "immutable" in cache and int(re.search(r"max-age=(\d+)", cache).group(1)) >= YEAR, f"{url}: {cache}"
         assert "Accept-Encoding" in response.headers.get("Vary", "")
@@ -99,7 +108,9 @@ def test_hashed_files_are_compressed_as_the_browser_accepts_and_kept_for_a_year(
 def test_a_file_asked_for_by_its_plain_name_is_revalidated_not_kept():
     from competency_portal import create_app
 
-    app = create_app({"TESTING": True, "PORTAL_ENV": "testing", "SECRET_KEY": "t", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    app = create_app(
+        {"TESTING": True, "PORTAL_ENV": "testing", "SECRET_KEY": "t", "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    )
     response = app.test_client().get("/static/css/portal.css")
     assert response.status_code == 200
     assert "immutable" not in response.headers["Cache-Control"] and "max-age=0" in response.headers["Cache-Control"]
@@ -111,11 +122,19 @@ def test_the_plotly_bundle_holds_the_trace_types_the_charts_draw_at_the_version_
     drawn = set(re.findall(r"""\btype=["'](\w+)["']""", (ROOT / "competency_portal" / "charts.py").read_text()))
     assert drawn, "charts.py should draw some traces"
     entry = (ROOT / "scripts" / "plotly-bundle" / "entry.js").read_text()
-    bundled = {"scatter"} | set(re.findall(r'require\("plotly\.js/lib/(\w+)"\)', entry)) - {"core"}  # the core holds scatter
-    assert drawn <= bundled, f"charts.py draws {sorted(drawn - bundled)}, which scripts/plotly-bundle/entry.js leaves out"
+    bundled = {"scatter"} | set(re.findall(r'require\("plotly\.js/lib/(\w+)"\)', entry)) - {
+        "core"
+    }  # the core holds scatter
+    assert drawn <= bundled, (
+        f"charts.py draws {sorted(drawn - bundled)}, which scripts/plotly-bundle/entry.js leaves out"
+    )
     unused = bundled - drawn
     assert not unused, f"the bundle carries trace types no chart draws: {sorted(unused)}"
     text = BUNDLE.read_text(encoding="utf-8")
     banner = re.match(r"/\* plotly\.js v(\S+) ", text)
-    assert banner and banner.group(1) == get_plotlyjs_version(), "the bundle's plotly.js is not the one the plotly package writes figures for"
-    assert len(text.encode()) < 1_500_000, "the bundle should be far smaller than plotly.js with every trace type (4.8 MB)"
+    assert banner and banner.group(1) == get_plotlyjs_version(), (
+        "the bundle's plotly.js is not the one the plotly package writes figures for"
+    )
+    assert len(text.encode()) < 1_500_000, (
+        "the bundle should be far smaller than plotly.js with every trace type (4.8 MB)"
+    )

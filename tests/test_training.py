@@ -8,15 +8,15 @@ from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import event, func, select
+from test_framework_files import problems_for, write
+from test_framework_load import demo_folder
+from world import NOW, PASSWORD, person, supervise
 
 from competency_portal.extensions import db
 from competency_portal.models import AuditEvent, DbsCheck, Registration, Role, TrainingRecord, TrainingSubject
 from competency_portal.services import training
 from competency_portal.services.training import State
-from test_framework_files import problems_for, write
-from test_framework_load import demo_folder
 from tests.portal_helpers import Browser, body, diff, snapshot
-from world import NOW, PASSWORD, person, supervise
 
 TODAY = NOW.date()
 
@@ -57,13 +57,18 @@ def subjects(session) -> dict[str, TrainingSubject]:
 
 # -- the framework file ------------------------------------------------------------------
 
+
 def test_a_training_file_loads_with_per_role_rules(runner, session, tmp_path):
     result = runner.invoke(args=["frameworks", "load", str(training_folder(tmp_path))])
     assert result.exit_code == 0, result.output
     assert "training demo-training: new" in result.output and "4 subjects" in result.output
     loaded = subjects(session)
     assert [s.slug for s in sorted(loaded.values(), key=lambda s: s.position)] == [
-        "fire-safety", "resuscitation", "infection-prevention", "induction"]
+        "fire-safety",
+        "resuscitation",
+        "infection-prevention",
+        "induction",
+    ]
     assert loaded["resuscitation"].role_rules == {"demo-role": None}
     assert loaded["infection-prevention"].role_rules == {"demo-role": 36}
     assert loaded["induction"].renewal_months is None and not loaded["fire-safety"].retired
@@ -84,7 +89,10 @@ def test_a_changed_period_updates_the_subject_in_place(runner, session, tmp_path
     ids = {slug: s.id for slug, s in subjects(session).items()}
     write(folder, "training.yaml", TRAINING.replace("renewal_months: 24", "renewal_months: 36"))
     changes = runner.invoke(args=["frameworks", "diff", str(folder)])
-    assert "training demo-training: updated" in changes.output and "subject fire-safety changed (renewal_months)" in changes.output
+    assert (
+        "training demo-training: updated" in changes.output
+        and "subject fire-safety changed (renewal_months)" in changes.output
+    )
     assert runner.invoke(args=["frameworks", "load", str(folder)]).exit_code == 0
     loaded = subjects(session)
     assert loaded["fire-safety"].renewal_months == 36 and {slug: s.id for slug, s in loaded.items()} == ids
@@ -120,7 +128,9 @@ def test_an_unknown_role_is_refused_with_file_line_and_key(runner, session, tmp_
     folder = training_folder(tmp_path, TRAINING.replace("demo-role: null", "no-such-role: null"))
     result = runner.invoke(args=["frameworks", "load", str(folder)])
     assert result.exit_code == 1
-    assert "training.yaml:12: subjects[1].roles.no-such-role: role profile 'no-such-role' does not exist" in result.output
+    assert (
+        "training.yaml:12: subjects[1].roles.no-such-role: role profile 'no-such-role' does not exist" in result.output
+    )
     assert "nothing was loaded" in result.output and "Traceback" not in result.output
     assert session.scalar(select(func.count()).select_from(TrainingSubject)) == 0
 
@@ -136,8 +146,11 @@ def test_a_role_that_is_already_loaded_may_be_named(runner, session, tmp_path):
 def test_training_file_mistakes_are_named(tmp_path):
     dup = TRAINING.replace("id: resuscitation", "id: fire-safety")
     assert "training.yaml:8: subjects[1].id: subject id 'fire-safety' is already used by subjects[0]" in " ".join(
-        problems_for(write(tmp_path / "a", "training.yaml", dup)))
-    too_long = problems_for(write(tmp_path / "b", "training.yaml", TRAINING.replace("renewal_months: 24", "renewal_months: 240")))
+        problems_for(write(tmp_path / "a", "training.yaml", dup))
+    )
+    too_long = problems_for(
+        write(tmp_path / "b", "training.yaml", TRAINING.replace("renewal_months: 24", "renewal_months: 240"))
+    )
     assert any("training.yaml:7: subjects[0].renewal_months: 240 is out of range" in p for p in too_long)
     missing = problems_for(write(tmp_path / "c", "training.yaml", TRAINING.replace("    renewal_months: 24\n", "")))
     assert any("subjects[0].renewal_months: 'renewal_months' is missing; add it" in p for p in missing)
@@ -153,21 +166,43 @@ def test_the_real_training_file_loads_with_every_core_skills_subject(seeded):
     loaded = subjects(seeded)
     periods = {slug: s.renewal_months for slug, s in loaded.items()}
     assert periods == {
-        "equality-diversity-human-rights": 36, "health-safety-welfare": 36, "conflict-resolution": 36, "fire-safety": 24,
-        "infection-prevention-control": 12, "moving-handling": 24, "safeguarding-adults": 36, "safeguarding-children": 36,
-        "prevent": 36, "resuscitation": 12, "information-governance": 12,
+        "equality-diversity-human-rights": 36,
+        "health-safety-welfare": 36,
+        "conflict-resolution": 36,
+        "fire-safety": 24,
+        "infection-prevention-control": 12,
+        "moving-handling": 24,
+        "safeguarding-adults": 36,
+        "safeguarding-children": 36,
+        "prevent": 36,
+        "resuscitation": 12,
+        "information-governance": 12,
     }
     assert loaded["infection-prevention-control"].role_rules == {"leeds-recovery-centre-care-coordinator": 36}
 
 
 # -- red, amber, green -------------------------------------------------------------------
 
-@pytest.mark.parametrize(("days", "state"), [
-    (-400, State.EXPIRED), (-1, State.EXPIRED), (0, State.EXPIRED), (1, State.DUE_30),
-    (29, State.DUE_30), (30, State.DUE_30), (31, State.DUE_60),
-    (59, State.DUE_60), (60, State.DUE_60), (61, State.DUE_90),
-    (89, State.DUE_90), (90, State.DUE_90), (91, State.IN_DATE), (1000, State.IN_DATE),
-])
+
+@pytest.mark.parametrize(
+    ("days", "state"),
+    [
+        (-400, State.EXPIRED),
+        (-1, State.EXPIRED),
+        (0, State.EXPIRED),
+        (1, State.DUE_30),
+        (29, State.DUE_30),
+        (30, State.DUE_30),
+        (31, State.DUE_60),
+        (59, State.DUE_60),
+        (60, State.DUE_60),
+        (61, State.DUE_90),
+        (89, State.DUE_90),
+        (90, State.DUE_90),
+        (91, State.IN_DATE),
+        (1000, State.IN_DATE),
+    ],
+)
 def test_states_at_the_boundaries(days, state):
     assert training.state_on(TODAY + timedelta(days=days), TODAY) == state
 
@@ -177,10 +212,16 @@ def test_every_state_has_words_and_a_colour():
         assert state.label and state.tag_class.startswith("nhsuk-tag--")
     assert State.EXPIRED.label == "Expired" and State.IN_DATE.label == "In date"
     assert State.NOT_REQUIRED.label == "Not required for this role" and State.NOT_REQUIRED.rag == "none"
-    assert {State.MISSING.rag, State.EXPIRED.rag, State.DUE_30.rag, State.DUE_90.rag, State.IN_DATE.rag} == {"red", "amber", "green"}
+    assert {State.MISSING.rag, State.EXPIRED.rag, State.DUE_30.rag, State.DUE_90.rag, State.IN_DATE.rag} == {
+        "red",
+        "amber",
+        "green",
+    }
 
 
-FIRE = SimpleNamespace(id=1, slug="fire", title="Fire safety", renewal_months=24, role_rules={"no-fire": None, "fire-yearly": 12})
+FIRE = SimpleNamespace(
+    id=1, slug="fire", title="Fire safety", renewal_months=24, role_rules={"no-fire": None, "fire-yearly": 12}
+)
 ONCE = SimpleNamespace(id=2, slug="induction", title="Induction", renewal_months=None, role_rules={})
 
 
@@ -222,7 +263,9 @@ def test_registration_and_dbs_states():
     row = training.registration_row(reg, TODAY)
     assert row.state == State.DUE_60 and "NMC 12A3456E" in row.title
     assert training.DBS_RENEWAL_MONTHS == 36
-    check = SimpleNamespace(checked_on=date(TODAY.year - 3, TODAY.month, TODAY.day) + timedelta(days=20), level="enhanced")
+    check = SimpleNamespace(
+        checked_on=date(TODAY.year - 3, TODAY.month, TODAY.day) + timedelta(days=20), level="enhanced"
+    )
     assert training.dbs_row(check, TODAY).state == State.DUE_30
     old = SimpleNamespace(checked_on=date(2020, 1, 1), level="enhanced")
     assert training.dbs_row(old, TODAY).state == State.EXPIRED
@@ -230,14 +273,23 @@ def test_registration_and_dbs_states():
 
 
 def test_summary_counts():
-    rows = [training.Row("a", "A", s) for s in (State.EXPIRED, State.MISSING, State.DUE_30, State.DUE_90, State.IN_DATE, State.NOT_REQUIRED)]
+    rows = [
+        training.Row("a", "A", s)
+        for s in (State.EXPIRED, State.MISSING, State.DUE_30, State.DUE_90, State.IN_DATE, State.NOT_REQUIRED)
+    ]
     counts = training.summary_counts(rows)
     assert (counts.red, counts.amber, counts.green, counts.not_required, counts.required) == (2, 2, 1, 1, 5)
     assert counts.sentence == "2 expired or not recorded, 2 due within 90 days, 1 in date, 1 not required for the role."
-    assert [r.state for r in training.needing_attention(rows)] == [State.EXPIRED, State.MISSING, State.DUE_30, State.DUE_90]
+    assert [r.state for r in training.needing_attention(rows)] == [
+        State.EXPIRED,
+        State.MISSING,
+        State.DUE_30,
+        State.DUE_90,
+    ]
 
 
 # -- records and queries -----------------------------------------------------------------
+
 
 def test_records_are_never_overwritten_and_the_latest_counts(seeded):
     sam = person(seeded, "Sam Staff")
@@ -285,13 +337,16 @@ def test_the_bulk_status_uses_the_same_number_of_queries_for_2_and_10_people(see
 def test_the_summary_partial_renders_words_not_just_colour(app, seeded):
     sam = person(seeded, "Sam Staff")
     status = training.statuses_for(seeded, [sam], TODAY)[sam.id]
-    template = app.jinja_env.from_string('{% from "training/_summary.html" import training_summary %}{{ training_summary(rows, link="/training") }}')
+    template = app.jinja_env.from_string(
+        '{% from "training/_summary.html" import training_summary %}{{ training_summary(rows, link="/training") }}'
+    )
     html = template.render(rows=status.all_rows)
     assert "13 expired or not recorded, 0 due within 90 days, 0 in date." in html
     assert '<strong class="nhsuk-tag nhsuk-tag--red">Not recorded</strong>' in html and 'href="/training"' in html
 
 
 # -- pages -------------------------------------------------------------------------------
+
 
 def signed_in(app, user) -> Browser:
     browser = Browser(app, user.name)
@@ -300,7 +355,13 @@ def signed_in(app, user) -> Browser:
 
 
 def completion(subject="fire-safety", day="3", month="3", year="2025", **extra) -> dict:
-    return {"subject": subject, "completed_on-day": day, "completed_on-month": month, "completed_on-year": year, **extra}
+    return {
+        "subject": subject,
+        "completed_on-day": day,
+        "completed_on-month": month,
+        "completed_on-year": year,
+        **extra,
+    }
 
 
 @pytest.fixture
@@ -321,7 +382,9 @@ def errors(response) -> list[str]:
 
 
 def records_of(user) -> list[TrainingRecord]:
-    found = db.session.scalars(select(TrainingRecord).where(TrainingRecord.user_id == user.id).order_by(TrainingRecord.id)).all()
+    found = db.session.scalars(
+        select(TrainingRecord).where(TrainingRecord.user_id == user.id).order_by(TrainingRecord.id)
+    ).all()
     db.session.rollback()
     return found
 
@@ -344,35 +407,61 @@ def test_my_training_page_shows_states_in_words_and_history(app, people_world):
 
 def test_registration_and_dbs_are_recorded_and_audited(app, people_world):
     me = signed_in(app, people_world.staff)
-    reg = me.post("/training/registration", {"body": "NMC", "number": "12A3456E", "renewal_on-day": "31",
-                                             "renewal_on-month": "12", "renewal_on-year": "2026"})
+    reg = me.post(
+        "/training/registration",
+        {
+            "body": "NMC",
+            "number": "12A3456E",
+            "renewal_on-day": "31",
+            "renewal_on-month": "12",
+            "renewal_on-year": "2026",
+        },
+    )
     assert reg.status_code == 302
-    dbs = me.post("/training/dbs", {"checked_on-day": "1", "checked_on-month": "12", "checked_on-year": "2023", "level": "enhanced"})
+    dbs = me.post(
+        "/training/dbs",
+        {"checked_on-day": "1", "checked_on-month": "12", "checked_on-year": "2023", "level": "enhanced"},
+    )
     assert dbs.status_code == 302
     text = body(me.get("/training"))
     assert "Professional registration (NMC 12A3456E)" in text and "Due within 60 days" in text
     assert "Renew by 1 December 2026" in text and "Due within 30 days" in text
     # A new registration entry replaces the current one; the earlier one is kept.
-    me.post("/training/registration", {"body": "NMC", "number": "12A3456E", "renewal_on-day": "31", "renewal_on-month": "12",
-                                       "renewal_on-year": "2029"})
+    me.post(
+        "/training/registration",
+        {
+            "body": "NMC",
+            "number": "12A3456E",
+            "renewal_on-day": "31",
+            "renewal_on-month": "12",
+            "renewal_on-year": "2029",
+        },
+    )
     assert "Registrations: 2 recorded" in body(me.get("/training"))
     actions = set(db.session.scalars(select(AuditEvent.action)))
     db.session.rollback()
     assert {"registration_recorded", "dbs_check_recorded"} <= actions
 
 
-@pytest.mark.parametrize(("form", "message"), [
-    (completion(year="2027"), "The date completed must be today or in the past"),
-    (completion(day="31", month="2"), "The date completed must be a real date"),
-    (completion(day="", month="", year=""), "Enter the date completed"),
-    (completion(subject="no-such-subject"), "Choose a training subject from the list"),
-    (completion(subject=""), "Choose a training subject"),
-    (completion(**{"expires_on-day": "1", "expires_on-month": "1", "expires_on-year": "2025"}),
-     "The certificate expiry date must be after the date completed"),
-    (completion(**{"expires_on-day": "1", "expires_on-month": "", "expires_on-year": "2029"}),
-     "The certificate expiry date must include a month"),
-    (completion(note="x" * 2001), "Enter a note of 2,000 characters or fewer"),
-])
+@pytest.mark.parametrize(
+    ("form", "message"),
+    [
+        (completion(year="2027"), "The date completed must be today or in the past"),
+        (completion(day="31", month="2"), "The date completed must be a real date"),
+        (completion(day="", month="", year=""), "Enter the date completed"),
+        (completion(subject="no-such-subject"), "Choose a training subject from the list"),
+        (completion(subject=""), "Choose a training subject"),
+        (
+            completion(**{"expires_on-day": "1", "expires_on-month": "1", "expires_on-year": "2025"}),
+            "The certificate expiry date must be after the date completed",
+        ),
+        (
+            completion(**{"expires_on-day": "1", "expires_on-month": "", "expires_on-year": "2029"}),
+            "The certificate expiry date must include a month",
+        ),
+        (completion(note="x" * 2001), "Enter a note of 2,000 characters or fewer"),
+    ],
+)
 def test_bad_completions_are_refused_with_a_clear_message(app, people_world, form, message):
     me = signed_in(app, people_world.staff)
     before = snapshot()
@@ -385,11 +474,21 @@ def test_bad_completions_are_refused_with_a_clear_message(app, people_world, for
 def test_bad_registration_and_dbs_entries_are_refused(app, people_world):
     me = signed_in(app, people_world.staff)
     before = snapshot()
-    reg = me.post("/training/registration", {"body": "", "number": "1", "renewal_on-day": "31", "renewal_on-month": "2", "renewal_on-year": "2027"})
-    assert reg.status_code == 400 and {"Enter the registration body, for example NMC", "The renewal date must be a real date"} <= set(errors(reg))
-    dbs = me.post("/training/dbs", {"checked_on-day": "1", "checked_on-month": "1", "checked_on-year": "2030", "level": "super"})
+    reg = me.post(
+        "/training/registration",
+        {"body": "", "number": "1", "renewal_on-day": "31", "renewal_on-month": "2", "renewal_on-year": "2027"},
+    )
+    assert reg.status_code == 400 and {
+        "Enter the registration body, for example NMC",
+        "The renewal date must be a real date",
+    } <= set(errors(reg))
+    dbs = me.post(
+        "/training/dbs", {"checked_on-day": "1", "checked_on-month": "1", "checked_on-year": "2030", "level": "super"}
+    )
     assert dbs.status_code == 400
-    assert {"The date of the dbs check must be today or in the past", "Choose the level of the DBS check"} <= set(errors(dbs))
+    assert {"The date of the dbs check must be today or in the past", "Choose the level of the DBS check"} <= set(
+        errors(dbs)
+    )
     assert not diff(before, snapshot())
 
 
@@ -422,7 +521,9 @@ def test_an_administrator_adds_a_record_for_someone(app, people_world):
     admin = signed_in(app, w.admin)
     page = admin.get(f"/people/{w.staff.id}/training")
     assert page.status_code == 200 and f'action="/people/{w.staff.id}/training/records"' in body(page)
-    response = admin.post(f"/people/{w.staff.id}/training/records", completion("resuscitation", note="From the ESR record"))
+    response = admin.post(
+        f"/people/{w.staff.id}/training/records", completion("resuscitation", note="From the ESR record")
+    )
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/people/{w.staff.id}/training")
     [saved] = records_of(w.staff)
     assert saved.recorded_by_id == w.admin.id and saved.completed_on == date(2025, 3, 3)
@@ -441,15 +542,28 @@ def test_staff_cannot_add_records_for_another_person(app, people_world):
     before = snapshot()
     assert me.post(f"/people/{w.other.id}/training/records", completion()).status_code == 403
     # The self-service route ignores any person id sent with the form: the record is always mine.
-    assert me.post("/training/records", {**completion(), "user_id": str(w.other.id), "person_id": str(w.other.id)}).status_code == 302
+    assert (
+        me.post(
+            "/training/records", {**completion(), "user_id": str(w.other.id), "person_id": str(w.other.id)}
+        ).status_code
+        == 302
+    )
     assert records_of(w.other) == [] and len(records_of(w.staff)) == 1
     assert diff(before, snapshot())  # only the staff member's own record changed
 
 
 def test_dbs_checks_and_registrations_belong_to_the_person_signed_in(app, people_world):
     w = people_world
-    signed_in(app, w.staff).post("/training/dbs", {"checked_on-day": "1", "checked_on-month": "1", "checked_on-year": "2025",
-                                                   "level": "basic", "user_id": str(w.other.id)})
+    signed_in(app, w.staff).post(
+        "/training/dbs",
+        {
+            "checked_on-day": "1",
+            "checked_on-month": "1",
+            "checked_on-year": "2025",
+            "level": "basic",
+            "user_id": str(w.other.id),
+        },
+    )
     owners = db.session.scalars(select(DbsCheck.user_id)).all()
     db.session.rollback()
     assert owners == [w.staff.id]

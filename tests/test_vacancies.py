@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
+from world import person, supervise
 
 from competency_portal.extensions import db
 from competency_portal.models import (
@@ -14,7 +15,6 @@ from competency_portal.models import (
     AuditEvent,
     Crosswalk,
     CrosswalkPair,
-    CriterionAnswer,
     Decision,
     EvidenceType,
     Framework,
@@ -35,7 +35,6 @@ from competency_portal.services import signoff, vacancies
 from competency_portal.storage import LocalStorage
 from tests.portal_helpers import Browser, body, diff, is_sign_in_redirect, snapshot
 from tests.recruitment_helpers import CANDIDATES, add, browser, page, recruiters, spec_version, vacancy
-from world import PASSWORD, person, supervise
 
 
 @pytest.fixture
@@ -49,12 +48,17 @@ def setup(app, seeded):
 
 def urls(s) -> list[str]:
     v = s["vacancy"]
-    return ["/recruitment", "/recruitment/vacancies/new", f"/recruitment/vacancies/{v}",
-            f"/recruitment/vacancies/{v}/applications/new", f"/recruitment/vacancies/{v}/applications/import"] + [
-        f"/recruitment/vacancies/{v}/applications/{a}" for a in s["apps"]]
+    return [
+        "/recruitment",
+        "/recruitment/vacancies/new",
+        f"/recruitment/vacancies/{v}",
+        f"/recruitment/vacancies/{v}/applications/new",
+        f"/recruitment/vacancies/{v}/applications/import",
+    ] + [f"/recruitment/vacancies/{v}/applications/{a}" for a in s["apps"]]
 
 
 # -- access -----------------------------------------------------------------------------
+
 
 def test_a_recruiter_not_on_the_panel_gets_404_on_everything_about_the_vacancy(app, setup):
     outsider = browser(app, setup["outsider"])
@@ -63,7 +67,9 @@ def test_a_recruiter_not_on_the_panel_gets_404_on_everything_about_the_vacancy(a
     for url in urls(setup)[2:]:
         assert outsider.get(url).status_code == 404, url
     before = snapshot()
-    response = outsider.post(f"/recruitment/vacancies/{setup['vacancy']}/advance", {"to": "shortlisting", "version": "1"})
+    response = outsider.post(
+        f"/recruitment/vacancies/{setup['vacancy']}/advance", {"to": "shortlisting", "version": "1"}
+    )
     assert response.status_code == 404
     assert not diff(before, snapshot())
 
@@ -95,8 +101,13 @@ def test_the_lead_and_panel_see_the_vacancy_but_only_the_lead_changes_it(app, se
     assert panel.get(f"/recruitment/vacancies/{v}/applications/import").status_code == 403
     before = snapshot()
     assert panel.post(f"/recruitment/vacancies/{v}/advance", {"to": "shortlisting", "version": "1"}).status_code == 403
-    assert panel.post(f"/recruitment/vacancies/{v}/applications/new",
-                      {"candidate_name": "X", "email": "x@example.org", "supporting_statement": "S"}).status_code == 403
+    assert (
+        panel.post(
+            f"/recruitment/vacancies/{v}/applications/new",
+            {"candidate_name": "X", "email": "x@example.org", "supporting_statement": "S"},
+        ).status_code
+        == 403
+    )
     assert not diff(before, snapshot())
     assert "Close applications and start shortlisting" not in page(panel, f"/recruitment/vacancies/{v}")
     assert "Close applications and start shortlisting" in page(lead, f"/recruitment/vacancies/{v}")
@@ -115,9 +126,18 @@ def test_an_application_of_another_vacancy_is_404(app, setup):
 
 # -- opening a vacancy ------------------------------------------------------------------
 
+
 def _vacancy_form(spec_id, panel_ids, **over) -> dict:
-    data = {"title": "Senior Care Coordinator", "band": "Band 7", "team_id": "", "closing_on-day": "31",
-            "closing_on-month": "1", "closing_on-year": "2027", "spec_version_id": str(spec_id), "panel": [str(i) for i in panel_ids]}
+    data = {
+        "title": "Senior Care Coordinator",
+        "band": "Band 7",
+        "team_id": "",
+        "closing_on-day": "31",
+        "closing_on-month": "1",
+        "closing_on-year": "2027",
+        "spec_version_id": str(spec_id),
+        "panel": [str(i) for i in panel_ids],
+    }
     data.update(over)
     return data
 
@@ -137,7 +157,12 @@ def test_opening_a_vacancy_pins_the_specification_and_needs_two_shortlisters(app
     assert not_recruiter.status_code == 400
     not_a_spec = session.scalar(select(FrameworkVersion.id).where(FrameworkVersion.kind != spec.kind).limit(1))
     assert b.post("/recruitment/vacancies/new", _vacancy_form(not_a_spec, [panel.id])).status_code == 400
-    assert b.post("/recruitment/vacancies/new", _vacancy_form(spec.id, [panel.id], **{"closing_on-month": "13"})).status_code == 400
+    assert (
+        b.post(
+            "/recruitment/vacancies/new", _vacancy_form(spec.id, [panel.id], **{"closing_on-month": "13"})
+        ).status_code
+        == 400
+    )
     assert not diff(before, snapshot())
     done = b.post("/recruitment/vacancies/new", _vacancy_form(spec.id, [panel.id]))
     assert done.status_code == 302
@@ -151,6 +176,7 @@ def test_opening_a_vacancy_pins_the_specification_and_needs_two_shortlisters(app
 
 # -- blind shortlisting -------------------------------------------------------------------
 
+
 def _advance(b, v, to):
     version = db.session.get(Vacancy, v).lock_version
     db.session.rollback()
@@ -161,11 +187,17 @@ def test_names_and_emails_never_reach_the_panel_before_the_shortlist_is_agreed(a
     lead, panel = browser(app, setup["lead"]), browser(app, setup["panel"])
     v = setup["vacancy"]
     # An import preview too (the lead's own upload) shows no name or email.
-    csv = ("candidate name,email,supporting statement,internal,guaranteed interview\n"
-           "Barnaby Fitzwilliam,barnaby.f@example.org,Statement,no,yes\n").encode()
+    csv = (
+        "candidate name,email,supporting statement,internal,guaranteed interview\n"
+        "Barnaby Fitzwilliam,barnaby.f@example.org,Statement,no,yes\n"
+    ).encode()
     from io import BytesIO
-    preview = lead.post(f"/recruitment/vacancies/{v}/applications/import", {"file": (BytesIO(csv), "a.csv")},
-                        content_type="multipart/form-data")
+
+    preview = lead.post(
+        f"/recruitment/vacancies/{v}/applications/import",
+        {"file": (BytesIO(csv), "a.csv")},
+        content_type="multipart/form-data",
+    )
     assert preview.status_code == 200
     pages = [body(preview)]
     for b in (lead, panel):
@@ -196,37 +228,60 @@ def test_names_and_emails_never_reach_the_panel_before_the_shortlist_is_agreed(a
 
 # -- references ---------------------------------------------------------------------------
 
+
 def test_references_run_per_vacancy_and_a_candidate_applies_once(app, setup):
     session = db.session
-    refs = session.scalars(select(Application.reference).where(Application.vacancy_id == setup["vacancy"]).order_by(Application.id)).all()
+    refs = session.scalars(
+        select(Application.reference).where(Application.vacancy_id == setup["vacancy"]).order_by(Application.id)
+    ).all()
     assert refs == ["C-001", "C-002", "C-003"]
     other = vacancy(session, setup["lead"], [setup["panel"]], title="Another post")
     assert add(session, other, setup["lead"], "New Person", "new@example.org").reference == "C-001"
     lead = browser(app, setup["lead"])
     v = setup["vacancy"]
     before = snapshot()
-    again = lead.post(f"/recruitment/vacancies/{v}/applications/new",
-                      {"candidate_name": "Copy", "email": CANDIDATES[0][1].upper(), "supporting_statement": "Again"})
+    again = lead.post(
+        f"/recruitment/vacancies/{v}/applications/new",
+        {"candidate_name": "Copy", "email": CANDIDATES[0][1].upper(), "supporting_statement": "Again"},
+    )
     assert again.status_code == 400 and "already been added" in body(again)
     assert CANDIDATES[0][0] not in body(again)
     assert not diff(before, snapshot())
     criteria = vacancies.criteria(session, session.get(Vacancy, v).spec_version_id)
-    ok = lead.post(f"/recruitment/vacancies/{v}/applications/new",
-                   {"candidate_name": "Dorothea Pemberton", "email": "dorothea@example.org", "supporting_statement": "Six years",
-                    "guaranteed_interview": "y", f"answer-{criteria[0].id}": "I did this", f"answer-{criteria[1].id}": "x" * 5001})
+    ok = lead.post(
+        f"/recruitment/vacancies/{v}/applications/new",
+        {
+            "candidate_name": "Dorothea Pemberton",
+            "email": "dorothea@example.org",
+            "supporting_statement": "Six years",
+            "guaranteed_interview": "y",
+            f"answer-{criteria[0].id}": "I did this",
+            f"answer-{criteria[1].id}": "x" * 5001,
+        },
+    )
     assert ok.status_code == 400 and f"Enter an answer for {criteria[1].code}" in body(ok)
-    ok = lead.post(f"/recruitment/vacancies/{v}/applications/new",
-                   {"candidate_name": "Dorothea Pemberton", "email": "dorothea@example.org", "supporting_statement": "Six years",
-                    "guaranteed_interview": "y", f"answer-{criteria[0].id}": "I did this"})
+    ok = lead.post(
+        f"/recruitment/vacancies/{v}/applications/new",
+        {
+            "candidate_name": "Dorothea Pemberton",
+            "email": "dorothea@example.org",
+            "supporting_statement": "Six years",
+            "guaranteed_interview": "y",
+            f"answer-{criteria[0].id}": "I did this",
+        },
+    )
     assert ok.status_code == 302
     made = session.scalar(select(Application).where(Application.email == "dorothea@example.org"))
     assert made.reference == "C-004" and made.guaranteed_interview and [a.text for a in made.answers] == ["I did this"]
-    assert session.scalar(select(AuditEvent).where(AuditEvent.action == "application_added", AuditEvent.object_id == str(made.id)))
+    assert session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "application_added", AuditEvent.object_id == str(made.id))
+    )
     refs = session.scalars(select(Application.reference).where(Application.vacancy_id == v)).all()
     assert len(refs) == len(set(refs)) == 4
 
 
 # -- the status machine -------------------------------------------------------------------
+
 
 def test_the_status_moves_one_step_at_a_time_and_only_with_an_agreed_shortlist_to_interviews(app, setup):
     lead = browser(app, setup["lead"])
@@ -255,11 +310,14 @@ def test_the_status_moves_one_step_at_a_time_and_only_with_an_agreed_shortlist_t
     assert lead.get(f"/recruitment/vacancies/{v}/applications/new").status_code == 409
     assert lead.get(f"/recruitment/vacancies/{v}/applications/import").status_code == 409
     assert _advance(lead, v, "closed").status_code == 302 and status() == VacancyStatus.CLOSED
-    changes = db.session.scalars(select(AuditEvent.detail).where(AuditEvent.action == "vacancy_status_changed").order_by(AuditEvent.seq)).all()
+    changes = db.session.scalars(
+        select(AuditEvent.detail).where(AuditEvent.action == "vacancy_status_changed").order_by(AuditEvent.seq)
+    ).all()
     assert [c["to"] for c in changes] == ["shortlisting", "interviewing", "closed"]
 
 
 # -- portfolio sharing --------------------------------------------------------------------
+
 
 def _criterion(session, code: str) -> Item:
     return session.scalar(select(Item).where(Item.version_id == spec_version(session).id, Item.code == code))
@@ -267,17 +325,34 @@ def _criterion(session, code: str) -> Item:
 
 def _verified(session, tmp_path, owner, supervisor, item_ids):
     store = LocalStorage(tmp_path / "uploads")
-    data = evidence_service.EvidenceInput(title="Carer risk review", evidence_type=EvidenceType.REFLECTIVE_ACCOUNT,
-                                          activity_date=date(2025, 3, 3), description="What I did.", item_ids=item_ids, files=[])
+    data = evidence_service.EvidenceInput(
+        title="Carer risk review",
+        evidence_type=EvidenceType.REFLECTIVE_ACCOUNT,
+        activity_date=date(2025, 3, 3),
+        description="What I did.",
+        item_ids=item_ids,
+        files=[],
+    )
     ev = evidence_service.create(session, owner, data, store)
     evidence_service.submit(session, ev, owner, datetime.now(timezone.utc))
     session.flush()
-    signoff.decide(session, ev, supervisor, Decision.SIGNED_OFF, {i: 2 for i in item_ids}, {}, "Good", ev.lock_version,
-                   datetime.now(timezone.utc))
+    signoff.decide(
+        session,
+        ev,
+        supervisor,
+        Decision.SIGNED_OFF,
+        {i: 2 for i in item_ids},
+        {},
+        "Good",
+        ev.lock_version,
+        datetime.now(timezone.utc),
+    )
     session.commit()
 
 
-def test_a_consenting_internal_candidates_verified_portfolio_appears_beside_the_criteria_never_as_a_score(app, setup, tmp_path):
+def test_a_consenting_internal_candidates_verified_portfolio_appears_beside_the_criteria_never_as_a_score(
+    app, setup, tmp_path
+):
     session = db.session
     criterion = _criterion(session, "AP.1")
     crosswalked = _criterion(session, "AP.2")
@@ -287,10 +362,17 @@ def test_a_consenting_internal_candidates_verified_portfolio_appears_beside_the_
     supervise(session, sup, owner)
     _verified(session, tmp_path, owner, sup, [criterion.id])
     # A CPA item, linked to AP.2 by a crosswalk, is verified too (on someone else's target role).
-    cpa = session.scalar(select(Item).join(FrameworkVersion, FrameworkVersion.id == Item.version_id)
-                         .join(Framework, Framework.id == FrameworkVersion.framework_id)
-                         .where(Framework.slug == "cpa-care-coordinator-competencies", FrameworkVersion.revision == Framework.current_revision)
-                         .order_by(Item.id).limit(1))
+    cpa = session.scalar(
+        select(Item)
+        .join(FrameworkVersion, FrameworkVersion.id == Item.version_id)
+        .join(Framework, Framework.id == FrameworkVersion.framework_id)
+        .where(
+            Framework.slug == "cpa-care-coordinator-competencies",
+            FrameworkVersion.revision == Framework.current_revision,
+        )
+        .order_by(Item.id)
+        .limit(1)
+    )
     walk = Crosswalk(slug="test-spec-to-cpa", revision=1, title="Test", document={}, content_hash="x" * 64)
     walk.pairs = [CrosswalkPair(item_a_id=crosswalked.id, item_b_id=cpa.id, note="Same competence")]
     session.add(walk)
@@ -301,19 +383,35 @@ def test_a_consenting_internal_candidates_verified_portfolio_appears_beside_the_
     lead = browser(app, setup["lead"])
     v = setup["vacancy"]
     # Consent without being internal is refused; internal with consent links the account by email.
-    refused = lead.post(f"/recruitment/vacancies/{v}/applications/new", {
-        "candidate_name": owner.name, "email": owner.email, "supporting_statement": "Internal move", "portfolio_consent": "y"})
+    refused = lead.post(
+        f"/recruitment/vacancies/{v}/applications/new",
+        {
+            "candidate_name": owner.name,
+            "email": owner.email,
+            "supporting_statement": "Internal move",
+            "portfolio_consent": "y",
+        },
+    )
     assert refused.status_code == 400
-    response = lead.post(f"/recruitment/vacancies/{v}/applications/new", {
-        "candidate_name": owner.name, "email": owner.email.upper(), "supporting_statement": "Internal move", "internal": "y",
-        "portfolio_consent": "y"})
+    response = lead.post(
+        f"/recruitment/vacancies/{v}/applications/new",
+        {
+            "candidate_name": owner.name,
+            "email": owner.email.upper(),
+            "supporting_statement": "Internal move",
+            "internal": "y",
+            "portfolio_consent": "y",
+        },
+    )
     assert response.status_code == 302
     shared = session.scalar(select(Application).where(Application.candidate_name == owner.name))
     # The recruiter's tick only asks: nothing is shared until the candidate agrees, signed in as themself.
     assert shared.internal_user_id == owner.id and not shared.portfolio_consent
     panel = browser(app, setup["panel"])
     assert "From their verified portfolio" not in page(panel, f"/recruitment/vacancies/{v}/applications/{shared.id}")
-    asked = session.scalar(select(Notification).where(Notification.user_id == owner.id).order_by(Notification.id.desc()).limit(1))
+    asked = session.scalar(
+        select(Notification).where(Notification.user_id == owner.id).order_by(Notification.id.desc()).limit(1)
+    )
     assert "asks to see your verified portfolio" in asked.message and asked.link == "/portfolio/sharing"
     candidate = browser(app, owner)
     assert "Waiting for your answer" in page(candidate, "/portfolio/sharing")
@@ -322,10 +420,14 @@ def test_a_consenting_internal_candidates_verified_portfolio_appears_beside_the_
     session.refresh(shared)
     assert shared.portfolio_consent
     assert session.scalar(select(AuditEvent).where(AuditEvent.action == "portfolio_shared")).actor_id == owner.id
-    not_shared = add(session, session.get(Vacancy, v), setup["lead"], "Ivor Internal", "ivor@example.org", internal=True)
+    not_shared = add(
+        session, session.get(Vacancy, v), setup["lead"], "Ivor Internal", "ivor@example.org", internal=True
+    )
 
     # A score recorded before, to prove reading the portfolio never touches scores.
-    session.add(Score(application_id=shared.id, item_id=criterion.id, scorer_id=setup["panel"].id, value=1, reason="Partly"))
+    session.add(
+        Score(application_id=shared.id, item_id=criterion.id, scorer_id=setup["panel"].id, value=1, reason="Partly")
+    )
     session.commit()
     scores_before = [tuple(r) for r in session.execute(select(Score.id, Score.value, Score.reason)).all()]
     session.rollback()
@@ -347,21 +449,43 @@ def test_a_consenting_internal_candidates_verified_portfolio_appears_beside_the_
 def test_consent_needs_a_portal_account(app, setup):
     lead = browser(app, setup["lead"])
     before = snapshot()
-    response = lead.post(f"/recruitment/vacancies/{setup['vacancy']}/applications/new", {
-        "candidate_name": "Nora Nobody", "email": "nora@example.org", "supporting_statement": "S", "internal": "y", "portfolio_consent": "y"})
+    response = lead.post(
+        f"/recruitment/vacancies/{setup['vacancy']}/applications/new",
+        {
+            "candidate_name": "Nora Nobody",
+            "email": "nora@example.org",
+            "supporting_statement": "S",
+            "internal": "y",
+            "portfolio_consent": "y",
+        },
+    )
     assert response.status_code == 400 and "active portal account" in body(response)
     assert not diff(before, snapshot())
 
 
 # -- retention ----------------------------------------------------------------------------
 
+
 def _full_record(session, application, item_id, lead, panel):
-    session.add_all([
-        Score(application_id=application.id, item_id=item_id, scorer_id=lead.id, value=3, reason="Strong example"),
-        Score(application_id=application.id, item_id=item_id, scorer_id=panel.id, value=1, reason="Thin"),
-        Moderation(application_id=application.id, item_id=item_id, value=2, reason="Agreed after discussion", moderated_by_id=lead.id),
-        ShortlistDecision(application_id=application.id, outcome=Outcome.SHORTLIST, reason="Meets all essentials", decided_by_id=lead.id),
-    ])
+    session.add_all(
+        [
+            Score(application_id=application.id, item_id=item_id, scorer_id=lead.id, value=3, reason="Strong example"),
+            Score(application_id=application.id, item_id=item_id, scorer_id=panel.id, value=1, reason="Thin"),
+            Moderation(
+                application_id=application.id,
+                item_id=item_id,
+                value=2,
+                reason="Agreed after discussion",
+                moderated_by_id=lead.id,
+            ),
+            ShortlistDecision(
+                application_id=application.id,
+                outcome=Outcome.SHORTLIST,
+                reason="Meets all essentials",
+                decided_by_id=lead.id,
+            ),
+        ]
+    )
     session.commit()
 
 
@@ -377,7 +501,15 @@ def test_the_retention_command_anonymises_only_old_closed_vacancies_and_keeps_th
         v.closing_on = long_ago
         session.commit()
         consent = {"internal": True, "portfolio_consent": True} if title == "Old" else {}
-        a = add(session, v, lead, f"{title} Candidate", f"{title.lower()}@example.org", answers={item.id: "Answer text"}, **consent)
+        a = add(
+            session,
+            v,
+            lead,
+            f"{title} Candidate",
+            f"{title.lower()}@example.org",
+            answers={item.id: "Answer text"},
+            **consent,
+        )
         if status != VacancyStatus.OPEN:
             if through_portal:
                 for step in (VacancyStatus.SHORTLISTING, VacancyStatus.INTERVIEWING, VacancyStatus.CLOSED):
@@ -396,19 +528,30 @@ def test_the_retention_command_anonymises_only_old_closed_vacancies_and_keeps_th
     recent = made("Recent", VacancyStatus.CLOSED, True)
     still_open = made("Open", VacancyStatus.OPEN, False)
     assert session.get(Application, old[1]).internal_user_id == internal.id
-    kept = {t: [tuple(r) for r in session.execute(select(t)).all()] for t in (Score.__table__, Moderation.__table__, ShortlistDecision.__table__)}
+    kept = {
+        t: [tuple(r) for r in session.execute(select(t)).all()]
+        for t in (Score.__table__, Moderation.__table__, ShortlistDecision.__table__)
+    }
     session.rollback()
 
     result = runner.invoke(args=["recruitment", "purge", "--older-than-days", "365"])
     assert result.exit_code == 0, result.output
     assert "Anonymised 1 application in 1 vacancy closed" in result.output
     a = session.get(Application, old[1])
-    assert (a.candidate_name, a.email, a.supporting_statement, a.internal_user_id, a.portfolio_consent) == ("Anonymised", "", "", None, False)
+    assert (a.candidate_name, a.email, a.supporting_statement, a.internal_user_id, a.portfolio_consent) == (
+        "Anonymised",
+        "",
+        "",
+        None,
+        False,
+    )
     assert a.anonymised_at is not None and a.answers == [] and a.reference == "C-001"
     for vid, aid in (recent, still_open):
         other = session.get(Application, aid)
         assert other.anonymised_at is None and other.candidate_name.endswith("Candidate") and other.answers
-    assert {t: [tuple(r) for r in session.execute(select(t)).all()] for t in kept} == kept, "scores, moderations and decisions are kept"
+    assert {t: [tuple(r) for r in session.execute(select(t)).all()] for t in kept} == kept, (
+        "scores, moderations and decisions are kept"
+    )
     record = session.scalar(select(AuditEvent).where(AuditEvent.action == "applications_anonymised"))
     assert record.object_id == str(old[0]) and record.detail["applications"] == 1
     session.rollback()
@@ -442,6 +585,8 @@ def test_an_anonymised_application_shows_no_candidate_data(app, setup):
     session.commit()
     vacancies.purge(session, datetime.now(timezone.utc), 30)
     session.commit()
-    html = page(browser(app, setup["panel"]), f"/recruitment/vacancies/{setup['vacancy']}/applications/{setup['apps'][0]}")
+    html = page(
+        browser(app, setup["panel"]), f"/recruitment/vacancies/{setup['vacancy']}/applications/{setup['apps'][0]}"
+    )
     assert "Anonymised" in html and CANDIDATES[0][0] not in html and CANDIDATES[0][1] not in html
     assert session.scalar(select(func.count()).select_from(PanelMember)) == 2

@@ -18,7 +18,9 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 def person(session, name: str, roles=(Role.STAFF,), target_role: str | None = "care-coordinator-band-6"):
     """A person with a password, committed."""
     email = name.lower().replace(" ", ".") + "@example.nhs.uk"
-    user = people.create_person(session, name=name, email=email, roles={Role(r) for r in roles}, target_role=target_role, password=PASSWORD)
+    user = people.create_person(
+        session, name=name, email=email, roles={Role(r) for r in roles}, target_role=target_role, password=PASSWORD
+    )
     session.commit()
     return user
 
@@ -38,8 +40,11 @@ def item_ids(session, owner, count: int = 2) -> list[int]:
 def draft(session, owner, tmp_path, items: list[int] | None = None, with_file: bool = True, title: str = "Risk review"):
     """A draft piece of evidence, committed."""
     data = evidence_service.EvidenceInput(
-        title=title, evidence_type=EvidenceType.REFLECTIVE_ACCOUNT, activity_date=NOW.date() - timedelta(days=3),
-        description="What I did and what it shows.", item_ids=items or item_ids(session, owner),
+        title=title,
+        evidence_type=EvidenceType.REFLECTIVE_ACCOUNT,
+        activity_date=NOW.date() - timedelta(days=3),
+        description="What I did and what it shows.",
+        item_ids=items or item_ids(session, owner),
         files=[check("reflection.pdf", PDF, 1024 * 1024)] if with_file else [],
     )
     evidence = evidence_service.create(session, owner, data, LocalStorage(tmp_path / "uploads"))
@@ -55,7 +60,9 @@ def submitted_to_supervisor(session, tmp_path, title: str, items: list[int] | No
     staff = person(session, "Robin Staff")
     boss = person(session, "Kim Supervisor", roles={"supervisor"})
     supervise(session, boss, staff)
-    evidence = draft(session, staff, tmp_path, items=items or item_ids(session, staff, item_count), with_file=False, title=title)
+    evidence = draft(
+        session, staff, tmp_path, items=items or item_ids(session, staff, item_count), with_file=False, title=title
+    )
     evidence_service.submit(session, evidence, staff, NOW)
     session.commit()
     return staff.email, boss.email, evidence.id

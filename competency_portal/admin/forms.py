@@ -6,7 +6,17 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, SelectChoice, Field, HiddenField, PasswordField, SearchField, SelectField, SelectMultipleField, StringField
+from wtforms import (
+    BooleanField,
+    Field,
+    HiddenField,
+    PasswordField,
+    SearchField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.utils import unset_value
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
@@ -92,15 +102,35 @@ def _password_check(form, field):
 class PersonForm(FlaskForm):
     """A person's details and roles."""
 
-    name = StringField("Full name", validators=[
-        DataRequired("Enter the person’s full name"), Length(max=120, message="Enter a name of 120 characters or fewer")])
-    email = StringField("Email address", validators=[
-        DataRequired("Enter the person’s email address"), Length(max=254, message="Enter an email address of 254 characters or fewer"),
-        _email_check])
-    job_title = StringField("Job title (optional)", validators=[Optional(), Length(max=120, message="Enter a job title of 120 characters or fewer")])
-    band = StringField("Band (optional)", validators=[Optional(), Length(max=40, message="Enter a band of 40 characters or fewer")])
-    team = StringField("Team (optional)", validators=[Optional(), Length(max=120, message="Enter a team name of 120 characters or fewer")])
-    target_role = SelectField("Target role", choices=[SelectChoice("", "No target role")], default="", validate_choice=True)
+    name = StringField(
+        "Full name",
+        validators=[
+            DataRequired("Enter the person’s full name"),
+            Length(max=120, message="Enter a name of 120 characters or fewer"),
+        ],
+    )
+    email = StringField(
+        "Email address",
+        validators=[
+            DataRequired("Enter the person’s email address"),
+            Length(max=254, message="Enter an email address of 254 characters or fewer"),
+            _email_check,
+        ],
+    )
+    job_title = StringField(
+        "Job title (optional)",
+        validators=[Optional(), Length(max=120, message="Enter a job title of 120 characters or fewer")],
+    )
+    band = StringField(
+        "Band (optional)", validators=[Optional(), Length(max=40, message="Enter a band of 40 characters or fewer")]
+    )
+    team = StringField(
+        "Team (optional)",
+        validators=[Optional(), Length(max=120, message="Enter a team name of 120 characters or fewer")],
+    )
+    target_role = SelectField(
+        "Target role", choices=[SelectChoice("", "No target role")], default="", validate_choice=True
+    )
     roles = RolesField("Roles", choices=ROLE_CHOICES, validators=[_at_least_one])
 
 
@@ -147,7 +177,9 @@ class PeopleFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = SearchField("Name or email contains", validators=[Optional(), Length(max=100, message="Enter 100 characters or fewer")])
+    q = SearchField(
+        "Name or email contains", validators=[Optional(), Length(max=100, message="Enter 100 characters or fewer")]
+    )
     team = SelectField("Team", choices=[SelectChoice("", "All teams")], default="", validate_choice=True)
     role = SelectField("Role", choices=[SelectChoice("", "All roles")] + ROLE_CHOICES, default="", validate_choice=True)
 
@@ -170,6 +202,10 @@ class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    person = StringField("Person’s email address", validators=[Optional(), Length(max=254, message="Enter 254 characters or fewer")])
+    person = StringField(
+        "Person’s email address", validators=[Optional(), Length(max=254, message="Enter 254 characters or fewer")]
+    )
     object_type = SelectField("Object type", choices=[SelectChoice("", "Any")], default="", validate_choice=True)
-    object_id = StringField("Object id", validators=[Optional(), Length(max=80, message="Enter 80 characters or fewer")])
+    object_id = StringField(
+        "Object id", validators=[Optional(), Length(max=80, message="Enter 80 characters or fewer")]
+    )

@@ -10,7 +10,19 @@ import secrets
 import time
 from pathlib import Path
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, session as flask_session, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask import (
+    session as flask_session,
+)
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from wtforms import SelectChoice
@@ -40,46 +52,75 @@ DUPLICATE_EMAIL = "Someone already has this email address. Use a different one, 
 
 # -- helpers ----------------------------------------------------------------------------
 
+
 def _fields(form) -> people_admin.PersonFields:
     return people_admin.PersonFields(
-        name=form.name.data.strip(), email=form.email.data, roles={Role(v) for v in form.roles.data or []},
-        job_title=form.job_title.data, band=form.band.data, team=form.team.data, target_role=form.target_role.data or None,
+        name=form.name.data.strip(),
+        email=form.email.data,
+        roles={Role(v) for v in form.roles.data or []},
+        job_title=form.job_title.data,
+        band=form.band.data,
+        team=form.team.data,
+        target_role=form.target_role.data or None,
     )
 
 
 def _target_role_choices(current: str | None = None) -> list[SelectChoice]:
-    choices = [SelectChoice("", "No target role")] + [SelectChoice(p.slug, p.title) for p in catalogue.role_profiles(db.session)]
+    choices = [SelectChoice("", "No target role")] + [
+        SelectChoice(p.slug, p.title) for p in catalogue.role_profiles(db.session)
+    ]
     if current and current not in {c.value for c in choices}:
         choices.append(SelectChoice(current, f"{current} (no longer a role profile)"))
     return choices
 
 
 def _supervision_form(person: User, formdata=None) -> SupervisionForm:
-    form = SupervisionForm(formdata=formdata, starts_on=clock.today()) if formdata is not None else SupervisionForm(starts_on=clock.today())
+    form = (
+        SupervisionForm(formdata=formdata, starts_on=clock.today())
+        if formdata is not None
+        else SupervisionForm(starts_on=clock.today())
+    )
     form.supervisor_id.choices = [SelectChoice("", "Choose a supervisor")] + [
-        SelectChoice(str(u.id), f"{u.name} ({u.email})") for u in people_admin.supervisor_choices(db.session) if u.id != person.id
+        SelectChoice(str(u.id), f"{u.name} ({u.email})")
+        for u in people_admin.supervisor_choices(db.session)
+        if u.id != person.id
     ]
     return form
 
 
-def _person_page(person: User, *, form: EditPersonForm | None = None, password_form: PasswordForm | None = None,
-                 supervision_form: SupervisionForm | None = None, status: int = 200):
+def _person_page(
+    person: User,
+    *,
+    form: EditPersonForm | None = None,
+    password_form: PasswordForm | None = None,
+    supervision_form: SupervisionForm | None = None,
+    status: int = 200,
+):
     if form is None:
         form = EditPersonForm(
-            formdata=None, name=person.name, email=person.email, job_title=person.job_title or "", band=person.band or "",
-            team=person.team.name if person.team else "", target_role=person.target_role or "",
-            roles=sorted(r.value for r in person.roles), active=bool(person.active),
+            formdata=None,
+            name=person.name,
+            email=person.email,
+            job_title=person.job_title or "",
+            band=person.band or "",
+            team=person.team.name if person.team else "",
+            target_role=person.target_role or "",
+            roles=sorted(r.value for r in person.roles),
+            active=bool(person.active),
         )
         form.target_role.choices = _target_role_choices(person.target_role)
     today = clock.today()
     return render_template(
-        "admin/person.html", person=person, form=form,
+        "admin/person.html",
+        person=person,
+        form=form,
         password_form=password_form or PasswordForm(formdata=None),
         supervision_form=supervision_form or _supervision_form(person),
         supervisors=people_admin.supervision_of(db.session, person.id),
         supervising=people_admin.supervising(db.session, person.id, today),
         deputies=people_admin.deputies_for(db.session, person.id),
-        action_form=ActionForm(formdata=None), today=today,
+        action_form=ActionForm(formdata=None),
+        today=today,
     ), status
 
 
@@ -106,6 +147,7 @@ def _forget_old_imports(folder: Path) -> None:
 
 # -- people -----------------------------------------------------------------------------
 
+
 @bp.get("/")
 @policy.rule(policy.ADMIN)
 def index():
@@ -130,9 +172,9 @@ def people_list():
         page=page,
     )
     filters = {k: v for k, v in (("q", form.q.data), ("team", form.team.data), ("role", form.role.data)) if valid and v}
-    return render_template("admin/people.html", form=form, result=result, filters=filters,
-                           filtered=bool(filters)), (200 if valid else 400)
-
+    return render_template("admin/people.html", form=form, result=result, filters=filters, filtered=bool(filters)), (
+        200 if valid else 400
+    )
 
 
 @bp.route("/people/new", methods=["GET", "POST"])
@@ -146,7 +188,9 @@ def new_person():
             form.email.errors.append(DUPLICATE_EMAIL)
         else:
             try:
-                user = people_admin.create(db.session, current_user.id, _fields(form), password=form.password.data or None)
+                user = people_admin.create(
+                    db.session, current_user.id, _fields(form), password=form.password.data or None
+                )
                 db.session.commit()
             except IntegrityError:
                 db.session.rollback()
@@ -173,7 +217,9 @@ def edit_person(person_id: int):
             form.email.errors.append(DUPLICATE_EMAIL)
         else:
             try:
-                changed = people_admin.update(db.session, current_user, person, _fields(form), active=bool(form.active.data))
+                changed = people_admin.update(
+                    db.session, current_user, person, _fields(form), active=bool(form.active.data)
+                )
                 db.session.commit()
             except people_admin.AdminRuleError as problem:
                 db.session.rollback()
@@ -206,7 +252,9 @@ def reset_password(person_id: int):
         if person.id == current_user.id:
             flash("Your password has been changed. Sign in again with the new password.")
         else:
-            flash(f"A new password has been set for {person.name}. They have been signed out everywhere; tell them the new password securely.")
+            flash(
+                f"A new password has been set for {person.name}. They have been signed out everywhere; tell them the new password securely."
+            )
         return redirect(url_for("admin.edit_person", person_id=person.id))
     return _person_page(person, password_form=form, status=400)
 
@@ -219,7 +267,9 @@ def add_supervision(person_id: int):
     form = _supervision_form(person, formdata=request.form)
     if form.validate_on_submit():
         try:
-            people_admin.start_supervision(db.session, current_user.id, person, form.supervisor_id.data, form.starts_on.data)
+            people_admin.start_supervision(
+                db.session, current_user.id, person, form.supervisor_id.data, form.starts_on.data
+            )
             db.session.commit()
         except people_admin.AdminRuleError as problem:
             db.session.rollback()
@@ -261,6 +311,7 @@ def teams():
 
 # -- the staff import -------------------------------------------------------------------
 
+
 @bp.route("/import", methods=["GET", "POST"])
 @policy.rule(policy.ADMIN)
 def import_staff():
@@ -271,8 +322,12 @@ def import_staff():
     if form.validate_on_submit():
         upload = form.file.data
         data = upload.stream.read(staff_import.MAX_BYTES + 1)
-        preview = staff_import.parse(data, staff_import_store.snapshot(db.session), actor_email=current_user.email,
-                                     role_profiles=staff_import_store.role_profiles(db.session))
+        preview = staff_import.parse(
+            data,
+            staff_import_store.snapshot(db.session),
+            actor_email=current_user.email,
+            role_profiles=staff_import_store.role_profiles(db.session),
+        )
         if preview.problem:
             form.file.errors.append(preview.problem)
             preview = None
@@ -282,23 +337,35 @@ def import_staff():
             _forget_old_imports(folder)
             (folder / f"{token}.csv").write_bytes(data)
     status = 400 if form.errors or (preview is not None and not preview.ok) else 200
-    return render_template("admin/import.html", form=form, preview=preview, token=token,
-                           confirm_form=ConfirmImportForm(formdata=None, token=token) if token else None,
-                           **_import_docs()), status
+    return render_template(
+        "admin/import.html",
+        form=form,
+        preview=preview,
+        token=token,
+        confirm_form=ConfirmImportForm(formdata=None, token=token) if token else None,
+        **_import_docs(),
+    ), status
 
 
 def _import_docs() -> dict:
     """What the import page says the file must hold."""
-    return {"max_rows": staff_import.MAX_ROWS, "columns": staff_import.REQUIRED, "optional": staff_import.OPTIONAL,
-            "role_profiles": staff_import_store.role_profiles(db.session)}
+    return {
+        "max_rows": staff_import.MAX_ROWS,
+        "columns": staff_import.REQUIRED,
+        "optional": staff_import.OPTIONAL,
+        "role_profiles": staff_import_store.role_profiles(db.session),
+    }
 
 
 @bp.get("/import/sample.csv")
 @policy.rule(policy.ADMIN)
 def import_sample():
     """A sample staff file, with every column the import reads."""
-    return Response(staff_import.sample_csv(staff_import_store.role_profiles(db.session)), mimetype="text/csv",
-                    headers={"Content-Disposition": 'attachment; filename="staff-import-sample.csv"'})
+    return Response(
+        staff_import.sample_csv(staff_import_store.role_profiles(db.session)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="staff-import-sample.csv"'},
+    )
 
 
 @bp.post("/import/confirm")
@@ -315,14 +382,28 @@ def confirm_import():
         flash("That upload has already been imported or has expired. Upload the file again.")
         return redirect(url_for("admin.import_staff"))
     data = stored.read_bytes()
-    preview = staff_import.parse(data, staff_import_store.snapshot(db.session), actor_email=current_user.email,
-                                 role_profiles=staff_import_store.role_profiles(db.session))
+    preview = staff_import.parse(
+        data,
+        staff_import_store.snapshot(db.session),
+        actor_email=current_user.email,
+        role_profiles=staff_import_store.role_profiles(db.session),
+    )
     if not preview.ok:
         stored.unlink(missing_ok=True)
-        return render_template("admin/import.html", form=ImportForm(formdata=None), preview=preview, token=None, confirm_form=None,
-                               changed_since=True, problem=preview.problem, **_import_docs()), 409
+        return render_template(
+            "admin/import.html",
+            form=ImportForm(formdata=None),
+            preview=preview,
+            token=None,
+            confirm_form=None,
+            changed_since=True,
+            problem=preview.problem,
+            **_import_docs(),
+        ), 409
     try:
-        result = staff_import_store.apply(db.session, preview, actor_id=current_user.id, today=clock.today(), reference=token)
+        result = staff_import_store.apply(
+            db.session, preview, actor_id=current_user.id, today=clock.today(), reference=token
+        )
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -345,13 +426,15 @@ def import_result():
 
 # -- the audit trail --------------------------------------------------------------------
 
+
 @bp.get("/audit")
 @policy.rule(policy.ADMIN)
 def audit_trail():
     """The audit trail, newest first, filtered by person (as actor or subject) and by object."""
     form = AuditFilterForm(request.args)
     form.object_type.choices = [SelectChoice("", "Any")] + [
-        SelectChoice(t, t.replace("_", " ")) for t in people_admin.audit_object_types(db.session)]
+        SelectChoice(t, t.replace("_", " ")) for t in people_admin.audit_object_types(db.session)
+    ]
     valid = form.validate() if request.args else True
     person = None
     person_id = None
@@ -367,13 +450,32 @@ def audit_trail():
     if person is not None:
         person_id = person.id
     before = id_arg(request.args.get("before"))
-    page = people_admin.audit_trail(
-        db.session, person_id=person_id if valid else None,
-        object_type=form.object_type.data if valid and form.object_type.data else None,
-        object_id=form.object_id.data if valid and form.object_id.data else None,
-        before=before,
-    ) if valid else people_admin.AuditPage([])
-    filters = {k: v for k, v in (("person", form.person.data), ("object_type", form.object_type.data),
-                                 ("object_id", form.object_id.data)) if valid and v}
-    return render_template("admin/audit.html", form=form, page=page, filters=filters, person=person if valid else None,
-                           describe=people_admin.describe_detail, paged=before is not None), (200 if valid else 400)
+    page = (
+        people_admin.audit_trail(
+            db.session,
+            person_id=person_id if valid else None,
+            object_type=form.object_type.data if valid and form.object_type.data else None,
+            object_id=form.object_id.data if valid and form.object_id.data else None,
+            before=before,
+        )
+        if valid
+        else people_admin.AuditPage([])
+    )
+    filters = {
+        k: v
+        for k, v in (
+            ("person", form.person.data),
+            ("object_type", form.object_type.data),
+            ("object_id", form.object_id.data),
+        )
+        if valid and v
+    }
+    return render_template(
+        "admin/audit.html",
+        form=form,
+        page=page,
+        filters=filters,
+        person=person if valid else None,
+        describe=people_admin.describe_detail,
+        paged=before is not None,
+    ), (200 if valid else 400)

@@ -21,11 +21,14 @@ from competency_portal.services import pdr_pdf
 from competency_portal.services import team_xlsx as team_workbook
 from competency_portal.text import plural
 
-REOPEN_WARNING = ("These objectives have been agreed. Changing, adding or removing one sends them back to draft: "
-                  "both of you will need to agree them again, and any signature already given is withdrawn.")
+REOPEN_WARNING = (
+    "These objectives have been agreed. Changing, adding or removing one sends them back to draft: "
+    "both of you will need to agree them again, and any signature already given is withdrawn."
+)
 
 
 # -- helpers ------------------------------------------------------------------------------
+
 
 def _visible(appraisal_id: int) -> Appraisal:
     """The appraisal, if the signed-in person may see it; otherwise 404."""
@@ -87,24 +90,37 @@ def _linked(appraisal: Appraisal, result: Readiness | None) -> dict[int, list[pd
     status = {i.required.key: i.status.label for i in result.items} if result else {}
     out = {}
     for o in appraisal.objectives:
-        out[o.id] = [pdr_pdf.LinkedItem(keys[i][1].code, keys[i][1].statement, status.get(keys[i][0], "Not in the target role"))
-                     for i in (o.item_ids or []) if i in keys]
+        out[o.id] = [
+            pdr_pdf.LinkedItem(keys[i][1].code, keys[i][1].statement, status.get(keys[i][0], "Not in the target role"))
+            for i in (o.item_ids or [])
+            if i in keys
+        ]
     return out
 
 
 def _headline(result: Readiness | None) -> str | None:
     if result is None:
         return None
-    return (f"{round(result.share * 100)}% ready: {result.met} of {result.required} required items verified at target, "
-            f"{len(result.lapsing())} lapsing within 90 days."
-            + (" Ready for the role." if result.ready else " Not yet ready for the role."))
+    return (
+        f"{round(result.share * 100)}% ready: {result.met} of {result.required} required items verified at target, "
+        f"{len(result.lapsing())} lapsing within 90 days."
+        + (" Ready for the role." if result.ready else " Not yet ready for the role.")
+    )
 
 
 def _item_choices(appraisal: Appraisal, result: Readiness | None, linked: list[int]) -> list[tuple[int, str]]:
     """Items an objective may address: those linked already and the person's current gaps."""
     ids = service.role_item_ids(db.session, appraisal.person.target_role)
-    wanted = list(dict.fromkeys(list(linked) + [ids[g.required.key] for g in (result.gaps() if result else [])[:service.GAPS_CONSIDERED]
-                                                 if g.required.key in ids]))
+    wanted = list(
+        dict.fromkeys(
+            list(linked)
+            + [
+                ids[g.required.key]
+                for g in (result.gaps() if result else [])[: service.GAPS_CONSIDERED]
+                if g.required.key in ids
+            ]
+        )
+    )
     keys = service.item_keys(db.session, set(wanted))
     return [(i, f"{keys[i][1].code}: {_clip(keys[i][1].statement)}") for i in wanted if i in keys]
 
@@ -115,6 +131,7 @@ def _clip(statement: str, limit: int = 140) -> str:
 
 # -- pages --------------------------------------------------------------------------------
 
+
 @bp.get("/appraisal")
 @policy.rule(policy.SIGNED_IN)
 def mine():
@@ -122,10 +139,14 @@ def mine():
     today = clock.today()
     own, holding = service.for_user(db.session, current_user)
     supervisees = db.session.scalars(
-        select(User).where(User.id.in_(policy.supervisees(db.session, current_user.id, today)), User.active.is_(True)).order_by(User.name)
+        select(User)
+        .where(User.id.in_(policy.supervisees(db.session, current_user.id, today)), User.active.is_(True))
+        .order_by(User.name)
     ).all()
     supervising = Role.SUPERVISOR in current_user.roles or policy.is_covering(db.session, current_user.id, today)
-    return render_template("appraisal/mine.html", own=own, holding=holding, supervisees=supervisees, supervising=supervising)
+    return render_template(
+        "appraisal/mine.html", own=own, holding=holding, supervisees=supervisees, supervising=supervising
+    )
 
 
 @bp.route("/people/<int:person_id>/appraisal/new", methods=["GET", "POST"])
@@ -138,7 +159,9 @@ def start(person_id: int):
     form = StartForm()
     is_admin = Role.ADMIN in current_user.roles
     candidates = service.appraiser_choices(db.session, person) if is_admin else [current_user]
-    form.appraiser.choices = [(0, "Choose the appraiser")] + [(u.id, f"{u.name} ({u.job_title or u.email})") for u in candidates]
+    form.appraiser.choices = [(0, "Choose the appraiser")] + [
+        (u.id, f"{u.name} ({u.job_title or u.email})") for u in candidates
+    ]
     if request.method == "GET":
         form.year.data = service.year_label(today)
         default = service.default_appraiser(db.session, person, current_user, today)
@@ -155,13 +178,21 @@ def start(person_id: int):
                 form.year.errors = [str(exc)]
             else:
                 db.session.commit()
-                flash(f"The {appraisal.year} appraisal has started with {plural(len(appraisal.objectives), 'objective')} proposed from the gap analysis. "
-                      "Change them as you both see fit, then each of you agrees them.")
+                flash(
+                    f"The {appraisal.year} appraisal has started with {plural(len(appraisal.objectives), 'objective')} proposed from the gap analysis. "
+                    "Change them as you both see fit, then each of you agrees them."
+                )
                 return _show(appraisal)
     result = _readiness(person)
     proposals = service.propose(db.session, person, result, today)
-    return render_template("appraisal/start.html", person=person, form=form, is_admin=is_admin, proposals=proposals,
-                           role_title=_role_title(person)), 400 if form.errors else 200
+    return render_template(
+        "appraisal/start.html",
+        person=person,
+        form=form,
+        is_admin=is_admin,
+        proposals=proposals,
+        role_title=_role_title(person),
+    ), 400 if form.errors else 200
 
 
 @bp.get("/appraisals/<int:appraisal_id>")
@@ -175,9 +206,18 @@ def show(appraisal_id: int):
     party = service.is_party(current_user, appraisal)
     side = ("person" if current_user.id == appraisal.user_id else "appraiser") if party else None
     return render_template(
-        "appraisal/show.html", appraisal=appraisal, result=result, charts=figures, form=form, party=party, side=side,
-        linked=_linked(appraisal, result), role_title=_role_title(appraisal.person), headline=_headline(result),
-        stale_signature=service.signature_stale(appraisal), reopen_warning=REOPEN_WARNING,
+        "appraisal/show.html",
+        appraisal=appraisal,
+        result=result,
+        charts=figures,
+        form=form,
+        party=party,
+        side=side,
+        linked=_linked(appraisal, result),
+        role_title=_role_title(appraisal.person),
+        headline=_headline(result),
+        stale_signature=service.signature_stale(appraisal),
+        reopen_warning=REOPEN_WARNING,
         can_see_dashboard=policy.can_view_person(db.session, current_user, appraisal.user_id, clock.today()),
     )
 
@@ -185,10 +225,16 @@ def show(appraisal_id: int):
 def _objective_page(appraisal: Appraisal, objective: Objective | None):
     result = _readiness(appraisal.person)
     if request.method == "GET":
-        form = ObjectiveForm(formdata=None, data={
-            "title": objective.title if objective else "", "description": objective.description if objective else "",
-            "due_on": objective.due_on if objective else None, "items": list(objective.item_ids or []) if objective else [],
-            "version": str(appraisal.lock_version)})
+        form = ObjectiveForm(
+            formdata=None,
+            data={
+                "title": objective.title if objective else "",
+                "description": objective.description if objective else "",
+                "due_on": objective.due_on if objective else None,
+                "items": list(objective.item_ids or []) if objective else [],
+                "version": str(appraisal.lock_version),
+            },
+        )
     else:
         form = ObjectiveForm()
     form.items.choices = _item_choices(appraisal, result, list(objective.item_ids or []) if objective else [])
@@ -196,7 +242,12 @@ def _objective_page(appraisal: Appraisal, objective: Objective | None):
     if form.items.errors:
         form.items.errors = ["Choose items from the list: those already linked and the person's current gaps"]
     if valid:
-        fields = dict(title=form.title.data, description=form.description.data, due_on=form.due_on.data, item_ids=form.items.data or [])
+        fields = dict(
+            title=form.title.data,
+            description=form.description.data,
+            due_on=form.due_on.data,
+            item_ids=form.items.data or [],
+        )
         try:
             if objective is None:
                 _, reopened = service.add_objective(db.session, appraisal, current_user, _seen(form), **fields)
@@ -209,11 +260,18 @@ def _objective_page(appraisal: Appraisal, objective: Objective | None):
             form.title.errors = [str(exc)]
         else:
             db.session.commit()
-            flash(("Objective added." if objective is None else "Objective saved.")
-                  + (" The objectives went back to draft: both of you need to agree them again." if reopened else ""))
+            flash(
+                ("Objective added." if objective is None else "Objective saved.")
+                + (" The objectives went back to draft: both of you need to agree them again." if reopened else "")
+            )
             return _show(appraisal, "objectives")
-    return render_template("appraisal/objective.html", appraisal=appraisal, objective=objective, form=form,
-                           reopen_warning=REOPEN_WARNING if appraisal.state == AppraisalState.AGREED else None), 400 if form.errors else 200
+    return render_template(
+        "appraisal/objective.html",
+        appraisal=appraisal,
+        objective=objective,
+        form=form,
+        reopen_warning=REOPEN_WARNING if appraisal.state == AppraisalState.AGREED else None,
+    ), 400 if form.errors else 200
 
 
 @bp.route("/appraisals/<int:appraisal_id>/objectives/new", methods=["GET", "POST"])
@@ -248,7 +306,10 @@ def remove_objective(appraisal_id: int, objective_id: int):
     except service.AppraisalError as exc:
         return _conflict(appraisal_id, exc)
     db.session.commit()
-    flash(f"Objective removed: {title}." + (" The objectives went back to draft: both of you need to agree them again." if reopened else ""))
+    flash(
+        f"Objective removed: {title}."
+        + (" The objectives went back to draft: both of you need to agree them again." if reopened else "")
+    )
     return _show(appraisal, "objectives")
 
 
@@ -264,13 +325,23 @@ def progress(appraisal_id: int, objective_id: int):
         flash("Progress can be recorded once both of you have agreed the objectives.")
         return _show(appraisal)
     if request.method == "GET":
-        form = ProgressForm(formdata=None, data={"status": ObjectiveStatus(objective.status).value, "version": str(appraisal.lock_version)})
+        form = ProgressForm(
+            formdata=None,
+            data={"status": ObjectiveStatus(objective.status).value, "version": str(appraisal.lock_version)},
+        )
     else:
         form = ProgressForm()
     if request.method == "POST" and form.validate_on_submit():
         try:
-            service.record_progress(db.session, appraisal, objective, current_user, _seen(form), note=form.note.data,
-                                    status=ObjectiveStatus(form.status.data))
+            service.record_progress(
+                db.session,
+                appraisal,
+                objective,
+                current_user,
+                _seen(form),
+                note=form.note.data,
+                status=ObjectiveStatus(form.status.data),
+            )
         except service.AppraisalConflict as exc:
             return _conflict(appraisal_id, exc)
         except service.AppraisalError as exc:
@@ -280,7 +351,9 @@ def progress(appraisal_id: int, objective_id: int):
             db.session.commit()
             flash(f"Progress recorded: {objective.title}.")
             return _show(appraisal, f"objective-{objective.id}")
-    return render_template("appraisal/progress.html", appraisal=appraisal, objective=objective, form=form), 400 if form.errors else 200
+    return render_template(
+        "appraisal/progress.html", appraisal=appraisal, objective=objective, form=form
+    ), 400 if form.errors else 200
 
 
 @bp.post("/appraisals/<int:appraisal_id>/agree")
@@ -296,8 +369,11 @@ def agree(appraisal_id: int):
     except service.AppraisalError as exc:
         return _conflict(appraisal_id, exc)
     db.session.commit()
-    flash("The objectives are agreed by both of you." if appraisal.state == AppraisalState.AGREED
-          else "You have agreed the objectives. They are agreed once the other side agrees too.")
+    flash(
+        "The objectives are agreed by both of you."
+        if appraisal.state == AppraisalState.AGREED
+        else "You have agreed the objectives. They are agreed once the other side agrees too."
+    )
     return _show(appraisal)
 
 
@@ -314,7 +390,9 @@ def summary(appraisal_id: int):
         flash("The year-end summary can be written once both of you have agreed the objectives.")
         return _show(appraisal)
     if request.method == "GET":
-        form = SummaryForm(formdata=None, data={"summary": appraisal.summary or "", "version": str(appraisal.lock_version)})
+        form = SummaryForm(
+            formdata=None, data={"summary": appraisal.summary or "", "version": str(appraisal.lock_version)}
+        )
     else:
         form = SummaryForm()
     if request.method == "POST" and form.validate_on_submit():
@@ -345,8 +423,11 @@ def sign(appraisal_id: int):
     except service.AppraisalError as exc:
         return _conflict(appraisal_id, exc)
     db.session.commit()
-    flash("The review is signed by both of you and can no longer be changed." if appraisal.state == AppraisalState.SIGNED
-          else "You have signed the review. It is complete once the other side signs too.")
+    flash(
+        "The review is signed by both of you and can no longer be changed."
+        if appraisal.state == AppraisalState.SIGNED
+        else "You have signed the review. It is complete once the other side signs too."
+    )
     return _show(appraisal, "review")
 
 
@@ -357,13 +438,21 @@ def pdf(appraisal_id: int):
     appraisal = _visible(appraisal_id)
     result = _readiness(appraisal.person)
     pack = pdr_pdf.Pack(
-        appraisal=appraisal, role_title=_role_title(appraisal.person), headline=_headline(result),
-        domains=charts.radar(result) if result else None, gaps=charts.gaps_bar(result) if result else None,
-        linked=_linked(appraisal, result), generated=clock.now(), digest=service.digest(appraisal),
+        appraisal=appraisal,
+        role_title=_role_title(appraisal.person),
+        headline=_headline(result),
+        domains=charts.radar(result) if result else None,
+        gaps=charts.gaps_bar(result) if result else None,
+        linked=_linked(appraisal, result),
+        generated=clock.now(),
+        digest=service.digest(appraisal),
     )
     name = re.sub(r"[^A-Za-z0-9]+", "-", f"pdr-{appraisal.person.name}-{appraisal.year}").strip("-").lower()
-    return Response(pdr_pdf.build(pack), mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'})
+    return Response(
+        pdr_pdf.build(pack),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'},
+    )
 
 
 @bp.get("/team/matrix.xlsx")
@@ -372,10 +461,14 @@ def team_xlsx():
     """My supervisees' readiness by domain, and item by item, as an XLSX workbook."""
     today = clock.today()
     people = db.session.scalars(
-        select(User).where(User.id.in_(policy.supervisees(db.session, current_user.id, today)), User.active.is_(True)).order_by(User.name)
+        select(User)
+        .where(User.id.in_(policy.supervisees(db.session, current_user.id, today)), User.active.is_(True))
+        .order_by(User.name)
     ).all()
     results = data.readiness_for(db.session, people, today)
     titles = data.role_titles(db.session, {p.target_role for p in people if p.target_role})
-    return Response(team_workbook.build(people, results, titles),
-                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="team-matrix-{today.isoformat()}.xlsx"'})
+    return Response(
+        team_workbook.build(people, results, titles),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="team-matrix-{today.isoformat()}.xlsx"'},
+    )

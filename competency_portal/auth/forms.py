@@ -8,8 +8,20 @@ from wtforms.validators import DataRequired, Length
 class SignInForm(FlaskForm):
     """Email address and password."""
 
-    email = EmailField("Email address", validators=[DataRequired("Enter your email address"), Length(max=254, message="Enter an email address of 254 characters or fewer")])
-    password = PasswordField("Password", validators=[DataRequired("Enter your password"), Length(max=200, message="Enter a password of 200 characters or fewer")])
+    email = EmailField(
+        "Email address",
+        validators=[
+            DataRequired("Enter your email address"),
+            Length(max=254, message="Enter an email address of 254 characters or fewer"),
+        ],
+    )
+    password = PasswordField(
+        "Password",
+        validators=[
+            DataRequired("Enter your password"),
+            Length(max=200, message="Enter a password of 200 characters or fewer"),
+        ],
+    )
 
 
 class SignOutForm(FlaskForm):

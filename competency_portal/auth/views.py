@@ -35,7 +35,14 @@ def sign_in():
     if form.validate_on_submit():
         result = people.authenticate(db.session, form.email.data, form.password.data, clock.now())
         if result.user is not None:
-            audit.record(db.session, actor_id=result.user.id, action="signed_in", object_type="user", object_id=result.user.id, subject_id=result.user.id)
+            audit.record(
+                db.session,
+                actor_id=result.user.id,
+                action="signed_in",
+                object_type="user",
+                object_id=result.user.id,
+                subject_id=result.user.id,
+            )
             db.session.commit()
             session.clear()  # a new session on sign-in: no fixation
             login_user(result.user)

@@ -26,8 +26,13 @@ def framework(slug: str, revision: int | None = None):
     """A framework's domains and items, source details and version history."""
     version = catalogue.framework_version(db.session, slug, revision) or abort(404)
     history = catalogue.version_history(db.session, slug)
-    return render_template("catalogue/framework.html", slug=slug, version=version, history=history,
-                           is_current=version.revision == history[0].revision)
+    return render_template(
+        "catalogue/framework.html",
+        slug=slug,
+        version=version,
+        history=history,
+        is_current=version.revision == history[0].revision,
+    )
 
 
 @bp.get("/frameworks/<slug>/items/<code>")
@@ -38,8 +43,14 @@ def item(slug: str, code: str, revision: int | None = None):
     found = catalogue.item_in_version(db.session, slug, code, revision) or abort(404)
     item, version = found
     domain = next(d for d in version.domains if d.id == item.domain_id)
-    return render_template("catalogue/item.html", slug=slug, item=item, version=version, domain=domain,
-                           equivalents=catalogue.equivalents(db.session, slug, code))
+    return render_template(
+        "catalogue/item.html",
+        slug=slug,
+        item=item,
+        version=version,
+        domain=domain,
+        equivalents=catalogue.equivalents(db.session, slug, code),
+    )
 
 
 @bp.get("/frameworks/search")
@@ -66,5 +77,9 @@ def roles():
 def role(slug: str):
     """What a role requires: each framework's items with their target levels."""
     profile = catalogue.role_profile(db.session, slug) or abort(404)
-    return render_template("catalogue/role.html", role=profile, groups=catalogue.role_targets_by_framework(profile),
-                           labels=catalogue.scale_labels(db.session))
+    return render_template(
+        "catalogue/role.html",
+        role=profile,
+        groups=catalogue.role_targets_by_framework(profile),
+        labels=catalogue.scale_labels(db.session),
+    )

@@ -9,7 +9,6 @@ from collections import Counter
 from flask import Response, abort, render_template
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from competency_portal import charts, clock, policy
 from competency_portal.dashboards import bp
@@ -40,9 +39,16 @@ def _visible_person(person_id: int) -> User:
 def mine():
     """How ready I am for my target role."""
     result, figures = _person_charts(current_user)
-    return render_template("dashboards/person.html", person=current_user, result=result, charts=figures, own=True,
-                           role_title=_role_title(current_user), training_rows=_training_rows(current_user),
-                           **(_who_sets_roles() if result is None else {}))
+    return render_template(
+        "dashboards/person.html",
+        person=current_user,
+        result=result,
+        charts=figures,
+        own=True,
+        role_title=_role_title(current_user),
+        training_rows=_training_rows(current_user),
+        **(_who_sets_roles() if result is None else {}),
+    )
 
 
 @bp.get("/people/<int:person_id>/dashboard")
@@ -51,8 +57,16 @@ def person(person_id: int):
     """A supervisee's (or, for administrators, anyone's) readiness."""
     who = _visible_person(person_id)
     result, figures = _person_charts(who)
-    return render_template("dashboards/person.html", person=who, result=result, charts=figures, own=who.id == current_user.id,
-                           role_title=_role_title(who), training_rows=_training_rows(who), **(_who_sets_roles() if result is None else {}))
+    return render_template(
+        "dashboards/person.html",
+        person=who,
+        result=result,
+        charts=figures,
+        own=who.id == current_user.id,
+        role_title=_role_title(who),
+        training_rows=_training_rows(who),
+        **(_who_sets_roles() if result is None else {}),
+    )
 
 
 def _training_rows(person: User):
@@ -72,8 +86,9 @@ def _csv(chart: charts.Chart, filename: str) -> Response:
     for row in chart.rows:
         # A leading =, +, - or @ would be run as a formula by spreadsheet software.
         writer.writerow([f"'{v}" if isinstance(v, str) and v[:1] in "=+-@" else v for v in row])
-    return Response(buffer.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        buffer.getvalue(), mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
 
 
 @bp.get("/people/<int:person_id>/dashboard/<name>.csv")
@@ -89,7 +104,8 @@ def person_csv(person_id: int, name: str):
 def _team(today):
     """My supervisees, their readiness, and the heatmap of those with a target role (naming those without)."""
     people = db.session.scalars(
-        select(User).where(User.id.in_(policy.supervisees(db.session, current_user.id, today)), User.active.is_(True))
+        select(User)
+        .where(User.id.in_(policy.supervisees(db.session, current_user.id, today)), User.active.is_(True))
         .order_by(User.name)
     ).all()
     results = data.readiness_for(db.session, people, today)
@@ -103,8 +119,9 @@ def _team(today):
     for p in measured:
         by = {(d.framework, d.domain): d.share for d in results[p.id].domains}
         shares.append([by.get(k) for k in domains])
-    heatmap = charts.team_heatmap([p.name for p in measured], domains, shares,
-                                  not_shown=[p.name for p in people if p.id not in results])
+    heatmap = charts.team_heatmap(
+        [p.name for p in measured], domains, shares, not_shown=[p.name for p in people if p.id not in results]
+    )
     return people, results, heatmap
 
 
@@ -120,9 +137,20 @@ def team():
     training = {pid: training_service.summary_counts(s.all_rows) for pid, s in statuses.items()}
     # Counted once here: filtering the whole queue for each person in the template was quadratic.
     waiting_by = Counter(row.owner.id for row in waiting)
-    return render_template("dashboards/team.html", people=people, results=results, heatmap=heatmap, waiting=waiting,
-                           waiting_by=waiting_by, today=today, titles=titles, training=training, reviews=_last_reviews([p.id for p in people]),
-                           no_role=[p for p in people if p.id not in results], **_who_sets_roles())
+    return render_template(
+        "dashboards/team.html",
+        people=people,
+        results=results,
+        heatmap=heatmap,
+        waiting=waiting,
+        waiting_by=waiting_by,
+        today=today,
+        titles=titles,
+        training=training,
+        reviews=_last_reviews([p.id for p in people]),
+        no_role=[p for p in people if p.id not in results],
+        **_who_sets_roles(),
+    )
 
 
 def _who_sets_roles() -> dict:
@@ -142,7 +170,8 @@ def _last_reviews(person_ids: list[int]) -> dict:
         return {}
     rows = db.session.execute(
         select(Appraisal.user_id, func.max(Appraisal.signed_by_appraiser_at))
-        .where(Appraisal.user_id.in_(person_ids), Appraisal.state == AppraisalState.SIGNED).group_by(Appraisal.user_id)
+        .where(Appraisal.user_id.in_(person_ids), Appraisal.state == AppraisalState.SIGNED)
+        .group_by(Appraisal.user_id)
     ).all()
     return {pid: when.date() if when else None for pid, when in rows}
 
@@ -160,8 +189,11 @@ def _organisation(team_id: int | None):
     from competency_portal.readiness import rollup
 
     today = clock.today()
-    stmt = (select(User.id, User.target_role, Team.name.label("team_name")).outerjoin(Team, Team.id == User.team_id)
-            .where(User.active.is_(True), User.target_role.is_not(None)))  # no order: only per-team figures are shown
+    stmt = (
+        select(User.id, User.target_role, Team.name.label("team_name"))
+        .outerjoin(Team, Team.id == User.team_id)
+        .where(User.active.is_(True), User.target_role.is_not(None))
+    )  # no order: only per-team figures are shown
     who = select(User.id).where(User.active.is_(True), User.target_role.is_not(None))
     if team_id:
         stmt, who = stmt.where(User.team_id == team_id), who.where(User.team_id == team_id)
@@ -175,9 +207,19 @@ def _organisation(team_id: int | None):
     teams: dict[str, list[tuple[bool, float]]] = {}
     for p in people:
         required, met = len(roles[p.target_role]), found.met.get(p.id, 0)
-        teams.setdefault(p.team_name or "No team", []).append((required > 0 and met == required, met / required if required else 0.0))
-    by_team = [(name, len(rs), sum(ready for ready, _ in rs), sum(share for _, share in rs) / len(rs),
-                training.get(name, training_service.Counts())) for name, rs in sorted(teams.items())]
+        teams.setdefault(p.team_name or "No team", []).append(
+            (required > 0 and met == required, met / required if required else 0.0)
+        )
+    by_team = [
+        (
+            name,
+            len(rs),
+            sum(ready for ready, _ in rs),
+            sum(share for _, share in rs) / len(rs),
+            training.get(name, training_service.Counts()),
+        )
+        for name, rs in sorted(teams.items())
+    ]
     all_teams = db.session.scalars(select(Team).order_by(Team.name)).all()
     return chart, by_team, all_teams, len(people)
 
@@ -190,7 +232,9 @@ def organisation():
 
     team_id = id_arg(request.args.get("team"))
     chart, by_team, teams, people = _organisation(team_id)
-    return render_template("dashboards/organisation.html", chart=chart, by_team=by_team, teams=teams, team_id=team_id, people=people)
+    return render_template(
+        "dashboards/organisation.html", chart=chart, by_team=by_team, teams=teams, team_id=team_id, people=people
+    )
 
 
 @bp.get("/organisation/common-gaps.csv")

@@ -14,12 +14,23 @@ from competency_portal.models import EvidenceType
 class EvidenceForm(FlaskForm):
     """Record or change evidence."""
 
-    title = StringField("Title", validators=[DataRequired("Enter a title"), Length(max=200, message="Enter a title of 200 characters or fewer")])
-    evidence_type = SelectField("Type of evidence", choices=[("", "Choose a type")] + [(t.value, t.label) for t in EvidenceType],
-                                validators=[DataRequired("Choose the type of evidence")])
+    title = StringField(
+        "Title",
+        validators=[DataRequired("Enter a title"), Length(max=200, message="Enter a title of 200 characters or fewer")],
+    )
+    evidence_type = SelectField(
+        "Type of evidence",
+        choices=[("", "Choose a type")] + [(t.value, t.label) for t in EvidenceType],
+        validators=[DataRequired("Choose the type of evidence")],
+    )
     activity_date = DatePartsField("Date of the activity")
-    description = TextAreaField("Description", validators=[DataRequired("Describe what you did and what it shows"),
-                                                           Length(max=20000, message="Enter a description of 20,000 characters or fewer")])
+    description = TextAreaField(
+        "Description",
+        validators=[
+            DataRequired("Describe what you did and what it shows"),
+            Length(max=20000, message="Enter a description of 20,000 characters or fewer"),
+        ],
+    )
     items = SelectMultipleField("Items this evidence shows", coerce=int, validate_choice=False)
     attachments = MultipleFileField("Attachments")
     remove_attachments = SelectMultipleField("Remove attachments", coerce=int, validate_choice=False)
@@ -47,6 +58,10 @@ class SelfAssessmentForm(FlaskForm):
 class ShareResponseForm(FlaskForm):
     """A candidate's answer to a panel's request to see their portfolio (two buttons named `choice`)."""
 
-    choice = StringField("Your answer", validators=[
-        DataRequired("Choose whether to share your verified portfolio"),
-        AnyOf(["share", "withhold"], message="Choose whether to share your verified portfolio")])
+    choice = StringField(
+        "Your answer",
+        validators=[
+            DataRequired("Choose whether to share your verified portfolio"),
+            AnyOf(["share", "withhold"], message="Choose whether to share your verified portfolio"),
+        ],
+    )

@@ -44,16 +44,25 @@ def _input(form: EvidenceForm) -> evidence_service.EvidenceInput | None:
         if not upload or not upload.filename:
             continue
         try:
-            files.append(check(upload.filename, upload.read(current_app.config["MAX_ATTACHMENT_BYTES"] + 1),
-                               current_app.config["MAX_ATTACHMENT_BYTES"]))
+            files.append(
+                check(
+                    upload.filename,
+                    upload.read(current_app.config["MAX_ATTACHMENT_BYTES"] + 1),
+                    current_app.config["MAX_ATTACHMENT_BYTES"],
+                )
+            )
         except AttachmentRefused as exc:
             errors.append(str(exc))
     if errors:
         form.attachments.errors = list(form.attachments.errors) + errors
         return None
     return evidence_service.EvidenceInput(
-        title=form.title.data, evidence_type=EvidenceType(form.evidence_type.data), activity_date=form.activity_date.data,
-        description=form.description.data, item_ids=list(form.items.data or []), files=files,
+        title=form.title.data,
+        evidence_type=EvidenceType(form.evidence_type.data),
+        activity_date=form.activity_date.data,
+        description=form.description.data,
+        item_ids=list(form.items.data or []),
+        files=files,
         remove_attachment_ids=list(form.remove_attachments.data or []),
     )
 
@@ -75,8 +84,11 @@ def _owned_or_visible(evidence_id: int, edit: bool = False):
 @policy.rule(policy.SIGNED_IN)
 def index():
     """My evidence and where each piece stands."""
-    return render_template("evidence/index.html", evidence=evidence_service.my_evidence(db.session, current_user.id),
-                           supervisor=evidence_service.current_supervisor(db.session, current_user.id, clock.today()))
+    return render_template(
+        "evidence/index.html",
+        evidence=evidence_service.my_evidence(db.session, current_user.id),
+        supervisor=evidence_service.current_supervisor(db.session, current_user.id, clock.today()),
+    )
 
 
 @bp.route("/portfolio/evidence/new", methods=["GET", "POST"])
@@ -90,7 +102,9 @@ def new():
         db.session.commit()
         flash("Evidence saved as a draft. Submit it when it is ready for sign-off.")
         return redirect(url_for("evidence.show", evidence_id=evidence.id))
-    return render_template("evidence/form.html", form=form, groups=groups, evidence=None, accepted=ACCEPTED_DESCRIPTION), 400 if form.errors else 200
+    return render_template(
+        "evidence/form.html", form=form, groups=groups, evidence=None, accepted=ACCEPTED_DESCRIPTION
+    ), 400 if form.errors else 200
 
 
 @bp.get("/portfolio/evidence/<int:evidence_id>")
@@ -99,9 +113,14 @@ def show(evidence_id: int):
     """One piece of evidence: its revisions, attachments, and which sign-off covers which revision."""
     evidence = _owned_or_visible(evidence_id)
     can_decide = policy.can_decide(db.session, current_user, evidence, clock.today())
-    return render_template("evidence/show.html", evidence=evidence, form=ConfirmForm(), can_decide=can_decide,
-                           can_edit=policy.can_edit_evidence(current_user, evidence),
-                           unchanged={s.id: evidence_service.unchanged_since_decided(s) for s in evidence.sign_offs})
+    return render_template(
+        "evidence/show.html",
+        evidence=evidence,
+        form=ConfirmForm(),
+        can_decide=can_decide,
+        can_edit=policy.can_edit_evidence(current_user, evidence),
+        unchanged={s.id: evidence_service.unchanged_since_decided(s) for s in evidence.sign_offs},
+    )
 
 
 @bp.route("/portfolio/evidence/<int:evidence_id>/edit", methods=["GET", "POST"])
@@ -116,12 +135,18 @@ def edit(evidence_id: int):
     form = _form(groups, evidence)
     # Keep items already linked selectable, even if the role profile has since moved on.
     known = {value for value, _ in form.items.choices}
-    form.items.choices += [(link.item_id, f"{link.item.code} {link.item.statement}") for link in evidence.current.links if link.item_id not in known]
+    form.items.choices += [
+        (link.item_id, f"{link.item.code} {link.item.statement}")
+        for link in evidence.current.links
+        if link.item_id not in known
+    ]
     if request.method == "GET":
         _prefill(form, evidence.current)
     elif form.validate_on_submit() and (data := _input(form)) is not None:
         try:
-            revision = evidence_service.update(db.session, evidence, current_user, data, storage.from_config(current_app.config))
+            revision = evidence_service.update(
+                db.session, evidence, current_user, data, storage.from_config(current_app.config)
+            )
         except evidence_service.EvidenceError as exc:
             db.session.rollback()
             flash(str(exc))
@@ -129,7 +154,9 @@ def edit(evidence_id: int):
         db.session.commit()
         flash(f"Changes saved as revision {revision.number}." if revision.number > 1 else "Changes saved.")
         return redirect(url_for("evidence.show", evidence_id=evidence.id))
-    return render_template("evidence/form.html", form=form, groups=groups, evidence=evidence, accepted=ACCEPTED_DESCRIPTION), 400 if form.errors else 200
+    return render_template(
+        "evidence/form.html", form=form, groups=groups, evidence=evidence, accepted=ACCEPTED_DESCRIPTION
+    ), 400 if form.errors else 200
 
 
 @bp.post("/portfolio/evidence/<int:evidence_id>/submit")
@@ -140,7 +167,9 @@ def submit(evidence_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        supervisor = evidence_service.submit(db.session, evidence, current_user, clock.now(), mail_settings(current_app.config))
+        supervisor = evidence_service.submit(
+            db.session, evidence, current_user, clock.now(), mail_settings(current_app.config)
+        )
     except (evidence_service.EvidenceError, ValueError) as exc:
         db.session.rollback()
         flash(str(exc))
@@ -156,11 +185,14 @@ def download(evidence_id: int, attachment_id: int):
     """An attachment, as a download, to people allowed to see the evidence."""
     evidence = _owned_or_visible(evidence_id)
     attachment = db.session.scalar(
-        select(Attachment).join(EvidenceRevision, Attachment.revision_id == EvidenceRevision.id)
+        select(Attachment)
+        .join(EvidenceRevision, Attachment.revision_id == EvidenceRevision.id)
         .where(Attachment.id == attachment_id, EvidenceRevision.evidence_id == evidence.id)
     ) or abort(404)
     data = storage.from_config(current_app.config).read(attachment.stored_name)
-    return send_file(BytesIO(data), mimetype=attachment.content_type, as_attachment=True, download_name=attachment.filename)
+    return send_file(
+        BytesIO(data), mimetype=attachment.content_type, as_attachment=True, download_name=attachment.filename
+    )
 
 
 @bp.route("/portfolio/self-assessment", methods=["GET", "POST"])
@@ -185,7 +217,11 @@ def self_assess():
             flash(str(exc))
             return redirect(url_for("evidence.self_assess"))
         db.session.commit()
-        flash(f"{saved} rating{'s' if saved != 1 else ''} saved." if saved else "Nothing had changed, so nothing was saved.")
+        flash(
+            f"{saved} rating{'s' if saved != 1 else ''} saved."
+            if saved
+            else "Nothing had changed, so nothing was saved."
+        )
         return redirect(url_for("evidence.self_assess"))
     groups = self_assessment.groups(db.session, current_user, role) if role else []
     return render_template("evidence/self_assessment.html", role=role, groups=groups, form=form)
@@ -207,7 +243,9 @@ def mark_read():
     """Mark all my notifications read."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    for note in db.session.scalars(select(Notification).where(Notification.user_id == current_user.id, Notification.read_at.is_(None))):
+    for note in db.session.scalars(
+        select(Notification).where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
+    ):
         note.read_at = clock.now()
     db.session.commit()
     return redirect(url_for("evidence.notifications"))

@@ -41,5 +41,7 @@ def respond_to_share(application_id: int):
         db.session.rollback()
         flash(str(refused))
         return redirect(url_for("evidence.sharing"))
-    flash("Your verified portfolio is shared with the panel." if share else "Your portfolio is not shared with the panel.")
+    flash(
+        "Your verified portfolio is shared with the panel." if share else "Your portfolio is not shared with the panel."
+    )
     return redirect(url_for("evidence.sharing"))

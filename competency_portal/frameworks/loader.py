@@ -74,7 +74,10 @@ def catalogue(session: Session) -> Catalogue:
     cat = Catalogue()
     rows = session.execute(
         select(Framework.slug, FrameworkVersion.scale_slug, Domain.code, Item.code)
-        .join(FrameworkVersion, (FrameworkVersion.framework_id == Framework.id) & (FrameworkVersion.revision == Framework.current_revision))
+        .join(
+            FrameworkVersion,
+            (FrameworkVersion.framework_id == Framework.id) & (FrameworkVersion.revision == Framework.current_revision),
+        )
         .join(Domain, Domain.version_id == FrameworkVersion.id)
         .join(Item, Item.domain_id == Domain.id)
     )
@@ -136,6 +139,7 @@ def load(session: Session, bundle: Bundle) -> list[Change]:
 
 # -- reading what is loaded ---------------------------------------------------------------
 
+
 def _current(session: Session, model, options=()):
     latest = select(model.slug, func.max(model.revision).label("rev")).group_by(model.slug).subquery()
     stmt = select(model).join(latest, (model.slug == latest.c.slug) & (model.revision == latest.c.rev))
@@ -149,7 +153,10 @@ def _latest(session: Session, model, slug: str):
 def _current_version(session: Session, slug: str) -> FrameworkVersion | None:
     return session.scalar(
         select(FrameworkVersion)
-        .join(Framework, (FrameworkVersion.framework_id == Framework.id) & (FrameworkVersion.revision == Framework.current_revision))
+        .join(
+            Framework,
+            (FrameworkVersion.framework_id == Framework.id) & (FrameworkVersion.revision == Framework.current_revision),
+        )
         .where(Framework.slug == slug)
         .options(selectinload(FrameworkVersion.domains).selectinload(Domain.items))
     )
@@ -159,7 +166,10 @@ def _current_items(session: Session) -> dict[tuple[str, str], tuple[Item, str]]:
     """(framework slug, item code) -> (item, its domain's code), for current versions."""
     rows = session.execute(
         select(Framework.slug, Domain.code, Item)
-        .join(FrameworkVersion, (FrameworkVersion.framework_id == Framework.id) & (FrameworkVersion.revision == Framework.current_revision))
+        .join(
+            FrameworkVersion,
+            (FrameworkVersion.framework_id == Framework.id) & (FrameworkVersion.revision == Framework.current_revision),
+        )
         .join(Item, Item.version_id == FrameworkVersion.id)
         .join(Domain, Item.domain_id == Domain.id)
         .order_by(Item.position)
@@ -171,7 +181,9 @@ def _with_dependants(session: Session, bundle: Bundle) -> Bundle:
     """The bundle plus loaded role profiles and crosswalks that name a framework it changes."""
     if not bundle.frameworks:
         return bundle
-    out = Bundle(dict(bundle.frameworks), dict(bundle.scales), dict(bundle.roles), dict(bundle.crosswalks), dict(bundle.training))
+    out = Bundle(
+        dict(bundle.frameworks), dict(bundle.scales), dict(bundle.roles), dict(bundle.crosswalks), dict(bundle.training)
+    )
     changed = set(bundle.frameworks)
     for role in _current(session, RoleProfile):
         spec = RoleProfileSpec.model_validate(role.document)
@@ -188,7 +200,12 @@ def _with_dependants(session: Session, bundle: Bundle) -> Bundle:
 def _check_kinds(session: Session, bundle: Bundle) -> None:
     kinds = dict(session.execute(select(Framework.slug, Framework.kind)).all())
     problems = [
-        Problem(p.document.name, f"framework {fid!r} is loaded as a {kinds[fid].value}; a framework cannot change kind, so give this file a new id", "kind", p.document.line_of(("kind",)))
+        Problem(
+            p.document.name,
+            f"framework {fid!r} is loaded as a {kinds[fid].value}; a framework cannot change kind, so give this file a new id",
+            "kind",
+            p.document.line_of(("kind",)),
+        )
         for fid, p in bundle.frameworks.items()
         if fid in kinds and kinds[fid].value != p.spec.kind
     ]
@@ -201,7 +218,9 @@ def _framework_hashes(session: Session, bundle: Bundle) -> dict[str, str]:
     hashes = dict(
         session.execute(
             select(Framework.slug, FrameworkVersion.content_hash).join(
-                FrameworkVersion, (FrameworkVersion.framework_id == Framework.id) & (FrameworkVersion.revision == Framework.current_revision)
+                FrameworkVersion,
+                (FrameworkVersion.framework_id == Framework.id)
+                & (FrameworkVersion.revision == Framework.current_revision),
             )
         ).all()
     )
@@ -210,6 +229,7 @@ def _framework_hashes(session: Session, bundle: Bundle) -> dict[str, str]:
 
 
 # -- frameworks -------------------------------------------------------------------------
+
 
 def _item_view(item) -> dict:
     return {
@@ -226,7 +246,9 @@ def _framework_change(session: Session, spec: FrameworkSpec) -> Change:
     current = _current_version(session, spec.id)
     count = sum(len(d.items) for d in spec.domains)
     if current is None:
-        return Change("framework", spec.id, "new", [f"version {spec.version}: {len(spec.domains)} domains, {count} items"])
+        return Change(
+            "framework", spec.id, "new", [f"version {spec.version}: {len(spec.domains)} domains, {count} items"]
+        )
     if current.content_hash == content_hash(spec):
         return Change("framework", spec.id, "unchanged")
     details = []
@@ -240,7 +262,11 @@ def _framework_change(session: Session, spec: FrameworkSpec) -> Change:
     new_domains = {d.code: d.title for d in spec.domains}
     details += [f"domain {c} added: {t}" for c, t in new_domains.items() if c not in old_domains]
     details += [f"domain {c} removed: {t}" for c, t in old_domains.items() if c not in new_domains]
-    details += [f"domain {c} renamed: {old_domains[c]!r} -> {t!r}" for c, t in new_domains.items() if c in old_domains and old_domains[c] != t]
+    details += [
+        f"domain {c} renamed: {old_domains[c]!r} -> {t!r}"
+        for c, t in new_domains.items()
+        if c in old_domains and old_domains[c] != t
+    ]
     old_items = {i.code: _item_view(i) for d in current.domains for i in d.items}
     new_items = {i.code: _item_view(i) for _, i in spec.items()}
     details += [f"item {c} added: {v['statement'][:80]}" for c, v in new_items.items() if c not in old_items]
@@ -261,18 +287,34 @@ def _write_framework(session: Session, spec: FrameworkSpec) -> None:
         session.add(framework)
         session.flush()
     else:
-        current = session.scalar(select(FrameworkVersion).where(FrameworkVersion.framework_id == framework.id, FrameworkVersion.revision == framework.current_revision))
+        current = session.scalar(
+            select(FrameworkVersion).where(
+                FrameworkVersion.framework_id == framework.id, FrameworkVersion.revision == framework.current_revision
+            )
+        )
         if current is not None and current.content_hash == digest:
             return
-    revision = (session.scalar(select(func.max(FrameworkVersion.revision)).where(FrameworkVersion.framework_id == framework.id)) or 0) + 1
+    revision = (
+        session.scalar(select(func.max(FrameworkVersion.revision)).where(FrameworkVersion.framework_id == framework.id))
+        or 0
+    ) + 1
     version = FrameworkVersion(
-        framework=framework, revision=revision, version_label=spec.version, title=spec.title,
-        kind=FrameworkKind(spec.kind), scale_slug=spec.scale,
-        source_document=spec.source.document, source_organisation=spec.source.organisation,
-        source_post=spec.source.post, source_band=spec.source.band, source_date=spec.source.date,
-        source_status=spec.source.status, notes=spec.notes,
+        framework=framework,
+        revision=revision,
+        version_label=spec.version,
+        title=spec.title,
+        kind=FrameworkKind(spec.kind),
+        scale_slug=spec.scale,
+        source_document=spec.source.document,
+        source_organisation=spec.source.organisation,
+        source_post=spec.source.post,
+        source_band=spec.source.band,
+        source_date=spec.source.date,
+        source_status=spec.source.status,
+        notes=spec.notes,
         assessment_methods=list(spec.assessment_methods),
-        item_count=sum(len(d.items) for d in spec.domains), content_hash=digest,
+        item_count=sum(len(d.items) for d in spec.domains),
+        content_hash=digest,
     )
     session.add(version)
     position = 0
@@ -281,15 +323,24 @@ def _write_framework(session: Session, spec: FrameworkSpec) -> None:
         session.add(domain)
         for i in d.items:
             position += 1
-            domain.items.append(Item(
-                version=version, code=i.code, statement=i.statement, requirement=i.requirement,
-                assessed_by=list(i.assessed_by or []), review_months=i.review_months,
-                evidence_types=list(i.evidence_types), guidance=i.guidance, position=position,
-            ))
+            domain.items.append(
+                Item(
+                    version=version,
+                    code=i.code,
+                    statement=i.statement,
+                    requirement=i.requirement,
+                    assessed_by=list(i.assessed_by or []),
+                    review_months=i.review_months,
+                    evidence_types=list(i.evidence_types),
+                    guidance=i.guidance,
+                    position=position,
+                )
+            )
     framework.current_revision = revision
 
 
 # -- scales ---------------------------------------------------------------------------
+
 
 def _scale_change(session: Session, spec: ScaleSpec) -> Change:
     current = _latest(session, Scale, spec.id)
@@ -299,8 +350,12 @@ def _scale_change(session: Session, spec: ScaleSpec) -> Change:
         return Change("scale", spec.id, "unchanged")
     old = {lv.value: lv.label for lv in current.levels}
     new = {lv.value: lv.label for lv in spec.levels}
-    details = [f"level {v}: {old.get(v)!r} -> {new.get(v)!r}" for v in sorted(set(old) | set(new)) if old.get(v) != new.get(v)]
-    return Change("scale", spec.id, f"new version (revision {current.revision + 1})", details or ["descriptions changed"])
+    details = [
+        f"level {v}: {old.get(v)!r} -> {new.get(v)!r}" for v in sorted(set(old) | set(new)) if old.get(v) != new.get(v)
+    ]
+    return Change(
+        "scale", spec.id, f"new version (revision {current.revision + 1})", details or ["descriptions changed"]
+    )
 
 
 def _write_scale(session: Session, spec: ScaleSpec) -> None:
@@ -308,12 +363,15 @@ def _write_scale(session: Session, spec: ScaleSpec) -> None:
     digest = content_hash(spec)
     if current is not None and current.content_hash == digest:
         return
-    scale = Scale(slug=spec.id, revision=(current.revision + 1) if current else 1, title=spec.title, content_hash=digest)
+    scale = Scale(
+        slug=spec.id, revision=(current.revision + 1) if current else 1, title=spec.title, content_hash=digest
+    )
     scale.levels = [ScaleLevel(value=lv.value, label=lv.label, description=lv.description) for lv in spec.levels]
     session.add(scale)
 
 
 # -- role profiles ----------------------------------------------------------------------
+
 
 def _dependency_hash(spec, frameworks: set[str], hashes: dict[str, str]) -> str:
     return content_hash(spec, sorted((f, hashes.get(f)) for f in frameworks))
@@ -337,7 +395,12 @@ def _role_change(session: Session, spec: RoleProfileSpec, hashes: dict[str, str]
         return Change("role profile", spec.id, "new", [f"{len(spec.requirements)} frameworks"])
     if current.content_hash == digest:
         return Change("role profile", spec.id, "unchanged")
-    return Change("role profile", spec.id, f"new version (revision {current.revision + 1})", ["targets or the frameworks they name changed"])
+    return Change(
+        "role profile",
+        spec.id,
+        f"new version (revision {current.revision + 1})",
+        ["targets or the frameworks they name changed"],
+    )
 
 
 def _write_role(session: Session, spec: RoleProfileSpec, hashes: dict[str, str], items: dict) -> None:
@@ -349,14 +412,21 @@ def _write_role(session: Session, spec: RoleProfileSpec, hashes: dict[str, str],
     for (slug, code), (_, domain) in items.items():
         domains_of.setdefault(slug, {}).setdefault(domain, []).append(code)
     role = RoleProfile(
-        slug=spec.id, revision=(current.revision + 1) if current else 1, title=spec.title,
-        description=spec.description, document=spec.model_dump(mode="json"), content_hash=digest,
+        slug=spec.id,
+        revision=(current.revision + 1) if current else 1,
+        title=spec.title,
+        description=spec.description,
+        document=spec.model_dump(mode="json"),
+        content_hash=digest,
     )
-    role.targets = [RoleTarget(item=items[key][0], target_level=level) for key, level in _role_targets(spec, domains_of).items()]
+    role.targets = [
+        RoleTarget(item=items[key][0], target_level=level) for key, level in _role_targets(spec, domains_of).items()
+    ]
     session.add(role)
 
 
 # -- crosswalks -------------------------------------------------------------------------
+
 
 def _crosswalk_frameworks(spec: CrosswalkSpec) -> set[str]:
     return {ref.split(":")[0] for pair in spec.pairs for ref in (pair.a, pair.b)}
@@ -373,7 +443,12 @@ def _crosswalk_change(session: Session, spec: CrosswalkSpec, hashes: dict[str, s
     new = {(p.a, p.b) for p in spec.pairs}
     details = [f"pair added: {a} = {b}" for a, b in sorted(new - old)]
     details += [f"pair removed: {a} = {b}" for a, b in sorted(old - new)]
-    return Change("crosswalk", spec.id, f"new version (revision {current.revision + 1})", details or ["notes or the frameworks it names changed"])
+    return Change(
+        "crosswalk",
+        spec.id,
+        f"new version (revision {current.revision + 1})",
+        details or ["notes or the frameworks it names changed"],
+    )
 
 
 def _write_crosswalk(session: Session, spec: CrosswalkSpec, hashes: dict[str, str], items: dict) -> None:
@@ -382,12 +457,14 @@ def _write_crosswalk(session: Session, spec: CrosswalkSpec, hashes: dict[str, st
     if current is not None and current.content_hash == digest:
         return
     walk = Crosswalk(
-        slug=spec.id, revision=(current.revision + 1) if current else 1, title=spec.title,
-        document=spec.model_dump(mode="json"), content_hash=digest,
+        slug=spec.id,
+        revision=(current.revision + 1) if current else 1,
+        title=spec.title,
+        document=spec.model_dump(mode="json"),
+        content_hash=digest,
     )
     walk.pairs = [
-        CrosswalkPair(item_a=items[_ref(p.a)][0], item_b=items[_ref(p.b)][0], note=p.note)
-        for p in spec.pairs
+        CrosswalkPair(item_a=items[_ref(p.a)][0], item_b=items[_ref(p.b)][0], note=p.note) for p in spec.pairs
     ]
     session.add(walk)
 
@@ -399,12 +476,18 @@ def _ref(reference: str) -> tuple[str, str]:
 
 # -- training subjects ------------------------------------------------------------------
 
+
 def _subject_hash(subject: SubjectSpec, position: int) -> str:
     return content_hash(subject, {"position": position})
 
 
 def _subject_view(title: str, renewal_months: int | None, roles: dict, position: int) -> dict:
-    return {"title": title, "renewal_months": renewal_months, "roles": dict(sorted(roles.items())), "position": position}
+    return {
+        "title": title,
+        "renewal_months": renewal_months,
+        "roles": dict(sorted(roles.items())),
+        "position": position,
+    }
 
 
 def _training_change(session: Session, spec: TrainingSpec) -> Change:
@@ -425,7 +508,11 @@ def _training_change(session: Session, spec: TrainingSpec) -> Change:
             fields = ", ".join(k for k in new if new[k] != old[k])
             details.append(f"subject {subject.id} changed ({fields or 'content'})")
     listed = {subject.id for subject in spec.subjects}
-    details += [f"subject {slug} retired (records of it are kept)" for slug, row in existing.items() if slug not in listed and not row.retired]
+    details += [
+        f"subject {slug} retired (records of it are kept)"
+        for slug, row in existing.items()
+        if slug not in listed and not row.retired
+    ]
     if not details:
         return Change("training", spec.id, "unchanged")
     return Change("training", spec.id, "updated", details)

@@ -14,7 +14,6 @@ from pydantic import ValidationError
 from competency_portal.frameworks.problems import FrameworkFileError, Problem, key_path
 from competency_portal.frameworks.schema import (
     MODEL_FOR_KIND,
-    CrosswalkSpec,
     FrameworkSpec,
     RoleProfileSpec,
     ScaleSpec,
@@ -97,7 +96,9 @@ def read_bundle(path: Path) -> Bundle:
         raise FrameworkFileError([Problem(str(path), "no such file or folder; check the path")])
     paths = files_under(path)
     if not paths:
-        raise FrameworkFileError([Problem(str(path), "no .yaml or .yml files here; point at a framework file or a folder of them")])
+        raise FrameworkFileError(
+            [Problem(str(path), "no .yaml or .yml files here; point at a framework file or a folder of them")]
+        )
     bundle = Bundle()
     problems: list[Problem] = []
     origin: dict[tuple[str, str], str] = {}
@@ -111,10 +112,24 @@ def read_bundle(path: Path) -> Bundle:
         family = type(parsed.spec).__name__
         if isinstance(parsed.spec, TrainingSpec) and group and parsed.spec.id not in group:
             first = origin[("TrainingSpec", next(iter(group)))]
-            problems.append(Problem(str(file), f"there is already a training file ({first}); one file holds the whole list of mandatory subjects, so move these subjects into it", "kind", parsed.document.line_of(("kind",))))
+            problems.append(
+                Problem(
+                    str(file),
+                    f"there is already a training file ({first}); one file holds the whole list of mandatory subjects, so move these subjects into it",
+                    "kind",
+                    parsed.document.line_of(("kind",)),
+                )
+            )
             continue
         if parsed.spec.id in group:
-            problems.append(Problem(str(file), f"id {parsed.spec.id!r} is already used by {origin[(family, parsed.spec.id)]}; give each file its own id", "id", parsed.document.line_of(("id",))))
+            problems.append(
+                Problem(
+                    str(file),
+                    f"id {parsed.spec.id!r} is already used by {origin[(family, parsed.spec.id)]}; give each file its own id",
+                    "id",
+                    parsed.document.line_of(("id",)),
+                )
+            )
             continue
         origin[(family, parsed.spec.id)] = str(file)
         group[parsed.spec.id] = parsed
@@ -130,7 +145,8 @@ def parse_spec(document: Document) -> Parsed:
     if model is None:
         allowed = ", ".join(MODEL_FOR_KIND)
         message = (
-            "'kind' is missing; add it as the first key" if kind is None
+            "'kind' is missing; add it as the first key"
+            if kind is None
             else f"kind {kind!r} is not known; use one of {allowed}"
         )
         raise FrameworkFileError([Problem(document.name, message, "kind", document.line_of(("kind",)))])
@@ -157,13 +173,21 @@ def check_references(bundle: Bundle, loaded: Catalogue) -> None:
 
     for parsed in bundle.frameworks.values():
         if parsed.spec.scale not in catalogue.scales:
-            add(parsed, ("scale",), f"scale {parsed.spec.scale!r} is not loaded or in these files; add a scale file with that id or use an existing scale")
+            add(
+                parsed,
+                ("scale",),
+                f"scale {parsed.spec.scale!r} is not loaded or in these files; add a scale file with that id or use an existing scale",
+            )
     for parsed in bundle.roles.values():
         for r, req in enumerate(parsed.spec.requirements):
             loc = ("requirements", r)
             fw = catalogue.frameworks.get(req.framework)
             if fw is None:
-                add(parsed, (*loc, "framework"), f"framework {req.framework!r} does not exist; check the id against 'frameworks list'")
+                add(
+                    parsed,
+                    (*loc, "framework"),
+                    f"framework {req.framework!r} does not exist; check the id against 'frameworks list'",
+                )
                 continue
             codes = {code for items in fw["domains"].values() for code in items}
             levels = catalogue.scales.get(fw["scale"], set())
@@ -181,12 +205,20 @@ def check_references(bundle: Bundle, loaded: Catalogue) -> None:
                     add(parsed, (*loc, "exclude", i), f"framework {req.framework!r} has no item {code!r}")
             for where, level in targets:
                 if levels and level not in levels:
-                    add(parsed, where, f"{level} is not a level of the {fw['scale']!r} scale; use one of {', '.join(map(str, sorted(levels)))}")
+                    add(
+                        parsed,
+                        where,
+                        f"{level} is not a level of the {fw['scale']!r} scale; use one of {', '.join(map(str, sorted(levels)))}",
+                    )
     for parsed in bundle.training.values():
         for s, subject in enumerate(parsed.spec.subjects):
             for role in subject.roles:
                 if role not in catalogue.roles:
-                    add(parsed, ("subjects", s, "roles", role), f"role profile {role!r} does not exist; check the id against the files in frameworks/roles/")
+                    add(
+                        parsed,
+                        ("subjects", s, "roles", role),
+                        f"role profile {role!r} does not exist; check the id against the files in frameworks/roles/",
+                    )
     for parsed in bundle.crosswalks.values():
         for p, pair in enumerate(parsed.spec.pairs):
             for side in ("a", "b"):
@@ -234,7 +266,11 @@ def _problem(document: Document, err: dict, model: type) -> Problem:
     elif kind in _TYPE_WORDS:
         message = f"this should be {_TYPE_WORDS[kind]}; got {type(err['input']).__name__ if not isinstance(err['input'], str) else repr(err['input'][:40])}"
     elif kind == "too_short":
-        message = "this must not be empty; add at least one entry" if isinstance(err["input"], list) else "this must not be blank"
+        message = (
+            "this must not be empty; add at least one entry"
+            if isinstance(err["input"], list)
+            else "this must not be blank"
+        )
     elif kind in ("string_too_long", "too_long"):
         message = f"this is too long (at most {err['ctx'].get('max_length')} characters); shorten it"
     elif kind in ("greater_than_equal", "less_than_equal"):

@@ -48,15 +48,12 @@ class _Loader(yaml.SafeLoader):
             try:
                 hash(key)
             except TypeError:
-                raise ConstructorError(
-                    None, None, "a mapping key must be plain text", key_node.start_mark
-                ) from None
+                raise ConstructorError(None, None, "a mapping key must be plain text", key_node.start_mark) from None
             if key in seen:
                 raise ConstructorError(
                     None,
                     None,
-                    f"the key {key!r} appears twice in the same mapping (first on line "
-                    f"{seen[key]}); keep only one",
+                    f"the key {key!r} appears twice in the same mapping (first on line {seen[key]}); keep only one",
                     key_node.start_mark,
                 )
             seen[key] = key_node.start_mark.line + 1
@@ -65,10 +62,17 @@ class _Loader(yaml.SafeLoader):
     def construct_scalar(self, node):  # noqa: D102 - PyYAML hook
         value = super().construct_scalar(node)
         # Escapes ("\0", "\ud800") can make text no database stores: NUL, or half a UTF-16 pair.
-        bad = next((c for c in value if c == "\x00" or "\ud800" <= c <= "\udfff"), None) if isinstance(value, str) else None
+        bad = (
+            next((c for c in value if c == "\x00" or "\ud800" <= c <= "\udfff"), None)
+            if isinstance(value, str)
+            else None
+        )
         if bad is not None:
             raise ConstructorError(
-                None, None, f"the text holds the character U+{ord(bad):04X}, which cannot be stored; remove that escape", node.start_mark
+                None,
+                None,
+                f"the text holds the character U+{ord(bad):04X}, which cannot be stored; remove that escape",
+                node.start_mark,
             )
         return value
 
@@ -125,15 +129,15 @@ def parse(raw: bytes, name: str) -> Document:
         raise FrameworkFileError(
             [Problem(name, "the file is not UTF-8 text; save it as UTF-8 and try again", line=line)]
         ) from None
-    if not text.strip() or all(
-        not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
-    ):
+    if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
         raise FrameworkFileError([Problem(name, "the file is empty; give it content or remove it")])
     try:
         loader = _Loader(text)  # checks every character is one YAML allows
     except ReaderError as exc:
         line = text[: exc.position].count("\n") + 1
-        raise FrameworkFileError([Problem(name, f"the character U+{exc.character:04X} is not allowed in YAML; remove it", line=line)]) from None
+        raise FrameworkFileError(
+            [Problem(name, f"the character U+{exc.character:04X} is not allowed in YAML; remove it", line=line)]
+        ) from None
     try:
         root = loader.get_single_node()
         data = loader.construct_document(root) if root is not None else None
@@ -154,6 +158,12 @@ def parse(raw: bytes, name: str) -> Document:
         loader.dispose()
     if not isinstance(data, dict):
         raise FrameworkFileError(
-            [Problem(name, "the file must be a mapping of keys (kind, id, title, ...), not a list or a single value", line=1)]
+            [
+                Problem(
+                    name,
+                    "the file must be a mapping of keys (kind, id, title, ...), not a list or a single value",
+                    line=1,
+                )
+            ]
         )
     return Document(name, data, root)

@@ -27,7 +27,9 @@ class AppraisalState(str, enum.Enum):
     @property
     def label(self) -> str:
         """The state as people name it."""
-        return {"draft": "Objectives being drafted", "agreed": "Objectives agreed", "signed": "Review signed"}[self.value]
+        return {"draft": "Objectives being drafted", "agreed": "Objectives agreed", "signed": "Review signed"}[
+            self.value
+        ]
 
 
 class ObjectiveStatus(str, enum.Enum):
@@ -121,7 +123,9 @@ class Objective(Base):
     status: Mapped[ObjectiveStatus] = mapped_column(str_enum(ObjectiveStatus), default=ObjectiveStatus.NOT_STARTED)
     position: Mapped[int] = mapped_column(Integer)
 
-    progress: Mapped[list[ProgressNote]] = relationship(order_by="ProgressNote.created_at", cascade="all, delete-orphan")
+    progress: Mapped[list[ProgressNote]] = relationship(
+        order_by="ProgressNote.created_at", cascade="all, delete-orphan"
+    )
 
 
 class ProgressNote(Base):

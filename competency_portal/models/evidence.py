@@ -133,7 +133,12 @@ class Evidence(Base):
     @property
     def editable(self) -> bool:
         """Whether the owner may change it (in place, or as a new revision)."""
-        return self.state in {EvidenceState.DRAFT, EvidenceState.RETURNED, EvidenceState.SIGNED_OFF, EvidenceState.REVOKED}
+        return self.state in {
+            EvidenceState.DRAFT,
+            EvidenceState.RETURNED,
+            EvidenceState.SIGNED_OFF,
+            EvidenceState.REVOKED,
+        }
 
 
 class EvidenceRevision(Base):

@@ -150,9 +150,7 @@ class Scale(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
-    levels: Mapped[list[ScaleLevel]] = relationship(
-        order_by="ScaleLevel.value", cascade="all, delete-orphan"
-    )
+    levels: Mapped[list[ScaleLevel]] = relationship(order_by="ScaleLevel.value", cascade="all, delete-orphan")
 
 
 class ScaleLevel(Base):

@@ -70,8 +70,11 @@ class Vacancy(Base):
 
     __mapper_args__ = {"version_id_col": lock_version}
 
-    _NEXT = {VacancyStatus.OPEN: VacancyStatus.SHORTLISTING, VacancyStatus.SHORTLISTING: VacancyStatus.INTERVIEWING,
-             VacancyStatus.INTERVIEWING: VacancyStatus.CLOSED}
+    _NEXT = {
+        VacancyStatus.OPEN: VacancyStatus.SHORTLISTING,
+        VacancyStatus.SHORTLISTING: VacancyStatus.INTERVIEWING,
+        VacancyStatus.INTERVIEWING: VacancyStatus.CLOSED,
+    }
 
     def advance(self, to: VacancyStatus) -> None:
         """Move to the next status; anything else is refused."""

@@ -20,12 +20,16 @@ class ReadinessFact(Base):
 
     __tablename__ = "readiness_fact"
     # The second index holds every column the organisation view reads, so its counts never touch the table.
-    __table_args__ = (UniqueConstraint("user_id", "framework_slug", "item_code"),
-                      Index("ix_readiness_fact_user_id_met", "user_id", "met_forever", "met_until", "framework_slug", "item_code"))
+    __table_args__ = (
+        UniqueConstraint("user_id", "framework_slug", "item_code"),
+        Index("ix_readiness_fact_user_id_met", "user_id", "met_forever", "met_until", "framework_slug", "item_code"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))  # leads the unique constraint's index
     framework_slug: Mapped[str] = mapped_column(String(80))
     item_code: Mapped[str] = mapped_column(String(40))
-    met_forever: Mapped[bool] = mapped_column(Boolean, default=False)  # met by a sign-off on an item with no review period
+    met_forever: Mapped[bool] = mapped_column(
+        Boolean, default=False
+    )  # met by a sign-off on an item with no review period
     met_until: Mapped[date | None] = mapped_column(Date)  # else met while today is before this day (None: not met)

@@ -119,7 +119,9 @@ class Readiness:
     def gaps(self) -> list[ItemReadiness]:
         """Unmet items, largest shortfall first."""
         unmet = [i for i in self.items if i.status in (Status.GAP, Status.CLAIMED)]
-        return sorted(unmet, key=lambda i: (-(i.required.target - (i.verified or 0)), i.required.framework, i.required.code))
+        return sorted(
+            unmet, key=lambda i: (-(i.required.target - (i.verified or 0)), i.required.framework, i.required.code)
+        )
 
     def lapsing(self) -> list[ItemReadiness]:
         """Met items going out of date within 90 days, soonest first."""
@@ -229,6 +231,7 @@ def _better(candidate, best, target) -> bool:
     def rank(c):
         level, _, expires = c
         return (level >= target, expires or date.max, level)
+
     return rank(candidate) > rank(best)
 
 
@@ -239,11 +242,17 @@ def _roll_up(items: list[ItemReadiness], today: date) -> Readiness:
     rolled = []
     for (framework, domain), rows in domains.items():
         n = len(rows)
-        rolled.append(DomainReadiness(
-            framework, domain, n, sum(r.status in (Status.MET, Status.LAPSING) for r in rows),
-            sum(r.required.target for r in rows) / n, sum(r.self_level or 0 for r in rows) / n,
-            sum(r.verified or 0 for r in rows) / n,
-        ))
+        rolled.append(
+            DomainReadiness(
+                framework,
+                domain,
+                n,
+                sum(r.status in (Status.MET, Status.LAPSING) for r in rows),
+                sum(r.required.target for r in rows) / n,
+                sum(r.self_level or 0 for r in rows) / n,
+                sum(r.verified or 0 for r in rows) / n,
+            )
+        )
     met = sum(i.status in (Status.MET, Status.LAPSING) for i in items)
     essentials_missing = sum(1 for i in items if i.required.essential and i.status not in (Status.MET, Status.LAPSING))
     return Readiness(items, rolled, len(items), met, essentials_missing, today)

@@ -84,8 +84,13 @@ def _apply(session: Session) -> None:
         ids |= set(session.scalars(select(Evidence.owner_id).where(Evidence.id.in_(evidence))))
     sign_offs = {s for s in pending["sign_offs"] if s is not None}
     if sign_offs:
-        ids |= set(session.scalars(select(Evidence.owner_id).join(SignOff, SignOff.evidence_id == Evidence.id)
-                                   .where(SignOff.id.in_(sign_offs))))
+        ids |= set(
+            session.scalars(
+                select(Evidence.owner_id)
+                .join(SignOff, SignOff.evidence_id == Evidence.id)
+                .where(SignOff.id.in_(sign_offs))
+            )
+        )
     ids.discard(None)
     if ids:
         refresh(session, ids)
@@ -127,12 +132,20 @@ def refresh(session: Session, user_ids: set[int] | None) -> int:
     roles = {slug: data.requirements(session, slug) for slug in sorted({role for _, role in people})}
     groups = data.crosswalk_groups(session)
     for start in range(0, len(people), _CHUNK):
-        chunk = people[start:start + _CHUNK]
+        chunk = people[start : start + _CHUNK]
         confirmed = data.confirmations(session, [pid for pid, _ in chunk])
         rows = []
         for pid, role in chunk:
             for (slug, code), (forever, until) in met_until(roles[role], confirmed.get(pid, []), groups).items():
-                rows.append({"user_id": pid, "framework_slug": slug, "item_code": code, "met_forever": forever, "met_until": until})
+                rows.append(
+                    {
+                        "user_id": pid,
+                        "framework_slug": slug,
+                        "item_code": code,
+                        "met_forever": forever,
+                        "met_until": until,
+                    }
+                )
         if rows:
             session.execute(insert(ReadinessFact), rows)
     return len(people)
@@ -145,6 +158,7 @@ def _hold_audit_head(session: Session) -> None:
 
 # -- reading -----------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Counts:
     """Organisation-wide readiness on a day: people not meeting each item, and items met per person."""
@@ -155,7 +169,9 @@ class Counts:
 
 def counts(session: Session, today: date, people: Select | None = None) -> Counts:
     """Gaps per item and items met per person, for active people with a target role (or `people`, a query of ids); two queries."""
-    met_today = or_(ReadinessFact.met_forever.is_(True), and_(ReadinessFact.met_until.is_not(None), ReadinessFact.met_until > today))
+    met_today = or_(
+        ReadinessFact.met_forever.is_(True), and_(ReadinessFact.met_until.is_not(None), ReadinessFact.met_until > today)
+    )
     who = people if people is not None else select(User.id).where(User.active.is_(True), User.target_role.is_not(None))
     gaps = session.execute(
         select(ReadinessFact.framework_slug, ReadinessFact.item_code, func.count())
@@ -164,7 +180,7 @@ def counts(session: Session, today: date, people: Select | None = None) -> Count
     ).all()
     met = session.execute(
         select(ReadinessFact.user_id, func.sum(case((met_today, 1), else_=0)))
-        .where(ReadinessFact.user_id.in_(who)).group_by(ReadinessFact.user_id)
+        .where(ReadinessFact.user_id.in_(who))
+        .group_by(ReadinessFact.user_id)
     ).all()
     return Counts({(slug, code): n for slug, code, n in gaps}, {pid: int(n or 0) for pid, n in met})
-

@@ -25,16 +25,27 @@ class ModerationForm(FlaskForm):
     """The agreed score where the panel disagreed, and why."""
 
     value = RadioField("Agreed score", choices=SCORE_CHOICES, validators=[InputRequired("Choose the agreed score")])
-    reason = TextAreaField("Why the panel agreed this score", validators=[
-        DataRequired("Say why the panel agreed this score"),
-        Length(max=DECISION_REASON_MAX, message=f"Keep the reason to {DECISION_REASON_MAX:,} characters or fewer")])
+    reason = TextAreaField(
+        "Why the panel agreed this score",
+        validators=[
+            DataRequired("Say why the panel agreed this score"),
+            Length(max=DECISION_REASON_MAX, message=f"Keep the reason to {DECISION_REASON_MAX:,} characters or fewer"),
+        ],
+    )
 
 
 class DecisionForm(FlaskForm):
     """The lead's decision on one application, with the reason."""
 
-    outcome = SelectField("Decision", choices=[("", "Choose a decision")] + [(o.value, o.label) for o in Outcome],
-                          validators=[DataRequired("Choose shortlist, reserve or not shortlisted")])
-    reason = TextAreaField("Reason for the decision", validators=[
-        DataRequired("Give the reason for the decision"),
-        Length(max=DECISION_REASON_MAX, message=f"Keep the reason to {DECISION_REASON_MAX:,} characters or fewer")])
+    outcome = SelectField(
+        "Decision",
+        choices=[("", "Choose a decision")] + [(o.value, o.label) for o in Outcome],
+        validators=[DataRequired("Choose shortlist, reserve or not shortlisted")],
+    )
+    reason = TextAreaField(
+        "Reason for the decision",
+        validators=[
+            DataRequired("Give the reason for the decision"),
+            Length(max=DECISION_REASON_MAX, message=f"Keep the reason to {DECISION_REASON_MAX:,} characters or fewer"),
+        ],
+    )

@@ -26,9 +26,16 @@ def _int_or_none(value):
 class VacancyForm(FlaskForm):
     """A new vacancy."""
 
-    title = StringField("Post title", validators=[DataRequired("Enter the post title"),
-                                                 Length(max=200, message="Enter a post title of 200 characters or fewer")])
-    band = StringField("Band (optional)", validators=[Optional(), Length(max=40, message="Enter a band of 40 characters or fewer")])
+    title = StringField(
+        "Post title",
+        validators=[
+            DataRequired("Enter the post title"),
+            Length(max=200, message="Enter a post title of 200 characters or fewer"),
+        ],
+    )
+    band = StringField(
+        "Band (optional)", validators=[Optional(), Length(max=40, message="Enter a band of 40 characters or fewer")]
+    )
     team_id = SelectField("Team (optional)", coerce=_int_or_none, choices=[], validate_choice=False)
     closing_on = DatePartsField("Closing date", earliest=date(2000, 1, 1), allow_future=True)
     spec_version_id = SelectField("Person specification", coerce=_int_or_none, choices=[], validate_choice=False)
@@ -51,18 +58,35 @@ class VacancyForm(FlaskForm):
 class ApplicationForm(FlaskForm):
     """One application entered by hand (per-criterion answers are read by the view)."""
 
-    candidate_name = StringField("Candidate’s full name", validators=[
-        DataRequired("Enter the candidate’s name"),
-        Length(max=vacancies.LIMITS["candidate_name"], message="Enter a name of 200 characters or fewer")])
-    email = StringField("Candidate’s email address", validators=[
-        DataRequired("Enter the candidate’s email address"),
-        Length(max=vacancies.LIMITS["email"], message="Enter an email address of 254 characters or fewer")])
-    supporting_statement = TextAreaField("Supporting statement", validators=[
-        DataRequired("Enter the supporting statement"),
-        Length(max=vacancies.LIMITS["supporting_statement"], message="Enter a supporting statement of 20,000 characters or fewer")])
+    candidate_name = StringField(
+        "Candidate’s full name",
+        validators=[
+            DataRequired("Enter the candidate’s name"),
+            Length(max=vacancies.LIMITS["candidate_name"], message="Enter a name of 200 characters or fewer"),
+        ],
+    )
+    email = StringField(
+        "Candidate’s email address",
+        validators=[
+            DataRequired("Enter the candidate’s email address"),
+            Length(max=vacancies.LIMITS["email"], message="Enter an email address of 254 characters or fewer"),
+        ],
+    )
+    supporting_statement = TextAreaField(
+        "Supporting statement",
+        validators=[
+            DataRequired("Enter the supporting statement"),
+            Length(
+                max=vacancies.LIMITS["supporting_statement"],
+                message="Enter a supporting statement of 20,000 characters or fewer",
+            ),
+        ],
+    )
     internal = BooleanField("Internal candidate: already works here")
     guaranteed_interview = BooleanField("Applies under the guaranteed interview scheme")
-    portfolio_consent = BooleanField("The candidate wants to share their verified portfolio with the panel (they are asked to agree in the portal)")
+    portfolio_consent = BooleanField(
+        "The candidate wants to share their verified portfolio with the panel (they are asked to agree in the portal)"
+    )
 
     def validate_email(self, field):
         if field.data and not valid_email(people.normalise_email(field.data)):
@@ -70,7 +94,9 @@ class ApplicationForm(FlaskForm):
 
     def validate_portfolio_consent(self, field):
         if field.data and not self.internal.data:
-            raise ValidationError("Only internal candidates can share their portfolio: tick “Internal candidate” too, or untick this")
+            raise ValidationError(
+                "Only internal candidates can share their portfolio: tick “Internal candidate” too, or untick this"
+            )
 
 
 class ImportForm(FlaskForm):

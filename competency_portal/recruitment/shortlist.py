@@ -112,8 +112,14 @@ def shortlist(
     """Every application's result, ranked; ties share a rank. Linear in applications x criteria."""
     results = []
     for c in candidates:
-        cells = {k.item_id: cell(scores.get((c.application_id, k.item_id), {}), moderations.get((c.application_id, k.item_id)), panel_size)
-                 for k in criteria}
+        cells = {
+            k.item_id: cell(
+                scores.get((c.application_id, k.item_id), {}),
+                moderations.get((c.application_id, k.item_id)),
+                panel_size,
+            )
+            for k in criteria
+        }
         complete = all(x.agreed is not None for x in cells.values())
         fails = any(x.agreed == 0 for k in criteria if k.essential for x in [cells[k.item_id]])
         essential = total(cells[k.item_id] for k in criteria if k.essential)
@@ -125,8 +131,10 @@ def shortlist(
 def rank(results: list[Result]) -> list[Result]:
     """Rank results (their `rank` ignored): complete ones meeting the essentials, by essential then
     desirable total, equal totals sharing a rank; then the rest. In the order the shortlist shows."""
-    rankable = sorted((r for r in results if r.complete and not r.fails_essentials),
-                      key=lambda r: (-r.essential_total, -r.desirable_total))
+    rankable = sorted(
+        (r for r in results if r.complete and not r.fails_essentials),
+        key=lambda r: (-r.essential_total, -r.desirable_total),
+    )
     ranks: dict[int, int] = {}
     previous, position_rank = None, 0
     for position, r in enumerate(rankable, start=1):

@@ -17,8 +17,8 @@ from competency_portal.models import Application, Outcome, Vacancy
 from competency_portal.recruitment import bp
 from competency_portal.recruitment.forms_shortlisting import ActionForm, DecisionForm, ModerationForm, ScoreSheetForm
 from competency_portal.recruitment.shortlist import SCORE_LABELS
-from competency_portal.services import shortlist_exports as exports
 from competency_portal.services import recruitment_steps, shortlist_page, shortlisting
+from competency_portal.services import shortlist_exports as exports
 
 PREFIX = "/recruitment/vacancies/<int:vacancy_id>"
 
@@ -47,18 +47,36 @@ def _has_submitted(board: shortlisting.Board) -> bool:
 def _charts(board: shortlisting.Board) -> list[charts.Chart]:
     refs = [r.candidate.reference for r in board.results]
     agreed = [[r.cells[c.item_id].agreed for c in board.criteria] for r in board.results]
-    flagged = {(i, j) for i, r in enumerate(board.results) for j, c in enumerate(board.criteria) if r.cells[c.item_id].needs_moderation}
-    return [charts.candidates_by_criteria(refs, [(c.code, c.essential, c.statement) for c in board.criteria], agreed, flagged),
-            charts.score_distribution(board.score_counts(), SCORE_LABELS)]
+    flagged = {
+        (i, j)
+        for i, r in enumerate(board.results)
+        for j, c in enumerate(board.criteria)
+        if r.cells[c.item_id].needs_moderation
+    }
+    return [
+        charts.candidates_by_criteria(
+            refs, [(c.code, c.essential, c.statement) for c in board.criteria], agreed, flagged
+        ),
+        charts.score_distribution(board.score_counts(), SCORE_LABELS),
+    ]
 
 
 def _page_charts(page: shortlist_page.ShortlistPage) -> list[charts.Chart]:
     """The agreed scores of this page's applications, and how every submitted score is spread."""
     refs = [r.candidate.reference for r in page.results]
     agreed = [[r.cells[c.item_id].agreed for c in page.criteria] for r in page.results]
-    flagged = {(i, j) for i, r in enumerate(page.results) for j, c in enumerate(page.criteria) if r.cells[c.item_id].needs_moderation}
-    return [charts.candidates_by_criteria(refs, [(c.code, c.essential, c.statement) for c in page.criteria], agreed, flagged),
-            charts.score_distribution(page.score_counts, SCORE_LABELS)]
+    flagged = {
+        (i, j)
+        for i, r in enumerate(page.results)
+        for j, c in enumerate(page.criteria)
+        if r.cells[c.item_id].needs_moderation
+    }
+    return [
+        charts.candidates_by_criteria(
+            refs, [(c.code, c.essential, c.statement) for c in page.criteria], agreed, flagged
+        ),
+        charts.score_distribution(page.score_counts, SCORE_LABELS),
+    ]
 
 
 def _render_shortlist(vacancy: Vacancy, status: int = 200, problems=()):
@@ -66,11 +84,21 @@ def _render_shortlist(vacancy: Vacancy, status: int = 200, problems=()):
     rights = _rights(vacancy, page.member(current_user.id))
     facts = recruitment_steps.progress(db.session, vacancy, current_user.id, rights, page)
     return render_template(
-        "recruitment/shortlist.html", board=page, vacancy=vacancy, viewer_done=page.viewer_done,
-        member=page.member(current_user.id), rights=rights, step=recruitment_steps.next_step(facts, rights, clock.today()),
-        charts=_page_charts(page) if page.viewer_done else [], form=ActionForm(),
-        panel=[(m.user.name, m.user_id == vacancy.lead_id, m.user_id == current_user.id, m.scores_submitted_at) for m in page.panel],
-        problems=list(problems), rank_label=shortlisting.rank_label,
+        "recruitment/shortlist.html",
+        board=page,
+        vacancy=vacancy,
+        viewer_done=page.viewer_done,
+        member=page.member(current_user.id),
+        rights=rights,
+        step=recruitment_steps.next_step(facts, rights, clock.today()),
+        charts=_page_charts(page) if page.viewer_done else [],
+        form=ActionForm(),
+        panel=[
+            (m.user.name, m.user_id == vacancy.lead_id, m.user_id == current_user.id, m.scores_submitted_at)
+            for m in page.panel
+        ],
+        problems=list(problems),
+        rank_label=shortlisting.rank_label,
     ), status
 
 
@@ -81,17 +109,24 @@ def _missing_problems(vacancy: Vacancy, missing: list[shortlisting.Missing]) -> 
         by_app.setdefault(m.application_id, []).append(m)
     lines = []
     for app_id, found in by_app.items():
-        groups = (("a score and a reason", [m.code for m in found if m.score and m.reason]),
-                  ("a score", [m.code for m in found if m.score and not m.reason]),
-                  ("a reason", [m.code for m in found if m.reason and not m.score]))
+        groups = (
+            ("a score and a reason", [m.code for m in found if m.score and m.reason]),
+            ("a score", [m.code for m in found if m.score and not m.reason]),
+            ("a reason", [m.code for m in found if m.reason and not m.score]),
+        )
         parts = [f"{what} for {', '.join(codes)}" for what, codes in groups if codes]
         said = parts[0] if len(parts) == 1 else "; ".join(parts[:-1]) + " and " + parts[-1]
-        lines.append((url_for("recruitment.score", vacancy_id=vacancy.id, application_id=app_id, check=1),
-                      f"{found[0].reference} still needs {said}"))
+        lines.append(
+            (
+                url_for("recruitment.score", vacancy_id=vacancy.id, application_id=app_id, check=1),
+                f"{found[0].reference} still needs {said}",
+            )
+        )
     return lines
 
 
 # -- the shortlist ----------------------------------------------------------------------
+
 
 @bp.get(PREFIX + "/shortlist")
 @policy.rule(policy.RECRUITER)
@@ -147,6 +182,7 @@ def agree_shortlist(vacancy_id: int):
 
 # -- scoring one application ------------------------------------------------------------
 
+
 def _entries(board: shortlisting.Board, form_data) -> tuple[dict, list[tuple[str, str]]]:
     entries, problems = {}, []
     for c in board.criteria:
@@ -157,7 +193,12 @@ def _entries(board: shortlisting.Board, form_data) -> tuple[dict, list[tuple[str
             problems.append((f"score-{c.item_id}", f"Choose a score from 0 to 3 for {c.code}"))
             continue
         if len(reason) > shortlisting.REASON_MAX:
-            problems.append((f"reason-{c.item_id}", f"Keep the reason for {c.code} to {shortlisting.REASON_MAX:,} characters or fewer"))
+            problems.append(
+                (
+                    f"reason-{c.item_id}",
+                    f"Keep the reason for {c.code} to {shortlisting.REASON_MAX:,} characters or fewer",
+                )
+            )
         entries[c.item_id] = (value, reason)
     return entries, problems
 
@@ -166,8 +207,12 @@ def _render_score(board: shortlisting.Board, application: Application, status: i
     member = board.member(current_user.id)
     rights = _rights(board.vacancy, member)
     result = board.result(application.id)
-    users = shortlisting.people(db.session, {m.user_id for m in board.panel} | {d.decided_by_id for d in board.decisions.values()}
-                                | {m.moderated_by_id for m in board.moderations.values()})
+    users = shortlisting.people(
+        db.session,
+        {m.user_id for m in board.panel}
+        | {d.decided_by_id for d in board.decisions.values()}
+        | {m.moderated_by_id for m in board.moderations.values()},
+    )
     answers = {a.item_id: a.text for a in application.answers}
     own = {item: s for (_, item), s in board.own_scores(current_user.id, application.id).items()}
     if chosen is None:
@@ -175,11 +220,26 @@ def _render_score(board: shortlisting.Board, application: Application, status: i
         for item, s in own.items():
             chosen[f"score-{item}"], chosen[f"reason-{item}"] = ("" if s.value is None else str(s.value)), s.reason
     return render_template(
-        "recruitment/score.html", board=board, vacancy=board.vacancy, application=application, member=member, rights=rights,
-        viewer_done=rights.sees_scores, result=result, panel_scores=board.submitted_scores(application.id) if rights.sees_scores else {},
-        users=users, answers=answers, own=own, chosen=chosen, problems=list(problems), errors=dict(reversed(list(problems))),
-        form=ScoreSheetForm(formdata=None), labels=SCORE_LABELS, decision=board.decisions.get(application.id),
-        complete=shortlisting.complete_count(board, current_user.id, application.id), rank_label=shortlisting.rank_label,
+        "recruitment/score.html",
+        board=board,
+        vacancy=board.vacancy,
+        application=application,
+        member=member,
+        rights=rights,
+        viewer_done=rights.sees_scores,
+        result=result,
+        panel_scores=board.submitted_scores(application.id) if rights.sees_scores else {},
+        users=users,
+        answers=answers,
+        own=own,
+        chosen=chosen,
+        problems=list(problems),
+        errors=dict(reversed(list(problems))),
+        form=ScoreSheetForm(formdata=None),
+        labels=SCORE_LABELS,
+        decision=board.decisions.get(application.id),
+        complete=shortlisting.complete_count(board, current_user.id, application.id),
+        rank_label=shortlisting.rank_label,
     ), status
 
 
@@ -222,9 +282,14 @@ def score(vacancy_id: int, application_id: int):
             db.session.commit()
             board = shortlisting.load(db.session, _vacancy(vacancy_id))
             done, total = shortlisting.complete_count(board, current_user.id, application.id), len(board.criteria)
-            left = "every criterion has a score and a reason" if done == total else (
-                f"{done} of {total} criteria have a score and a reason; the rest are kept as you left them")
-            flash(f"Your scores for {application.reference} are saved ({changed} changed): {left}. Other panel members cannot see them.")
+            left = (
+                "every criterion has a score and a reason"
+                if done == total
+                else (f"{done} of {total} criteria have a score and a reason; the rest are kept as you left them")
+            )
+            flash(
+                f"Your scores for {application.reference} are saved ({changed} changed): {left}. Other panel members cannot see them."
+            )
             return redirect(url_for("recruitment.shortlist", vacancy_id=vacancy_id))
     board = shortlisting.load(db.session, _vacancy(vacancy_id))
     return _render_score(board, _application(board, application_id), 400, problems, chosen=request.form)
@@ -237,8 +302,17 @@ def _render_decision(board: shortlisting.Board, application: Application, form: 
     flags = [c for c in board.criteria if result is not None and result.cells[c.item_id].needs_moderation]
     users = shortlisting.people(db.session, {decision.decided_by_id} if decision else set())
     return render_template(
-        "recruitment/decision.html", board=board, vacancy=board.vacancy, application=application, rights=rights, result=result,
-        decision=decision, flags=flags, users=users, form=form, rank_label=shortlisting.rank_label,
+        "recruitment/decision.html",
+        board=board,
+        vacancy=board.vacancy,
+        application=application,
+        rights=rights,
+        result=result,
+        decision=decision,
+        flags=flags,
+        users=users,
+        form=form,
+        rank_label=shortlisting.rank_label,
         can_decide=rights.decide and board.everyone_submitted and not flags,
     ), status
 
@@ -261,7 +335,15 @@ def decide(vacancy_id: int, application_id: int):
     form = DecisionForm()
     if form.validate_on_submit():
         try:
-            shortlisting.decide(db.session, vacancy, current_user, application, Outcome(form.outcome.data), form.reason.data, clock.now())
+            shortlisting.decide(
+                db.session,
+                vacancy,
+                current_user,
+                application,
+                Outcome(form.outcome.data),
+                form.reason.data,
+                clock.now(),
+            )
         except shortlisting.ShortlistingError as exc:
             db.session.rollback()
             form.outcome.errors = [str(exc)]
@@ -277,6 +359,7 @@ def decide(vacancy_id: int, application_id: int):
 
 # -- moderation -------------------------------------------------------------------------
 
+
 @bp.route(PREFIX + "/applications/<int:application_id>/criteria/<int:item_id>/moderate", methods=["GET", "POST"])
 @policy.rule(policy.RECRUITER)
 def moderate(vacancy_id: int, application_id: int, item_id: int):
@@ -291,12 +374,24 @@ def moderate(vacancy_id: int, application_id: int, item_id: int):
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                shortlisting.moderate(db.session, vacancy, current_user, application, item_id, int(form.value.data),
-                                      form.reason.data, clock.now())
+                shortlisting.moderate(
+                    db.session,
+                    vacancy,
+                    current_user,
+                    application,
+                    item_id,
+                    int(form.value.data),
+                    form.reason.data,
+                    clock.now(),
+                )
             except shortlisting.Conflict as exc:
                 db.session.rollback()
                 flash(str(exc))
-                return redirect(url_for("recruitment.moderate", vacancy_id=vacancy_id, application_id=application_id, item_id=item_id))
+                return redirect(
+                    url_for(
+                        "recruitment.moderate", vacancy_id=vacancy_id, application_id=application_id, item_id=item_id
+                    )
+                )
             except shortlisting.ShortlistingError as exc:
                 db.session.rollback()
                 form.value.errors = [str(exc)]
@@ -312,18 +407,32 @@ def moderate(vacancy_id: int, application_id: int, item_id: int):
     viewer_done = _has_submitted(board)
     result = board.result(application.id)
     moderation = board.moderations.get((application.id, item_id))
-    users = shortlisting.people(db.session, {m.user_id for m in board.panel} | ({moderation.moderated_by_id} if moderation else set()))
+    users = shortlisting.people(
+        db.session, {m.user_id for m in board.panel} | ({moderation.moderated_by_id} if moderation else set())
+    )
     return render_template(
-        "recruitment/moderate.html", board=board, vacancy=board.vacancy, application=application, criterion=criterion,
-        cell=result.cells[item_id], scores=board.submitted_scores(application.id).get(item_id, []) if viewer_done else [],
-        viewer_done=viewer_done, moderation=moderation, users=users, form=form, labels=SCORE_LABELS,
+        "recruitment/moderate.html",
+        board=board,
+        vacancy=board.vacancy,
+        application=application,
+        criterion=criterion,
+        cell=result.cells[item_id],
+        scores=board.submitted_scores(application.id).get(item_id, []) if viewer_done else [],
+        viewer_done=viewer_done,
+        moderation=moderation,
+        users=users,
+        form=form,
+        labels=SCORE_LABELS,
         answer=next((a.text for a in application.answers if a.item_id == item_id), None),
-        can_moderate=_rights(board.vacancy, board.member(current_user.id)).moderate and board.everyone_submitted
-        and moderation is None and result.cells[item_id].needs_moderation,
+        can_moderate=_rights(board.vacancy, board.member(current_user.id)).moderate
+        and board.everyone_submitted
+        and moderation is None
+        and result.cells[item_id].needs_moderation,
     ), status
 
 
 # -- exports ----------------------------------------------------------------------------
+
 
 def _export_board(vacancy_id: int) -> shortlisting.Board | Response:
     board = shortlisting.load(db.session, _vacancy(vacancy_id))
@@ -334,8 +443,11 @@ def _export_board(vacancy_id: int) -> shortlisting.Board | Response:
 
 
 def _download(data, mimetype: str, filename: str) -> Response:
-    return Response(data, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"',
-                                                      "Cache-Control": "no-store"})
+    return Response(
+        data,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )
 
 
 def _export_rows(board: shortlisting.Board):
@@ -360,8 +472,11 @@ def shortlist_xlsx(vacancy_id: int):
     board = _export_board(vacancy_id)
     if isinstance(board, Response):
         return board
-    return _download(exports.to_xlsx(board.vacancy, *_export_rows(board)),
-                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", f"shortlist-{vacancy_id}.xlsx")
+    return _download(
+        exports.to_xlsx(board.vacancy, *_export_rows(board)),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        f"shortlist-{vacancy_id}.xlsx",
+    )
 
 
 @bp.get(PREFIX + "/shortlist.pdf")
@@ -371,7 +486,11 @@ def shortlist_pdf(vacancy_id: int):
     board = _export_board(vacancy_id)
     if isinstance(board, Response):
         return board
-    return _download(exports.to_pdf(board.vacancy, *_export_rows(board), clock.now()), "application/pdf", f"shortlist-{vacancy_id}.pdf")
+    return _download(
+        exports.to_pdf(board.vacancy, *_export_rows(board), clock.now()),
+        "application/pdf",
+        f"shortlist-{vacancy_id}.pdf",
+    )
 
 
 @bp.get(PREFIX + "/shortlist/charts/<chart>.csv")
@@ -387,14 +506,19 @@ def shortlist_chart_csv(vacancy_id: int, chart: str):
 
 # -- the interview sheet ----------------------------------------------------------------
 
+
 @bp.get(PREFIX + "/interview-sheet")
 @policy.rule(policy.RECRUITER)
 def interview_sheet(vacancy_id: int):
     """The criteria assessed at interview, test or exercise, as a scoring sheet for each shortlisted candidate."""
     board = shortlisting.load(db.session, _vacancy(vacancy_id))
-    return render_template("recruitment/interview_sheet.html", board=board, vacancy=board.vacancy,
-                           candidates=shortlisting.shortlisted(board) if board.vacancy.names_visible else [],
-                           labels=SCORE_LABELS)
+    return render_template(
+        "recruitment/interview_sheet.html",
+        board=board,
+        vacancy=board.vacancy,
+        candidates=shortlisting.shortlisted(board) if board.vacancy.names_visible else [],
+        labels=SCORE_LABELS,
+    )
 
 
 @bp.get(PREFIX + "/interview-sheet.pdf")
@@ -403,6 +527,7 @@ def interview_sheet_pdf(vacancy_id: int):
     """The interview scoring sheet as PDF (one page per shortlisted candidate; a blank sheet before agreement)."""
     board = shortlisting.load(db.session, _vacancy(vacancy_id))
     agreed = board.vacancy.names_visible
-    data = exports.interview_sheet_pdf(board.vacancy, board.interview_criteria, shortlisting.shortlisted(board) if agreed else [],
-                                       agreed, clock.now())
+    data = exports.interview_sheet_pdf(
+        board.vacancy, board.interview_criteria, shortlisting.shortlisted(board) if agreed else [], agreed, clock.now()
+    )
     return _download(data, "application/pdf", f"interview-sheet-{vacancy_id}.pdf")

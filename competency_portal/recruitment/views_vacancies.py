@@ -23,7 +23,13 @@ from competency_portal import clock, policy
 from competency_portal.extensions import db
 from competency_portal.models import Application, Vacancy, VacancyStatus
 from competency_portal.recruitment import bp
-from competency_portal.recruitment.forms_vacancies import AdvanceForm, ApplicationForm, ConfirmImportForm, ImportForm, VacancyForm
+from competency_portal.recruitment.forms_vacancies import (
+    AdvanceForm,
+    ApplicationForm,
+    ConfirmImportForm,
+    ImportForm,
+    VacancyForm,
+)
 from competency_portal.services import application_import, portfolio_share, recruitment_steps, vacancies
 from competency_portal.services.notify import mail_settings
 
@@ -33,6 +39,7 @@ BUSY = "Someone else changed this vacancy at the same moment, so nothing was sav
 
 
 # -- helpers ----------------------------------------------------------------------------
+
 
 def _vacancy_or_404(vacancy_id: int) -> Vacancy:
     vacancy = db.session.get(Vacancy, vacancy_id)
@@ -77,15 +84,22 @@ def _stored(vacancy: Vacancy, token: str) -> Path:
 def _vacancy_form(formdata=None) -> VacancyForm:
     form = VacancyForm(formdata=formdata) if formdata is not None else VacancyForm()
     form.closing_on.today = None
-    form.team_id.choices = [SelectChoice("", "No team")] + [SelectChoice(str(t.id), t.name) for t in vacancies.team_choices(db.session)]
+    form.team_id.choices = [SelectChoice("", "No team")] + [
+        SelectChoice(str(t.id), t.name) for t in vacancies.team_choices(db.session)
+    ]
     form.spec_version_id.choices = [SelectChoice("", "Choose a person specification")] + [
-        SelectChoice(str(v.id), f"{v.title} (version {v.version_label})") for v in vacancies.spec_choices(db.session)]
-    form.panel.choices = [SelectChoice(str(u.id), f"{u.name} ({u.email})") for u in vacancies.recruiter_choices(db.session)
-                          if u.id != current_user.id]
+        SelectChoice(str(v.id), f"{v.title} (version {v.version_label})") for v in vacancies.spec_choices(db.session)
+    ]
+    form.panel.choices = [
+        SelectChoice(str(u.id), f"{u.name} ({u.email})")
+        for u in vacancies.recruiter_choices(db.session)
+        if u.id != current_user.id
+    ]
     return form
 
 
 # -- vacancies --------------------------------------------------------------------------
+
 
 @bp.get("/recruitment", endpoint="vacancies")
 @policy.rule(policy.RECRUITER)
@@ -97,8 +111,14 @@ def vacancies_list():
     rows = []
     for v in found:
         rights = _rights(v)
-        rows.append((v, facts[v.id].applications, "Lead" if rights.lead else "Panel member",
-                     recruitment_steps.next_step(facts[v.id], rights, today)))
+        rows.append(
+            (
+                v,
+                facts[v.id].applications,
+                "Lead" if rights.lead else "Panel member",
+                recruitment_steps.next_step(facts[v.id], rights, today),
+            )
+        )
     return render_template("recruitment/vacancies.html", rows=rows)
 
 
@@ -109,8 +129,12 @@ def new_vacancy():
     form = _vacancy_form()
     if form.validate_on_submit():
         fields = vacancies.VacancyFields(
-            title=form.title.data.strip(), band=(form.band.data or "").strip() or None, team_id=form.team_id.data,
-            closing_on=form.closing_on.data, spec_version_id=form.spec_version_id.data, panel_ids=list(form.panel.data or []),
+            title=form.title.data.strip(),
+            band=(form.band.data or "").strip() or None,
+            team_id=form.team_id.data,
+            closing_on=form.closing_on.data,
+            spec_version_id=form.spec_version_id.data,
+            panel_ids=list(form.panel.data or []),
         )
         try:
             vacancy = vacancies.create_vacancy(db.session, current_user, fields)
@@ -122,8 +146,12 @@ def new_vacancy():
             flash(f"The vacancy {vacancy.title} has been opened. Add applications when they arrive.")
             return redirect(url_for("recruitment.vacancy", vacancy_id=vacancy.id))
     status = 400 if form.errors else 200
-    return render_template("recruitment/vacancy_new.html", form=form, has_specs=len(form.spec_version_id.choices) > 1,
-                           has_panel=bool(form.panel.choices)), status
+    return render_template(
+        "recruitment/vacancy_new.html",
+        form=form,
+        has_specs=len(form.spec_version_id.choices) > 1,
+        has_panel=bool(form.panel.choices),
+    ), status
 
 
 @bp.get("/recruitment/vacancies/<int:vacancy_id>")
@@ -136,12 +164,18 @@ def vacancy(vacancy_id: int):
     advance_form = AdvanceForm(formdata=None, to=upcoming.value if upcoming else "", version=str(found.lock_version))
     facts = recruitment_steps.progress(db.session, found, current_user.id, rights)
     return render_template(
-        "recruitment/vacancy.html", vacancy=found, rights=rights, next_status=upcoming, advance_form=advance_form,
+        "recruitment/vacancy.html",
+        vacancy=found,
+        rights=rights,
+        next_status=upcoming,
+        advance_form=advance_form,
         applications=vacancies.applications(db.session, found.id),
         criteria=vacancies.criteria(db.session, found.spec_version_id),
         interview_criteria=vacancies.criteria(db.session, found.spec_version_id, "interview"),
-        panel=[(m.user.name, m.user_id == found.lead_id) for m in found.panel], facts=facts,
-        step=recruitment_steps.next_step(facts, rights, clock.today()), tasks=recruitment_steps.journey(facts, rights),
+        panel=[(m.user.name, m.user_id == found.lead_id) for m in found.panel],
+        facts=facts,
+        step=recruitment_steps.next_step(facts, rights, clock.today()),
+        tasks=recruitment_steps.journey(facts, rights),
     )
 
 
@@ -177,6 +211,7 @@ def advance(vacancy_id: int):
 
 # -- applications -----------------------------------------------------------------------
 
+
 def _answers(criteria) -> tuple[dict[int, str], dict[int, str]]:
     """The per-criterion answers in the form, and any too long."""
     answers, errors = {}, {}
@@ -205,12 +240,18 @@ def new_application(vacancy_id: int):
         answers, answer_errors = _answers(criteria)
     if form.validate_on_submit() and not answer_errors:
         fields = vacancies.ApplicationFields(
-            candidate_name=form.candidate_name.data.strip(), email=form.email.data, supporting_statement=form.supporting_statement.data.strip(),
-            internal=bool(form.internal.data), guaranteed_interview=bool(form.guaranteed_interview.data),
-            portfolio_consent=bool(form.portfolio_consent.data), answers=answers,
+            candidate_name=form.candidate_name.data.strip(),
+            email=form.email.data,
+            supporting_statement=form.supporting_statement.data.strip(),
+            internal=bool(form.internal.data),
+            guaranteed_interview=bool(form.guaranteed_interview.data),
+            portfolio_consent=bool(form.portfolio_consent.data),
+            answers=answers,
         )
         try:
-            application = vacancies.add_application(db.session, found, current_user, fields, mail_settings(current_app.config))
+            application = vacancies.add_application(
+                db.session, found, current_user, fields, mail_settings(current_app.config)
+            )
             db.session.commit()
         except vacancies.VacancyError as problem:
             db.session.rollback()
@@ -223,8 +264,14 @@ def new_application(vacancy_id: int):
             return redirect(url_for("recruitment.vacancy", vacancy_id=found.id))
         found = _vacancy_or_404(vacancy_id)
     status = 400 if (form.errors or answer_errors) else 200
-    return render_template("recruitment/application_new.html", vacancy=found, form=form, criteria=criteria,
-                           answers={c.id: request.form.get(f"answer-{c.id}", "") for c in criteria}, answer_errors=answer_errors), status
+    return render_template(
+        "recruitment/application_new.html",
+        vacancy=found,
+        form=form,
+        criteria=criteria,
+        answers={c.id: request.form.get(f"answer-{c.id}", "") for c in criteria},
+        answer_errors=answer_errors,
+    ), status
 
 
 @bp.route("/recruitment/vacancies/<int:vacancy_id>/applications/import", methods=["GET", "POST"])
@@ -248,9 +295,17 @@ def import_applications(vacancy_id: int):
             token = secrets.token_hex(16)
             _stored(found, token).write_bytes(data)
     status = 400 if form.errors or (preview is not None and not preview.ok) else 200
-    return render_template("recruitment/import_applications.html", vacancy=found, form=form, preview=preview, token=token,
-                           confirm_form=ConfirmImportForm(formdata=None, token=token) if token else None,
-                           criteria=criteria, columns=application_import.REQUIRED, max_rows=application_import.MAX_ROWS), status
+    return render_template(
+        "recruitment/import_applications.html",
+        vacancy=found,
+        form=form,
+        preview=preview,
+        token=token,
+        confirm_form=ConfirmImportForm(formdata=None, token=token) if token else None,
+        criteria=criteria,
+        columns=application_import.REQUIRED,
+        max_rows=application_import.MAX_ROWS,
+    ), status
 
 
 @bp.post("/recruitment/vacancies/<int:vacancy_id>/applications/import/confirm")
@@ -275,19 +330,32 @@ def confirm_import(vacancy_id: int):
     preview = application_import.preview_for(db.session, found, stored.read_bytes())
     if not preview.ok:
         stored.unlink(missing_ok=True)
-        return render_template("recruitment/import_applications.html", vacancy=found, form=ImportForm(formdata=None), preview=preview,
-                               token=None, confirm_form=None, changed_since=True, problem=preview.problem,
-                               criteria=vacancies.criteria(db.session, found.spec_version_id), columns=application_import.REQUIRED,
-                               max_rows=application_import.MAX_ROWS), 409
+        return render_template(
+            "recruitment/import_applications.html",
+            vacancy=found,
+            form=ImportForm(formdata=None),
+            preview=preview,
+            token=None,
+            confirm_form=None,
+            changed_since=True,
+            problem=preview.problem,
+            criteria=vacancies.criteria(db.session, found.spec_version_id),
+            columns=application_import.REQUIRED,
+            max_rows=application_import.MAX_ROWS,
+        ), 409
     try:
-        made = application_import.apply(db.session, found, current_user, preview, token, mail_settings(current_app.config))
+        made = application_import.apply(
+            db.session, found, current_user, preview, token, mail_settings(current_app.config)
+        )
         db.session.commit()
     except (IntegrityError, StaleDataError, ValueError, vacancies.VacancyError):
         db.session.rollback()
         flash("Nothing was imported: the vacancy changed while the import ran. Upload the file again.")
         return again
     stored.unlink(missing_ok=True)
-    flash(f"{len(made)} application{'' if len(made) == 1 else 's'} imported: {made[0].reference} to {made[-1].reference}.")
+    flash(
+        f"{len(made)} application{'' if len(made) == 1 else 's'} imported: {made[0].reference} to {made[-1].reference}."
+    )
     return redirect(url_for("recruitment.vacancy", vacancy_id=found.id))
 
 
@@ -300,5 +368,13 @@ def application(vacancy_id: int, application_id: int):
     criteria = vacancies.criteria(db.session, found.spec_version_id)
     answers = {a.item_id: a.text for a in app_.answers}
     shared = portfolio_share.evidence_by_criterion(db.session, app_, criteria)
-    return render_template("recruitment/application.html", vacancy=found, application=app_, criteria=criteria, answers=answers,
-                           shared=shared, sharing=portfolio_share.shares(app_), rights=_rights(found))
+    return render_template(
+        "recruitment/application.html",
+        vacancy=found,
+        application=app_,
+        criteria=criteria,
+        answers=answers,
+        shared=shared,
+        sharing=portfolio_share.shares(app_),
+        rights=_rights(found),
+    )

@@ -38,8 +38,14 @@ COLUMNS = {
 }
 REQUIRED = ["candidate name", "email", "supporting statement", "internal", "guaranteed interview"]
 OPTIONAL = ["share portfolio"]
-LABELS = {"candidate_name": "Candidate name", "email": "Email", "supporting_statement": "Supporting statement",
-          "internal": "Internal", "guaranteed_interview": "Guaranteed interview", "portfolio_consent": "Share portfolio"}
+LABELS = {
+    "candidate_name": "Candidate name",
+    "email": "Email",
+    "supporting_statement": "Supporting statement",
+    "internal": "Internal",
+    "guaranteed_interview": "Guaranteed interview",
+    "portfolio_consent": "Share portfolio",
+}
 YES = {"yes", "y", "true", "1"}
 NO = {"no", "n", "false", "0", ""}
 
@@ -77,7 +83,9 @@ def _yes_no(value: str) -> bool | None:
     return None
 
 
-def parse(data: bytes, criteria: Iterable[Item], applied: Mapping[str, str], accounts: set[str], first_number: int = 1) -> ImportPreview:
+def parse(
+    data: bytes, criteria: Iterable[Item], applied: Mapping[str, str], accounts: set[str], first_number: int = 1
+) -> ImportPreview:
     """Read and check an applications CSV without writing anything.
 
     `criteria`: the vacancy's criteria assessed at application; `applied`: email -> reference of
@@ -97,25 +105,36 @@ def parse(data: bytes, criteria: Iterable[Item], applied: Mapping[str, str], acc
         name = COLUMNS.get(column_key(title))
         if name is not None:
             if name in positions:
-                return ImportPreview(problem=f"The column “{title.strip()}” appears more than once. Keep one and upload the file again.")
+                return ImportPreview(
+                    problem=f"The column “{title.strip()}” appears more than once. Keep one and upload the file again."
+                )
             positions[name] = index
             continue
         criterion = by_code.get(title.strip().lower())
         if criterion is not None:
             if criterion.id in answer_columns.values():
-                return ImportPreview(problem=f"The column “{title.strip()}” appears more than once. Keep one and upload the file again.")
+                return ImportPreview(
+                    problem=f"The column “{title.strip()}” appears more than once. Keep one and upload the file again."
+                )
             answer_columns[index] = criterion.id
         elif title.strip():
             unknown.append(title.strip())
     if unknown:
-        return ImportPreview(problem=(
-            f"The column{'s' if len(unknown) > 1 else ''} {', '.join(f'“{u}”' for u in unknown)} "
-            f"{'are' if len(unknown) > 1 else 'is'} not a criterion assessed at application in this vacancy’s person specification. "
-            f"Criterion columns must be named by code: {codes}."))
+        return ImportPreview(
+            problem=(
+                f"The column{'s' if len(unknown) > 1 else ''} {', '.join(f'“{u}”' for u in unknown)} "
+                f"{'are' if len(unknown) > 1 else 'is'} not a criterion assessed at application in this vacancy’s person specification. "
+                f"Criterion columns must be named by code: {codes}."
+            )
+        )
     missing = [label for label in REQUIRED if COLUMNS[column_key(label)] not in positions]
     if missing:
-        return ImportPreview(problem=(f"The file has no {', '.join(f'“{m}”' for m in missing)} column{'s' if len(missing) > 1 else ''}. "
-                                      f"The header row must name these columns: {', '.join(REQUIRED)}."))
+        return ImportPreview(
+            problem=(
+                f"The file has no {', '.join(f'“{m}”' for m in missing)} column{'s' if len(missing) > 1 else ''}. "
+                f"The header row must name these columns: {', '.join(REQUIRED)}."
+            )
+        )
 
     rows = [_row(number, cells, positions, answer_columns) for number, cells in lines]
     if not rows:
@@ -129,12 +148,16 @@ def parse(data: bytes, criteria: Iterable[Item], applied: Mapping[str, str], acc
             if email in applied:
                 row.errors.append(f"An application with this email address is already held ({applied[email]})")
             elif email in first_row:
-                row.errors.append(f"The email address is also on row {first_row[email]}: each candidate must appear once")
+                row.errors.append(
+                    f"The email address is also on row {first_row[email]}: each candidate must appear once"
+                )
             else:
                 first_row[email] = row.number
         if row.fields.portfolio_consent and not row.errors:
             if not row.fields.internal:
-                row.errors.append("Share portfolio is “yes” but internal is not: only internal candidates can share their portfolio")
+                row.errors.append(
+                    "Share portfolio is “yes” but internal is not: only internal candidates can share their portfolio"
+                )
             elif email and valid_email(email) and email not in accounts:
                 row.errors.append("Share portfolio is “yes” but no active portal account has this email address")
     return ImportPreview(rows=rows)
@@ -152,11 +175,17 @@ def _row(number: int, cells: list[str], positions: dict[str, int], answer_column
         if value is None:
             errors.append(f"{LABELS[name]} must be “yes” or “no”")
         flags[name] = bool(value)
-    answers = {item_id: cells[i].strip() for i, item_id in answer_columns.items() if i < len(cells) and cells[i].strip()}
+    answers = {
+        item_id: cells[i].strip() for i, item_id in answer_columns.items() if i < len(cells) and cells[i].strip()
+    }
     fields = vacancies.ApplicationFields(
-        candidate_name=cell("candidate_name"), email=people.normalise_email(cell("email")),
-        supporting_statement=cell("supporting_statement"), internal=flags["internal"],
-        guaranteed_interview=flags["guaranteed_interview"], portfolio_consent=flags["portfolio_consent"], answers=answers,
+        candidate_name=cell("candidate_name"),
+        email=people.normalise_email(cell("email")),
+        supporting_statement=cell("supporting_statement"),
+        internal=flags["internal"],
+        guaranteed_interview=flags["guaranteed_interview"],
+        portfolio_consent=flags["portfolio_consent"],
+        answers=answers,
     )
     if not fields.candidate_name:
         errors.insert(0, "Enter the candidate’s name")
@@ -172,7 +201,9 @@ def _row(number: int, cells: list[str], positions: dict[str, int], answer_column
             errors.append(f"{LABELS[name]} is longer than {limit:,} characters")
     too_long = sum(1 for t in answers.values() if len(t) > vacancies.LIMITS["answer"])
     if too_long:
-        errors.append(f"{too_long} criterion answer{'s are' if too_long > 1 else ' is'} longer than {vacancies.LIMITS['answer']:,} characters")
+        errors.append(
+            f"{too_long} criterion answer{'s are' if too_long > 1 else ' is'} longer than {vacancies.LIMITS['answer']:,} characters"
+        )
     return ImportRow(number=number, fields=fields, errors=errors)
 
 
@@ -185,12 +216,18 @@ def accounts(session: Session) -> set[str]:
 
 def preview_for(session: Session, vacancy: Vacancy, data: bytes) -> ImportPreview:
     """Parse a file against what is held for the vacancy now."""
-    return parse(data, vacancies.criteria(session, vacancy.spec_version_id), vacancies.applied_emails(session, vacancy.id),
-                 accounts(session), vacancies.next_reference_number(session, vacancy.id))
+    return parse(
+        data,
+        vacancies.criteria(session, vacancy.spec_version_id),
+        vacancies.applied_emails(session, vacancy.id),
+        accounts(session),
+        vacancies.next_reference_number(session, vacancy.id),
+    )
 
 
-def apply(session: Session, vacancy: Vacancy, actor: User, preview: ImportPreview, token: str,
-          mail: dict | None = None) -> list[Application]:
+def apply(
+    session: Session, vacancy: Vacancy, actor: User, preview: ImportPreview, token: str, mail: dict | None = None
+) -> list[Application]:
     """Write every row of a clean preview in the caller's transaction (the caller commits or rolls back)."""
     if not preview.ok:
         raise ValueError("only a preview with no errors can be imported")
@@ -200,18 +237,31 @@ def apply(session: Session, vacancy: Vacancy, actor: User, preview: ImportPrevie
     made = []
     for offset, row in enumerate(preview.rows):
         try:
-            application = vacancies.build_application(session, vacancy, row.fields, vacancies.reference(start + offset), ids)
+            application = vacancies.build_application(
+                session, vacancy, row.fields, vacancies.reference(start + offset), ids
+            )
         except vacancies.VacancyError as exc:
             raise ValueError(f"row {row.number}: {exc.message}") from None
         session.add(application)
         made.append(application)
     session.flush()
     for application, row in zip(made, preview.rows):
-        audit.record(session, actor_id=actor.id, action="application_added", object_type="application", object_id=application.id,
-                     detail={**vacancies._application_detail(vacancy, application), "source": "import", "row": row.number})
+        audit.record(
+            session,
+            actor_id=actor.id,
+            action="application_added",
+            object_type="application",
+            object_id=application.id,
+            detail={**vacancies._application_detail(vacancy, application), "source": "import", "row": row.number},
+        )
         if application.internal_user_id:
             portfolio_consent.ask(session, actor, vacancy, application, mail)
-    audit.record(session, actor_id=actor.id, action="applications_imported", object_type="vacancy", object_id=vacancy.id,
-                 detail={"applications": len(made), "references": [a.reference for a in made], "upload": token})
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="applications_imported",
+        object_type="vacancy",
+        object_id=vacancy.id,
+        detail={"applications": len(made), "references": [a.reference for a in made], "upload": token},
+    )
     return made
-

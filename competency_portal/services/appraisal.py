@@ -47,8 +47,10 @@ MAX_PROPOSALS = 5
 GAPS_CONSIDERED = 20
 DUE_MONTHS = 6
 YEAR = re.compile(r"^(\d{4})/(\d{2})$")
-STALE = ("This appraisal was changed by someone else since you opened the page. Nothing of yours was saved; "
-         "here is how it stands now.")
+STALE = (
+    "This appraisal was changed by someone else since you opened the page. Nothing of yours was saved; "
+    "here is how it stands now."
+)
 
 
 class AppraisalError(Exception):
@@ -71,11 +73,15 @@ class Proposal:
 
 # -- reading ------------------------------------------------------------------------------
 
+
 def load(session: Session, appraisal_id: int) -> Appraisal | None:
     """An appraisal with its people, objectives and progress notes."""
     return session.scalar(
-        select(Appraisal).where(Appraisal.id == appraisal_id).options(
-            selectinload(Appraisal.person), selectinload(Appraisal.appraiser),
+        select(Appraisal)
+        .where(Appraisal.id == appraisal_id)
+        .options(
+            selectinload(Appraisal.person),
+            selectinload(Appraisal.appraiser),
             selectinload(Appraisal.objectives).selectinload(Objective.progress).selectinload(ProgressNote.author),
         )
     )
@@ -116,10 +122,16 @@ def role_item_ids(session: Session, role_slug: str | None) -> dict[Key, int]:
     """The item ids the current version of a role profile requires, by (framework slug, item code)."""
     if not role_slug:
         return {}
-    role_id = (select(RoleProfile.id).where(RoleProfile.slug == role_slug).order_by(RoleProfile.revision.desc())
-               .limit(1).scalar_subquery())
+    role_id = (
+        select(RoleProfile.id)
+        .where(RoleProfile.slug == role_slug)
+        .order_by(RoleProfile.revision.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
     rows = session.execute(
-        select(Framework.slug, Item.code, Item.id).select_from(RoleTarget)
+        select(Framework.slug, Item.code, Item.id)
+        .select_from(RoleTarget)
         .join(Item, Item.id == RoleTarget.item_id)
         .join(FrameworkVersion, FrameworkVersion.id == Item.version_id)
         .join(Framework, Framework.id == FrameworkVersion.framework_id)
@@ -133,8 +145,10 @@ def item_keys(session: Session, item_ids: set[int]) -> dict[int, tuple[Key, Item
     if not item_ids:
         return {}
     rows = session.execute(
-        select(Framework.slug, Item).join(FrameworkVersion, FrameworkVersion.id == Item.version_id)
-        .join(Framework, Framework.id == FrameworkVersion.framework_id).where(Item.id.in_(item_ids))
+        select(Framework.slug, Item)
+        .join(FrameworkVersion, FrameworkVersion.id == Item.version_id)
+        .join(Framework, Framework.id == FrameworkVersion.framework_id)
+        .where(Item.id.in_(item_ids))
     ).all()
     return {item.id: ((slug, item.code), item) for slug, item in rows}
 
@@ -149,39 +163,59 @@ def propose(session: Session, person: User, result: Readiness | None, today: dat
         groups.setdefault((gap.required.framework, gap.required.domain), []).append(gap)
     proposals = []
     for (framework, domain), gaps in list(groups.items())[:MAX_PROPOSALS]:
-        lines = [f"{g.required.code}: {g.required.statement} (target {g.required.target}, verified "
-                 f"{g.verified if g.verified is not None else 'none'})" for g in gaps]
+        lines = [
+            f"{g.required.code}: {g.required.statement} (target {g.required.target}, verified "
+            f"{g.verified if g.verified is not None else 'none'})"
+            for g in gaps
+        ]
         title = f"Develop {domain} to target"
-        proposals.append(Proposal(
-            title=title if len(title) <= 200 else title[:199] + "…",
-            description=f"Reach the target level, with evidence signed off, in these {framework} items:\n" + "\n".join(f"- {line}" for line in lines),
-            item_ids=[ids[g.required.key] for g in gaps if g.required.key in ids],
-            due_on=add_months(today, DUE_MONTHS),
-        ))
+        proposals.append(
+            Proposal(
+                title=title if len(title) <= 200 else title[:199] + "…",
+                description=f"Reach the target level, with evidence signed off, in these {framework} items:\n"
+                + "\n".join(f"- {line}" for line in lines),
+                item_ids=[ids[g.required.key] for g in gaps if g.required.key in ids],
+                due_on=add_months(today, DUE_MONTHS),
+            )
+        )
     return proposals
 
 
 def digest(appraisal: Appraisal) -> str:
     """SHA-256 of what the signatures cover: objectives, statuses, progress and the summary."""
     body = {
-        "appraisal": appraisal.id, "person": appraisal.user_id, "appraiser": appraisal.appraiser_id, "year": appraisal.year,
+        "appraisal": appraisal.id,
+        "person": appraisal.user_id,
+        "appraiser": appraisal.appraiser_id,
+        "year": appraisal.year,
         "summary": appraisal.summary or "",
-        "objectives": [{
-            "id": o.id, "title": o.title, "description": o.description or "",
-            "due_on": o.due_on.isoformat() if o.due_on else None, "item_ids": sorted(o.item_ids or []),
-            "status": ObjectiveStatus(o.status).value,
-            "progress": [{"id": p.id, "author": p.author_id, "note": p.note} for p in o.progress],
-        } for o in appraisal.objectives],
+        "objectives": [
+            {
+                "id": o.id,
+                "title": o.title,
+                "description": o.description or "",
+                "due_on": o.due_on.isoformat() if o.due_on else None,
+                "item_ids": sorted(o.item_ids or []),
+                "status": ObjectiveStatus(o.status).value,
+                "progress": [{"id": p.id, "author": p.author_id, "note": p.note} for p in o.progress],
+            }
+            for o in appraisal.objectives
+        ],
     }
     return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
 def signature_stale(appraisal: Appraisal) -> bool:
     """One side has signed, and the review has changed since."""
-    return bool(appraisal.signed_digest) and appraisal.state == AppraisalState.AGREED and appraisal.signed_digest != digest(appraisal)
+    return (
+        bool(appraisal.signed_digest)
+        and appraisal.state == AppraisalState.AGREED
+        and appraisal.signed_digest != digest(appraisal)
+    )
 
 
 # -- changing -----------------------------------------------------------------------------
+
 
 def _guard(appraisal: Appraisal, actor: User, seen_version: int) -> str:
     """Refuse stale pages, signed reviews and people who do not take part; return the actor's side."""
@@ -208,8 +242,15 @@ def _flush(session: Session) -> None:
 
 
 def _record(session: Session, actor: User, appraisal: Appraisal, action: str, **detail) -> None:
-    audit.record(session, actor_id=actor.id, action=action, object_type="appraisal", object_id=appraisal.id,
-                 subject_id=appraisal.user_id, detail=detail)
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action=action,
+        object_type="appraisal",
+        object_id=appraisal.id,
+        subject_id=appraisal.user_id,
+        detail=detail,
+    )
 
 
 def _other(appraisal: Appraisal, actor: User) -> User:
@@ -238,25 +279,54 @@ def start(session: Session, person: User, appraiser: User, year: str, actor: Use
     if not appraiser.active:
         raise AppraisalError(f"{appraiser.name}'s account is not active; choose another appraiser.")
     if session.scalar(select(Appraisal.id).where(Appraisal.user_id == person.id, Appraisal.year == year)) is not None:
-        raise AppraisalError(f"{person.name} already has an appraisal for {year}. Open it from their appraisals instead.")
+        raise AppraisalError(
+            f"{person.name} already has an appraisal for {year}. Open it from their appraisals instead."
+        )
     result = data.readiness_for(session, [person], today).get(person.id)
     proposals = propose(session, person, result, today)
-    appraisal = Appraisal(user_id=person.id, appraiser_id=appraiser.id, year=year, state=AppraisalState.DRAFT,
-                          objectives=[Objective(title=p.title, description=p.description, item_ids=p.item_ids, due_on=p.due_on,
-                                                status=ObjectiveStatus.NOT_STARTED, position=i)
-                                      for i, p in enumerate(proposals, 1)])
+    appraisal = Appraisal(
+        user_id=person.id,
+        appraiser_id=appraiser.id,
+        year=year,
+        state=AppraisalState.DRAFT,
+        objectives=[
+            Objective(
+                title=p.title,
+                description=p.description,
+                item_ids=p.item_ids,
+                due_on=p.due_on,
+                status=ObjectiveStatus.NOT_STARTED,
+                position=i,
+            )
+            for i, p in enumerate(proposals, 1)
+        ],
+    )
     session.add(appraisal)
     try:
         session.flush()
     except IntegrityError:
         session.rollback()  # someone else started the same year at the same moment
-        raise AppraisalError(f"{person.name} already has an appraisal for {year}. Open it from their appraisals instead.") from None
-    _record(session, actor, appraisal, "appraisal_started", year=year, appraiser=appraiser.id,
-            proposed=[o.title for o in appraisal.objectives])
+        raise AppraisalError(
+            f"{person.name} already has an appraisal for {year}. Open it from their appraisals instead."
+        ) from None
+    _record(
+        session,
+        actor,
+        appraisal,
+        "appraisal_started",
+        year=year,
+        appraiser=appraiser.id,
+        proposed=[o.title for o in appraisal.objectives],
+    )
     link = f"/appraisals/{appraisal.id}"
     for someone in {person.id: person, appraiser.id: appraiser}.values():
         if someone.id != actor.id:
-            notify(session, someone, f"{actor.name} started the {year} appraisal of {person.name}, with {appraiser.name} as appraiser.", link=link)
+            notify(
+                session,
+                someone,
+                f"{actor.name} started the {year} appraisal of {person.name}, with {appraiser.name} as appraiser.",
+                link=link,
+            )
     return appraisal
 
 
@@ -280,15 +350,30 @@ def _allowed_items(session: Session, appraisal: Appraisal, item_ids: list[int], 
     return sorted(set(item_ids))
 
 
-def edit_objective(session: Session, appraisal: Appraisal, objective: Objective, actor: User, seen_version: int, *,
-                   title: str, description: str | None, due_on: date | None, item_ids: list[int]) -> bool:
+def edit_objective(
+    session: Session,
+    appraisal: Appraisal,
+    objective: Objective,
+    actor: User,
+    seen_version: int,
+    *,
+    title: str,
+    description: str | None,
+    due_on: date | None,
+    item_ids: list[int],
+) -> bool:
     """Change an objective; returns True if that reopened agreed objectives."""
     _guard(appraisal, actor, seen_version)
     if objective.appraisal_id != appraisal.id:
         raise AppraisalError("That objective is not part of this appraisal.")
     title, description = _clean(title, description)
     item_ids = _allowed_items(session, appraisal, item_ids, objective.item_ids or [])
-    before = {"title": objective.title, "description": objective.description, "due_on": objective.due_on, "item_ids": objective.item_ids}
+    before = {
+        "title": objective.title,
+        "description": objective.description,
+        "due_on": objective.due_on,
+        "item_ids": objective.item_ids,
+    }
     after = {"title": title, "description": description, "due_on": due_on, "item_ids": item_ids}
     if before == after:
         return False
@@ -300,30 +385,60 @@ def edit_objective(session: Session, appraisal: Appraisal, objective: Objective,
     return reopened
 
 
-def add_objective(session: Session, appraisal: Appraisal, actor: User, seen_version: int, *,
-                  title: str, description: str | None, due_on: date | None, item_ids: list[int]) -> tuple[Objective, bool]:
+def add_objective(
+    session: Session,
+    appraisal: Appraisal,
+    actor: User,
+    seen_version: int,
+    *,
+    title: str,
+    description: str | None,
+    due_on: date | None,
+    item_ids: list[int],
+) -> tuple[Objective, bool]:
     """Add an objective; returns it and whether that reopened agreed objectives."""
     _guard(appraisal, actor, seen_version)
     title, description = _clean(title, description)
     item_ids = _allowed_items(session, appraisal, item_ids, [])
     reopened = _reopen_if_agreed(session, appraisal, actor)
-    objective = Objective(title=title, description=description, due_on=due_on, item_ids=item_ids,
-                          status=ObjectiveStatus.NOT_STARTED, position=max((o.position for o in appraisal.objectives), default=0) + 1)
+    objective = Objective(
+        title=title,
+        description=description,
+        due_on=due_on,
+        item_ids=item_ids,
+        status=ObjectiveStatus.NOT_STARTED,
+        position=max((o.position for o in appraisal.objectives), default=0) + 1,
+    )
     appraisal.objectives.append(objective)
     _touch(appraisal)
     _flush(session)
-    _record(session, actor, appraisal, "objective_added", objective=objective.id, title=title, due_on=due_on, item_ids=item_ids)
+    _record(
+        session,
+        actor,
+        appraisal,
+        "objective_added",
+        objective=objective.id,
+        title=title,
+        due_on=due_on,
+        item_ids=item_ids,
+    )
     return objective, reopened
 
 
-def remove_objective(session: Session, appraisal: Appraisal, objective: Objective, actor: User, seen_version: int) -> bool:
+def remove_objective(
+    session: Session, appraisal: Appraisal, objective: Objective, actor: User, seen_version: int
+) -> bool:
     """Remove an objective (and its progress notes); returns whether that reopened agreed objectives."""
     _guard(appraisal, actor, seen_version)
     if objective.appraisal_id != appraisal.id:
         raise AppraisalError("That objective is not part of this appraisal.")
     reopened = _reopen_if_agreed(session, appraisal, actor)
-    removed = {"objective": objective.id, "title": objective.title, "status": ObjectiveStatus(objective.status).value,
-               "progress": [p.note for p in objective.progress]}
+    removed = {
+        "objective": objective.id,
+        "title": objective.title,
+        "status": ObjectiveStatus(objective.status).value,
+        "progress": [p.note for p in objective.progress],
+    }
     appraisal.objectives.remove(objective)
     _touch(appraisal)
     _flush(session)
@@ -341,16 +456,34 @@ def agree(session: Session, appraisal: Appraisal, actor: User, seen_version: int
     except InvalidTransition as exc:
         raise AppraisalError(str(exc)) from None
     _flush(session)
-    _record(session, actor, appraisal, "objectives_agreed", side=side, state=appraisal.state.value,
-            objectives=[o.id for o in appraisal.objectives])
+    _record(
+        session,
+        actor,
+        appraisal,
+        "objectives_agreed",
+        side=side,
+        state=appraisal.state.value,
+        objectives=[o.id for o in appraisal.objectives],
+    )
     other = _other(appraisal, actor)
-    message = (f"The {appraisal.year} objectives are agreed by both of you." if appraisal.state == AppraisalState.AGREED
-               else f"{actor.name} agreed the {appraisal.year} objectives; they are waiting for you to agree.")
+    message = (
+        f"The {appraisal.year} objectives are agreed by both of you."
+        if appraisal.state == AppraisalState.AGREED
+        else f"{actor.name} agreed the {appraisal.year} objectives; they are waiting for you to agree."
+    )
     notify(session, other, message, link=f"/appraisals/{appraisal.id}")
 
 
-def record_progress(session: Session, appraisal: Appraisal, objective: Objective, actor: User, seen_version: int, *,
-                    note: str | None, status: ObjectiveStatus) -> None:
+def record_progress(
+    session: Session,
+    appraisal: Appraisal,
+    objective: Objective,
+    actor: User,
+    seen_version: int,
+    *,
+    note: str | None,
+    status: ObjectiveStatus,
+) -> None:
     """Add a progress note and/or set an objective's status, once the objectives are agreed."""
     _guard(appraisal, actor, seen_version)
     if objective.appraisal_id != appraisal.id:
@@ -368,8 +501,16 @@ def record_progress(session: Session, appraisal: Appraisal, objective: Objective
         objective.progress.append(ProgressNote(author_id=actor.id, note=note))
     _touch(appraisal)
     _flush(session)
-    _record(session, actor, appraisal, "progress_recorded", objective=objective.id, status_before=before, status=status.value,
-            note=note or None)
+    _record(
+        session,
+        actor,
+        appraisal,
+        "progress_recorded",
+        objective=objective.id,
+        status_before=before,
+        status=status.value,
+        note=note or None,
+    )
 
 
 def write_summary(session: Session, appraisal: Appraisal, actor: User, seen_version: int, summary: str) -> None:
@@ -414,13 +555,18 @@ def sign(session: Session, appraisal: Appraisal, actor: User, seen_version: int,
         appraisal.sign(actor.id, now, current)
     except InvalidTransition:
         other = _other(appraisal, actor)
-        raise AppraisalError(f"The review has changed since {other.name} signed it, so your signature was not recorded: both of you "
-                             f"must sign the same words. {other.name} needs to read the review again and sign it first.") from None
+        raise AppraisalError(
+            f"The review has changed since {other.name} signed it, so your signature was not recorded: both of you "
+            f"must sign the same words. {other.name} needs to read the review again and sign it first."
+        ) from None
     _flush(session)
     _record(session, actor, appraisal, "appraisal_signed", side=side, digest=current, state=appraisal.state.value)
     other = _other(appraisal, actor)
-    message = (f"The {appraisal.year} review is signed by both of you." if appraisal.state == AppraisalState.SIGNED
-               else f"{actor.name} signed the {appraisal.year} review; it is waiting for your signature.")
+    message = (
+        f"The {appraisal.year} review is signed by both of you."
+        if appraisal.state == AppraisalState.SIGNED
+        else f"{actor.name} signed the {appraisal.year} review; it is waiting for your signature."
+    )
     notify(session, other, message, link=f"/appraisals/{appraisal.id}")
 
 
@@ -428,10 +574,14 @@ def appraiser_choices(session: Session, person: User) -> list[User]:
     """Who an administrator may choose as appraiser: active supervisors other than the person."""
     from competency_portal.models import UserRole
 
-    return list(session.scalars(
-        select(User).join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role == Role.SUPERVISOR, User.active.is_(True), User.id != person.id).order_by(User.name)
-    ).unique())
+    return list(
+        session.scalars(
+            select(User)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.role == Role.SUPERVISOR, User.active.is_(True), User.id != person.id)
+            .order_by(User.name)
+        ).unique()
+    )
 
 
 def default_appraiser(session: Session, person: User, actor: User, today: date) -> User | None:
@@ -444,8 +594,11 @@ def default_appraiser(session: Session, person: User, actor: User, today: date) 
 def for_user(session: Session, user: User) -> tuple[list[Appraisal], list[Appraisal]]:
     """Appraisals of `user`, and appraisals `user` holds as appraiser, newest year first."""
     rows = session.scalars(
-        select(Appraisal).where((Appraisal.user_id == user.id) | (Appraisal.appraiser_id == user.id))
+        select(Appraisal)
+        .where((Appraisal.user_id == user.id) | (Appraisal.appraiser_id == user.id))
         .order_by(Appraisal.year.desc(), Appraisal.id.desc())
         .options(selectinload(Appraisal.person), selectinload(Appraisal.appraiser))
     ).all()
-    return [a for a in rows if a.user_id == user.id], [a for a in rows if a.appraiser_id == user.id and a.user_id != user.id]
+    return [a for a in rows if a.user_id == user.id], [
+        a for a in rows if a.appraiser_id == user.id and a.user_id != user.id
+    ]

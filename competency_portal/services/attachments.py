@@ -19,7 +19,11 @@ ALLOWED = {
     ".gif": ("image/gif", {".gif"}, "a GIF image"),
     ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", {".docx"}, "a Word document"),
     ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", {".xlsx"}, "an Excel workbook"),
-    ".pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", {".pptx"}, "a PowerPoint presentation"),
+    ".pptx": (
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        {".pptx"},
+        "a PowerPoint presentation",
+    ),
     ".odt": ("application/vnd.oasis.opendocument.text", {".odt"}, "an OpenDocument text"),
     ".txt": ("text/plain", {".txt", ".text", ".md", ".csv"}, "a plain text file"),
 }
@@ -101,7 +105,9 @@ def check(raw_name: str | None, data: bytes, max_bytes: int) -> Checked:
     content_type, honest, what = ALLOWED[kind]
     suffix = PurePosixPath(name).suffix.lower()
     if suffix and suffix not in honest:
-        raise AttachmentRefused(f"{name} is named as a {suffix} file but its content is {what}; rename it or upload the right file")
+        raise AttachmentRefused(
+            f"{name} is named as a {suffix} file but its content is {what}; rename it or upload the right file"
+        )
     if not suffix:
         name = f"{name}{kind}"
     return Checked(name, content_type, data)

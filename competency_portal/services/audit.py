@@ -23,11 +23,23 @@ from competency_portal.text import plural
 GENESIS = "0" * 64
 
 
-def _digest(prev_hash: str, seq: int, at: datetime, actor_id, action, object_type, object_id, subject_id, detail) -> str:
+def _digest(
+    prev_hash: str, seq: int, at: datetime, actor_id, action, object_type, object_id, subject_id, detail
+) -> str:
     body = json.dumps(
-        [seq, at.astimezone(timezone.utc).isoformat(timespec="microseconds"), actor_id, action,
-         object_type, str(object_id), subject_id, detail],
-        sort_keys=True, separators=(",", ":"), default=str,
+        [
+            seq,
+            at.astimezone(timezone.utc).isoformat(timespec="microseconds"),
+            actor_id,
+            action,
+            object_type,
+            str(object_id),
+            subject_id,
+            detail,
+        ],
+        sort_keys=True,
+        separators=(",", ":"),
+        default=str,
     )
     return hashlib.sha256((prev_hash + body).encode()).hexdigest()
 
@@ -52,8 +64,15 @@ def record(
     seq = head.seq + 1
     detail = json.loads(json.dumps(detail or {}, default=str))
     event = AuditEvent(
-        seq=seq, at=at, actor_id=actor_id, action=action, object_type=object_type,
-        object_id=str(object_id), subject_id=subject_id, detail=detail, prev_hash=head.hash,
+        seq=seq,
+        at=at,
+        actor_id=actor_id,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        subject_id=subject_id,
+        detail=detail,
+        prev_hash=head.hash,
         hash=_digest(head.hash, seq, at, actor_id, action, object_type, object_id, subject_id, detail),
     )
     session.add(event)
@@ -75,20 +94,39 @@ def verify(session: Session, batch: int = 5000) -> Verdict:
     prev, expected_seq, checked = GENESIS, 1, 0
     last_id = 0
     while True:
-        rows = session.scalars(select(AuditEvent).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch)).all()
+        rows = session.scalars(
+            select(AuditEvent).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch)
+        ).all()
         if not rows:
             break
         for e in rows:
             if e.seq != expected_seq:
-                return Verdict(False, checked, f"record {expected_seq} is missing: the next record found is {e.seq} (id {e.id})")
+                return Verdict(
+                    False, checked, f"record {expected_seq} is missing: the next record found is {e.seq} (id {e.id})"
+                )
             if e.prev_hash != prev:
-                return Verdict(False, checked, f"record {e.seq} (id {e.id}, {e.action}) does not follow record {e.seq - 1}: its previous-hash does not match")
+                return Verdict(
+                    False,
+                    checked,
+                    f"record {e.seq} (id {e.id}, {e.action}) does not follow record {e.seq - 1}: its previous-hash does not match",
+                )
             at = e.at if e.at.tzinfo else e.at.replace(tzinfo=timezone.utc)
-            if _digest(prev, e.seq, at, e.actor_id, e.action, e.object_type, e.object_id, e.subject_id, e.detail) != e.hash:
-                return Verdict(False, checked, f"record {e.seq} (id {e.id}, {e.action}) has been altered: its content does not match its hash")
+            if (
+                _digest(prev, e.seq, at, e.actor_id, e.action, e.object_type, e.object_id, e.subject_id, e.detail)
+                != e.hash
+            ):
+                return Verdict(
+                    False,
+                    checked,
+                    f"record {e.seq} (id {e.id}, {e.action}) has been altered: its content does not match its hash",
+                )
             prev, expected_seq, checked, last_id = e.hash, expected_seq + 1, checked + 1, e.id
         session.expunge_all()
     head = session.get(AuditHead, 1)
     if head is not None and head.seq != checked:
-        return Verdict(False, checked, f"the chain should end at record {head.seq} but ends at record {checked}: records after {checked} were removed")
+        return Verdict(
+            False,
+            checked,
+            f"the chain should end at record {head.seq} but ends at record {checked}: records after {checked} were removed",
+        )
     return Verdict(True, checked, f"audit chain intact: {plural(checked, 'record')} verified")

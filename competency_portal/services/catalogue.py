@@ -75,7 +75,9 @@ def framework_summaries(session: Session) -> list[FrameworkSummary]:
         _current_join(select(Framework.slug, FrameworkVersion)).order_by(FrameworkVersion.kind, FrameworkVersion.title)
     )
     return [
-        FrameworkSummary(slug, v.title, v.kind, v.version_label, v.revision, v.item_count, v.source_organisation, v.source_post)
+        FrameworkSummary(
+            slug, v.title, v.kind, v.version_label, v.revision, v.item_count, v.source_organisation, v.source_post
+        )
         for slug, v in rows
     ]
 
@@ -94,10 +96,14 @@ def framework_version(session: Session, slug: str, revision: int | None = None) 
 
 def version_history(session: Session, slug: str) -> list[FrameworkVersion]:
     """Every version of a framework, newest first."""
-    return list(session.scalars(
-        select(FrameworkVersion).join(Framework, FrameworkVersion.framework_id == Framework.id)
-        .where(Framework.slug == slug).order_by(FrameworkVersion.revision.desc())
-    ))
+    return list(
+        session.scalars(
+            select(FrameworkVersion)
+            .join(Framework, FrameworkVersion.framework_id == Framework.id)
+            .where(Framework.slug == slug)
+            .order_by(FrameworkVersion.revision.desc())
+        )
+    )
 
 
 def _like_pattern(word: str) -> str:
@@ -132,7 +138,9 @@ def search_items(session: Session, query: str, limit: int = 50) -> tuple[list[Se
     return hits, len(rows) > limit
 
 
-def item_in_version(session: Session, slug: str, code: str, revision: int | None = None) -> tuple[Item, FrameworkVersion] | None:
+def item_in_version(
+    session: Session, slug: str, code: str, revision: int | None = None
+) -> tuple[Item, FrameworkVersion] | None:
     """An item of a framework version (current unless `revision` given), with its domain."""
     version = framework_version(session, slug, revision)
     if version is None:
@@ -154,7 +162,8 @@ def _current_ids(session: Session, model: type[Base]) -> Select:
 def equivalents(session: Session, slug: str, code: str) -> list[Equivalent]:
     """Items that current crosswalks pair with this framework's item `code`, in any version."""
     same = (
-        select(Item.id).join(FrameworkVersion, Item.version_id == FrameworkVersion.id)
+        select(Item.id)
+        .join(FrameworkVersion, Item.version_id == FrameworkVersion.id)
         .join(Framework, FrameworkVersion.framework_id == Framework.id)
         .where(Framework.slug == slug, Item.code == code)
     )
@@ -167,30 +176,49 @@ def equivalents(session: Session, slug: str, code: str) -> list[Equivalent]:
             selectinload(CrosswalkPair.item_b).selectinload(Item.version).selectinload(FrameworkVersion.framework),
         )
     ).all()
-    titles = dict(session.execute(select(Crosswalk.id, Crosswalk.title).where(Crosswalk.id.in_({p.crosswalk_id for p in pairs}))).all()) if pairs else {}
+    titles = (
+        dict(
+            session.execute(
+                select(Crosswalk.id, Crosswalk.title).where(Crosswalk.id.in_({p.crosswalk_id for p in pairs}))
+            ).all()
+        )
+        if pairs
+        else {}
+    )
     found = []
     for pair in pairs:
         a_is_self = pair.item_a.version.framework.slug == slug and pair.item_a.code == code
         other = pair.item_b if a_is_self else pair.item_a
-        found.append(Equivalent(other, other.version.framework.slug, other.version.title, pair.note, titles[pair.crosswalk_id]))
+        found.append(
+            Equivalent(other, other.version.framework.slug, other.version.title, pair.note, titles[pair.crosswalk_id])
+        )
     return sorted(found, key=lambda e: (e.framework_title, e.item.position))
 
 
 def role_profiles(session: Session) -> list[RoleProfile]:
     """The current version of every role profile, by title, with targets and their items."""
-    return list(session.scalars(
-        select(RoleProfile).where(RoleProfile.id.in_(_current_ids(session, RoleProfile)))
-        .order_by(RoleProfile.title)
-    ))
+    return list(
+        session.scalars(
+            select(RoleProfile)
+            .where(RoleProfile.id.in_(_current_ids(session, RoleProfile)))
+            .order_by(RoleProfile.title)
+        )
+    )
 
 
 def role_profile(session: Session, slug: str) -> RoleProfile | None:
     """The current version of a role profile, with its targets, items, domains and frameworks."""
     return session.scalar(
-        select(RoleProfile).where(RoleProfile.slug == slug).order_by(RoleProfile.revision.desc()).limit(1)
+        select(RoleProfile)
+        .where(RoleProfile.slug == slug)
+        .order_by(RoleProfile.revision.desc())
+        .limit(1)
         .options(
             selectinload(RoleProfile.targets).selectinload(RoleTarget.item).selectinload(Item.domain),
-            selectinload(RoleProfile.targets).selectinload(RoleTarget.item).selectinload(Item.version).selectinload(FrameworkVersion.framework),
+            selectinload(RoleProfile.targets)
+            .selectinload(RoleTarget.item)
+            .selectinload(Item.version)
+            .selectinload(FrameworkVersion.framework),
         )
     )
 

@@ -26,14 +26,18 @@ class Kind:
 def read(data: bytes, kind: Kind, max_bytes: int, max_rows: int) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """The header and the non-blank rows (with their spreadsheet row numbers), or CsvRefused."""
     if len(data) > max_bytes:
-        raise CsvRefused(f"The file is larger than {max_bytes // (1024 * 1024)} MB. Split it into smaller files and import each.")
+        raise CsvRefused(
+            f"The file is larger than {max_bytes // (1024 * 1024)} MB. Split it into smaller files and import each."
+        )
     if data.startswith(BOM):
-        data = data[len(BOM):]
+        data = data[len(BOM) :]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise CsvRefused("The file is not UTF-8 text. Save it from your spreadsheet as “CSV UTF-8 (comma delimited)” "
-                         "and upload it again.") from None
+        raise CsvRefused(
+            "The file is not UTF-8 text. Save it from your spreadsheet as “CSV UTF-8 (comma delimited)” "
+            "and upload it again."
+        ) from None
     if "\x00" in text:
         raise CsvRefused(f"The file is not a CSV text file. {kind.export_hint}")
     if not text.strip():
@@ -51,7 +55,9 @@ def read(data: bytes, kind: Kind, max_bytes: int, max_rows: int) -> tuple[list[s
             if not any(c.strip() for c in cells):
                 continue  # a blank line
             if len(rows) >= max_rows:
-                raise CsvRefused(f"The file has more than {max_rows:,} {kind.plural}. Split it into smaller files and import each.")
+                raise CsvRefused(
+                    f"The file has more than {max_rows:,} {kind.plural}. Split it into smaller files and import each."
+                )
             rows.append((number, cells))
     except csv.Error as exc:
         raise CsvRefused(f"Row {number} could not be read ({exc}). Check the file is a CSV file.") from None

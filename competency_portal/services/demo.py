@@ -46,14 +46,45 @@ class DemoAccount:
 
 # name, email, job title, band, share of the role verified, what they show
 SUPERVISEES = [
-    ("Priya Shah", "priya.shah@example.nhs.uk", "Community Mental Health Nurse", "6", 0.9, "nearly ready: most items signed off"),
-    ("Tom Okafor", "tom.okafor@example.nhs.uk", "Mental Health Social Worker", "6", 0.6,
-     "part way, and an appraisal (PDR) waiting for him to agree the objectives"),
-    ("Grace Lee", "grace.lee@example.nhs.uk", "Staff Nurse", "5", 0.25,
-     "working towards the role; has applied for the Band 6 vacancy and shares her portfolio"),
-    ("Dan Hughes", "dan.hughes@example.nhs.uk", "Staff Nurse", "5", 0.0, "just started: a draft and a submission, with attachments"),
+    (
+        "Priya Shah",
+        "priya.shah@example.nhs.uk",
+        "Community Mental Health Nurse",
+        "6",
+        0.9,
+        "nearly ready: most items signed off",
+    ),
+    (
+        "Tom Okafor",
+        "tom.okafor@example.nhs.uk",
+        "Mental Health Social Worker",
+        "6",
+        0.6,
+        "part way, and an appraisal (PDR) waiting for him to agree the objectives",
+    ),
+    (
+        "Grace Lee",
+        "grace.lee@example.nhs.uk",
+        "Staff Nurse",
+        "5",
+        0.25,
+        "working towards the role; has applied for the Band 6 vacancy and shares her portfolio",
+    ),
+    (
+        "Dan Hughes",
+        "dan.hughes@example.nhs.uk",
+        "Staff Nurse",
+        "5",
+        0.0,
+        "just started: a draft and a submission, with attachments",
+    ),
 ]
-_KINDS = [EvidenceType.REFLECTIVE_ACCOUNT, EvidenceType.OBSERVED_PRACTICE, EvidenceType.SUPERVISION_RECORD, EvidenceType.CASE_STUDY]
+_KINDS = [
+    EvidenceType.REFLECTIVE_ACCOUNT,
+    EvidenceType.OBSERVED_PRACTICE,
+    EvidenceType.SUPERVISION_RECORD,
+    EvidenceType.CASE_STUDY,
+]
 
 
 def seed(session: Session, today: date, environment: str, store: Storage) -> list[DemoAccount]:
@@ -64,8 +95,16 @@ def seed(session: Session, today: date, environment: str, store: Storage) -> lis
         raise DemoRefused("The database already has people in it, so no demo data was added.")
     rng = random.Random(2026)
     make = lambda name, email, title, band, roles: people.create_person(  # noqa: E731
-        session, name=name, email=email, roles=roles, job_title=title, band=band, team=TEAM,
-        target_role=ROLE, password=DEMO_PASSWORD)
+        session,
+        name=name,
+        email=email,
+        roles=roles,
+        job_title=title,
+        band=band,
+        team=TEAM,
+        target_role=ROLE,
+        password=DEMO_PASSWORD,
+    )
     admin = make("Alex Morgan", "admin@example.nhs.uk", "Workforce and Education Lead", "8a", {Role.ADMIN, Role.STAFF})
     lead = make("Sam Patel", "supervisor@example.nhs.uk", "Team Lead", "7", {Role.SUPERVISOR, Role.STAFF})
     deputy = make("Jo Williams", "deputy@example.nhs.uk", "Clinical Supervisor", "7", {Role.SUPERVISOR, Role.STAFF})
@@ -85,45 +124,92 @@ def seed(session: Session, today: date, environment: str, store: Storage) -> lis
     _training(session, rng, today)
     session.flush()
     accounts = [
-        DemoAccount(admin.email, admin.name, "Administrator", "people, roles, teams and the audit trail; organisation-wide gaps"),
-        DemoAccount(lead.email, lead.name, "Supervisor", "the sign-off queue and the team matrix of the four staff below; "
-                    "Tom Okafor's appraisal"),
-        DemoAccount(deputy.email, deputy.name, "Supervisor (deputy)", f"covering Sam Patel's sign-off queue until "
-                    f"{demo_work.cover_ends(today):%-d %B %Y}"),
-        DemoAccount(recruiter.email, recruiter.name, "Recruiter", f"leads {shortlisting[0]}: scoring left to do, then moderate, "
-                    "decide and agree the shortlist"),
-        DemoAccount(panel.email, panel.name, "Recruiter (panel member)", f"has submitted scores for {shortlisting[0]}; "
-                    f"leads {shortlisting[1]}, whose shortlist is agreed"),
+        DemoAccount(
+            admin.email, admin.name, "Administrator", "people, roles, teams and the audit trail; organisation-wide gaps"
+        ),
+        DemoAccount(
+            lead.email,
+            lead.name,
+            "Supervisor",
+            "the sign-off queue and the team matrix of the four staff below; Tom Okafor's appraisal",
+        ),
+        DemoAccount(
+            deputy.email,
+            deputy.name,
+            "Supervisor (deputy)",
+            f"covering Sam Patel's sign-off queue until {demo_work.cover_ends(today):%-d %B %Y}",
+        ),
+        DemoAccount(
+            recruiter.email,
+            recruiter.name,
+            "Recruiter",
+            f"leads {shortlisting[0]}: scoring left to do, then moderate, decide and agree the shortlist",
+        ),
+        DemoAccount(
+            panel.email,
+            panel.name,
+            "Recruiter (panel member)",
+            f"has submitted scores for {shortlisting[0]}; leads {shortlisting[1]}, whose shortlist is agreed",
+        ),
     ] + [DemoAccount(email, name, "Staff", what) for name, email, _, _, _, what in SUPERVISEES]
-    audit.record(session, actor_id=None, action="demo_seeded", object_type="database", object_id="demo", detail={"people": len(accounts)})
+    audit.record(
+        session,
+        actor_id=None,
+        action="demo_seeded",
+        object_type="database",
+        object_id="demo",
+        detail={"people": len(accounts)},
+    )
     return accounts
 
 
 def _portfolio(session, rng, person, signer, role, targets, share, today, store) -> None:
     """Self-ratings, and a signed-off history: the verified items in pieces of evidence of 1 to 4 items."""
     chosen = [t for t in targets if rng.random() < share]
-    ratings = {t.item_id: (min(4, t.target_level + rng.choice([-1, 0, 0, 1])), None) for t in targets
-               if rng.random() < 0.7 or t in chosen}
+    ratings = {
+        t.item_id: (min(4, t.target_level + rng.choice([-1, 0, 0, 1])), None)
+        for t in targets
+        if rng.random() < 0.7 or t in chosen
+    }
     if ratings:
         rate(session, person, role, ratings)
     history = []
     while chosen:
         batch = chosen[: rng.randint(1, 4)]
-        chosen = chosen[len(batch):]
+        chosen = chosen[len(batch) :]
         history.append((today - timedelta(days=rng.randint(20, 500)), batch, rng.choice(_KINDS)))
     for when, batch, kind in sorted(history, key=lambda h: h[0]):
         codes = ", ".join(t.item.code for t in batch)
-        evidence = evidence_service.create(session, person, evidence_service.EvidenceInput(
-            title=f"{kind.label}: {codes}", evidence_type=kind, activity_date=when, item_ids=[t.item_id for t in batch],
-            description=f"{kind.label} covering {codes}. Describes the situation, what was done, and what was learnt, "
-                        "without identifying anyone."), store)
+        evidence = evidence_service.create(
+            session,
+            person,
+            evidence_service.EvidenceInput(
+                title=f"{kind.label}: {codes}",
+                evidence_type=kind,
+                activity_date=when,
+                item_ids=[t.item_id for t in batch],
+                description=f"{kind.label} covering {codes}. Describes the situation, what was done, and what was learnt, "
+                "without identifying anyone.",
+            ),
+            store,
+        )
         evidence_service.submit(session, evidence, person, _at(when + timedelta(days=1), 9))
-        signoff.decide(session, evidence, signer, Decision.SIGNED_OFF, {t.item_id: t.target_level for t in batch}, {},
-                       "Clear, well-reflected evidence.", evidence.lock_version, _at(when + timedelta(days=7), 10))
+        signoff.decide(
+            session,
+            evidence,
+            signer,
+            Decision.SIGNED_OFF,
+            {t.item_id: t.target_level for t in batch},
+            {},
+            "Clear, well-reflected evidence.",
+            evidence.lock_version,
+            _at(when + timedelta(days=7), 10),
+        )
     # Long-past notifications of that history were read long ago.
     session.flush()
-    for note in session.scalars(select(Notification).where(Notification.user_id.in_([person.id, signer.id]),
-                                                           Notification.read_at.is_(None))):
+    for note in session.scalars(
+        select(Notification).where(Notification.user_id.in_([person.id, signer.id]), Notification.read_at.is_(None))
+    ):
         note.read_at = _at(today, 8)
 
 
@@ -142,7 +228,17 @@ def _training(session: Session, rng: random.Random, today: date) -> None:
                 continue  # not recorded
             months = subject.renewal_months or 36
             age_days = rng.randint(10, months * 31 + 60)  # some beyond their renewal period: expired
-            session.add(TrainingRecord(user_id=person.id, subject_id=subject.id, completed_on=today - timedelta(days=age_days)))
-        session.add(Registration(user_id=person.id, body=rng.choice(["NMC", "HCPC", "Social Work England"]),
-                                 number=f"{rng.randint(10, 99)}A{rng.randint(1000, 9999)}E", renewal_on=today + timedelta(days=rng.randint(-20, 700))))
-        session.add(DbsCheck(user_id=person.id, checked_on=today - timedelta(days=rng.randint(30, 1200)), level="enhanced"))
+            session.add(
+                TrainingRecord(user_id=person.id, subject_id=subject.id, completed_on=today - timedelta(days=age_days))
+            )
+        session.add(
+            Registration(
+                user_id=person.id,
+                body=rng.choice(["NMC", "HCPC", "Social Work England"]),
+                number=f"{rng.randint(10, 99)}A{rng.randint(1000, 9999)}E",
+                renewal_on=today + timedelta(days=rng.randint(-20, 700)),
+            )
+        )
+        session.add(
+            DbsCheck(user_id=person.id, checked_on=today - timedelta(days=rng.randint(30, 1200)), level="enhanced")
+        )

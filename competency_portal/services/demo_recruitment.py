@@ -29,47 +29,109 @@ LEEDS = "leeds-recovery-centre-care-coordinator-person-spec"
 TAMESIDE = "tameside-mhsw-care-coordinator-person-spec"
 
 # Two panel members' ways of giving the same reasons.
-LEE = {0: "No evidence of this in the application.", 1: "Touched on, but no example given.",
-       2: "A clear example that meets the criterion.", 3: "Strong, specific examples that go beyond the criterion."}
-CHRIS = {0: "Nothing in the statement shows this.", 1: "Some mention; not enough to meet it.",
-         2: "Meets it: one good example.", 3: "Exceeds it: several detailed examples."}
+LEE = {
+    0: "No evidence of this in the application.",
+    1: "Touched on, but no example given.",
+    2: "A clear example that meets the criterion.",
+    3: "Strong, specific examples that go beyond the criterion.",
+}
+CHRIS = {
+    0: "Nothing in the statement shows this.",
+    1: "Some mention; not enough to meet it.",
+    2: "Meets it: one good example.",
+    3: "Exceeds it: several detailed examples.",
+}
 
 # name, email, internal, guaranteed interview scheme, strength (0-3), supporting statement, answer on the first criterion
 CARE_COORDINATOR = [
-    ("Amara Okonkwo", "amara.okonkwo@example.org", False, False, 2.6,
-     "I have been a care coordinator in a community mental health team for five years, holding a caseload of people with "
-     "complex needs under CPA. I lead on risk reviews in my team and supervise two Band 5 nurses.",
-     "I co-designed our team's interpreter and accessible-information checklist and audit it every quarter."),
-    ("Ben Hartley", "ben.hartley@example.org", False, True, 2.0,
-     "I am a registered mental health nurse with three years in an early intervention service, where I coordinate the care "
-     "of young people after a first episode of psychosis and work closely with their families.",
-     "I adapt how I work to each family's culture and language, and have completed the trust's equality training."),
-    ("Grace Lee", "grace.lee@example.nhs.uk", True, False, 1.8,
-     "I am a Band 5 staff nurse in the North Community Mental Health Team. Over the last year I have co-worked a caseload "
-     "under supervision and completed my risk assessment and carers' training.",
-     "I make sure the people I work with can take part in their care in the way that suits them."),
-    ("Daniel Price", "daniel.price@example.org", False, False, 1.5,
-     "I have worked as a support worker in supported housing for people with mental health needs for four years and am "
-     "keen to move into care coordination. I do not yet hold a professional qualification.",
-     "I treat everyone I support with respect, whatever their background."),
-    ("Sofia Marsh", "sofia.marsh@example.org", False, False, 2.2,
-     "I am an occupational therapist in a recovery service, coordinating care for people with long-term mental health "
-     "needs, and I chair our service user involvement group.",
-     "Our involvement group recruits members from every community we serve, and I track who we are not yet reaching."),
+    (
+        "Amara Okonkwo",
+        "amara.okonkwo@example.org",
+        False,
+        False,
+        2.6,
+        "I have been a care coordinator in a community mental health team for five years, holding a caseload of people with "
+        "complex needs under CPA. I lead on risk reviews in my team and supervise two Band 5 nurses.",
+        "I co-designed our team's interpreter and accessible-information checklist and audit it every quarter.",
+    ),
+    (
+        "Ben Hartley",
+        "ben.hartley@example.org",
+        False,
+        True,
+        2.0,
+        "I am a registered mental health nurse with three years in an early intervention service, where I coordinate the care "
+        "of young people after a first episode of psychosis and work closely with their families.",
+        "I adapt how I work to each family's culture and language, and have completed the trust's equality training.",
+    ),
+    (
+        "Grace Lee",
+        "grace.lee@example.nhs.uk",
+        True,
+        False,
+        1.8,
+        "I am a Band 5 staff nurse in the North Community Mental Health Team. Over the last year I have co-worked a caseload "
+        "under supervision and completed my risk assessment and carers' training.",
+        "I make sure the people I work with can take part in their care in the way that suits them.",
+    ),
+    (
+        "Daniel Price",
+        "daniel.price@example.org",
+        False,
+        False,
+        1.5,
+        "I have worked as a support worker in supported housing for people with mental health needs for four years and am "
+        "keen to move into care coordination. I do not yet hold a professional qualification.",
+        "I treat everyone I support with respect, whatever their background.",
+    ),
+    (
+        "Sofia Marsh",
+        "sofia.marsh@example.org",
+        False,
+        False,
+        2.2,
+        "I am an occupational therapist in a recovery service, coordinating care for people with long-term mental health "
+        "needs, and I chair our service user involvement group.",
+        "Our involvement group recruits members from every community we serve, and I track who we are not yet reaching.",
+    ),
 ]
 SOCIAL_WORKER = [
-    ("Hannah Cole", "hannah.cole@example.org", False, False, 2.6,
-     "I am an HCPC-registered social worker and AMHP with six years in a community mental health team.",
-     "BA (Hons) Social Work; HCPC registered; AMHP approval current."),
-    ("Marcus Reid", "marcus.reid@example.nhs.uk", True, False, 2.2,
-     "I am a social worker in the trust's crisis team and want to return to longer-term care coordination.",
-     "MA Social Work; HCPC registered."),
-    ("Olivia Grant", "olivia.grant@example.org", False, False, 1.9,
-     "I qualified as a social worker two years ago and have worked in an adult social care team since.",
-     "BA (Hons) Social Work; HCPC registered since 2024."),
-    ("Kwame Mensah", "kwame.mensah@example.org", False, False, 1.6,
-     "I am completing my social work degree and have worked as a community support worker for three years.",
-     "Final year of a BA in Social Work; not yet registered."),
+    (
+        "Hannah Cole",
+        "hannah.cole@example.org",
+        False,
+        False,
+        2.6,
+        "I am an HCPC-registered social worker and AMHP with six years in a community mental health team.",
+        "BA (Hons) Social Work; HCPC registered; AMHP approval current.",
+    ),
+    (
+        "Marcus Reid",
+        "marcus.reid@example.nhs.uk",
+        True,
+        False,
+        2.2,
+        "I am a social worker in the trust's crisis team and want to return to longer-term care coordination.",
+        "MA Social Work; HCPC registered.",
+    ),
+    (
+        "Olivia Grant",
+        "olivia.grant@example.org",
+        False,
+        False,
+        1.9,
+        "I qualified as a social worker two years ago and have worked in an adult social care team since.",
+        "BA (Hons) Social Work; HCPC registered since 2024.",
+    ),
+    (
+        "Kwame Mensah",
+        "kwame.mensah@example.org",
+        False,
+        False,
+        1.6,
+        "I am completing my social work degree and have worked as a community support worker for three years.",
+        "Final year of a BA in Social Work; not yet registered.",
+    ),
 ]
 
 
@@ -85,15 +147,37 @@ def _open(session, today, lead, other, slug, title, band, closed_days_ago, candi
     """A vacancy with its applications, moved on to shortlisting; returns it, the applications and the scored criteria."""
     spec = next(v for v in vacancies.spec_choices(session) if v.framework.slug == slug)
     team = people.team_named(session, "North Community Mental Health Team")
-    vacancy = vacancies.create_vacancy(session, lead, vacancies.VacancyFields(
-        title=title, band=band, team_id=team.id if team else None, closing_on=today - timedelta(days=closed_days_ago),
-        spec_version_id=spec.id, panel_ids=[other.id]))
+    vacancy = vacancies.create_vacancy(
+        session,
+        lead,
+        vacancies.VacancyFields(
+            title=title,
+            band=band,
+            team_id=team.id if team else None,
+            closing_on=today - timedelta(days=closed_days_ago),
+            spec_version_id=spec.id,
+            panel_ids=[other.id],
+        ),
+    )
     first = vacancies.criteria(session, spec.id)[0]
     apps = []
     for name, email, internal, guaranteed, _, statement, answer in candidates:
-        apps.append(vacancies.add_application(session, vacancy, lead, vacancies.ApplicationFields(
-            candidate_name=name, email=email, supporting_statement=statement, internal=internal, guaranteed_interview=guaranteed,
-            portfolio_consent=internal and people.find_by_email(session, email) is not None, answers={first.id: answer})))
+        apps.append(
+            vacancies.add_application(
+                session,
+                vacancy,
+                lead,
+                vacancies.ApplicationFields(
+                    candidate_name=name,
+                    email=email,
+                    supporting_statement=statement,
+                    internal=internal,
+                    guaranteed_interview=guaranteed,
+                    portfolio_consent=internal and people.find_by_email(session, email) is not None,
+                    answers={first.id: answer},
+                ),
+            )
+        )
     vacancies.advance(session, vacancy, lead, VacancyStatus.SHORTLISTING, vacancy.lock_version)
     return vacancy, apps, shortlisting.load(session, vacancy).criteria
 
@@ -106,15 +190,25 @@ def _levels(rng, candidates, criteria, fails: dict[int, str]) -> list[dict[int, 
     levels = []
     for n, candidate in enumerate(candidates):
         strength = candidate[4]
-        levels.append({c.item_id: 0 if fails.get(n) == c.code else _bounded(c, round(strength + rng.uniform(-0.8, 0.8)))
-                       for c in criteria})
+        levels.append(
+            {
+                c.item_id: 0 if fails.get(n) == c.code else _bounded(c, round(strength + rng.uniform(-0.8, 0.8)))
+                for c in criteria
+            }
+        )
     return levels
 
 
 def _second_opinion(rng, criteria, levels) -> list[dict[int, int]]:
     """Another member's scores: the same, or one either side (never 2 apart); a 0 stays a 0."""
-    return [{c.item_id: v if v == 0 else _bounded(c, v + rng.choice([0, 0, 0, -1, 1]))
-             for c in criteria for v in [row[c.item_id]]} for row in levels]
+    return [
+        {
+            c.item_id: v if v == 0 else _bounded(c, v + rng.choice([0, 0, 0, -1, 1]))
+            for c in criteria
+            for v in [row[c.item_id]]
+        }
+        for row in levels
+    ]
 
 
 def _bounded(criterion, value: int) -> int:
@@ -128,8 +222,9 @@ def _score(session, vacancy, scorer, app, levels, voice, when, only=None):
 
 
 def _care_coordinator(session, rng, today, lead, other, internal):
-    vacancy, apps, criteria = _open(session, today, lead, other, LEEDS, "Care Coordinator (Band 6), Recovery Centre", "Band 6",
-                                    4, CARE_COORDINATOR)
+    vacancy, apps, criteria = _open(
+        session, today, lead, other, LEEDS, "Care Coordinator (Band 6), Recovery Centre", "Band 6", 4, CARE_COORDINATOR
+    )
     for app in apps:
         if app.internal_user_id == internal.id:
             portfolio_consent.respond(session, internal, app.id, share=True)  # Grace agrees, as herself
@@ -148,14 +243,32 @@ def _care_coordinator(session, rng, today, lead, other, internal):
         _score(session, vacancy, lead, app, mine[n], CHRIS, when)
     last, order = apps[4], [c.item_id for c in criteria]
     _score(session, vacancy, lead, last, mine[4], CHRIS, when, only=set(order[:20]))
-    shortlisting.save_scores(session, vacancy, lead, last, {
-        order[20]: (mine[4][order[20]], ""), order[21]: (None, "Good example of working with families; check the level.")}, when)
+    shortlisting.save_scores(
+        session,
+        vacancy,
+        lead,
+        last,
+        {
+            order[20]: (mine[4][order[20]], ""),
+            order[21]: (None, "Good example of working with families; check the level."),
+        },
+        when,
+    )
     return vacancy.title
 
 
 def _social_worker(session, rng, today, lead, other):
-    vacancy, apps, criteria = _open(session, today, lead, other, TAMESIDE,
-                                    "Mental Health Social Worker / Care Co-ordinator (Grade H)", "Grade H", 35, SOCIAL_WORKER)
+    vacancy, apps, criteria = _open(
+        session,
+        today,
+        lead,
+        other,
+        TAMESIDE,
+        "Mental Health Social Worker / Care Co-ordinator (Grade H)",
+        "Grade H",
+        35,
+        SOCIAL_WORKER,
+    )
     code = {c.code: c.item_id for c in criteria}
     levels = _levels(rng, SOCIAL_WORKER, criteria, {3: "EQ.1"})  # Kwame is not yet qualified or registered
     theirs = _second_opinion(rng, criteria, levels)
@@ -165,12 +278,26 @@ def _social_worker(session, rng, today, lead, other):
             _score(session, vacancy, scorer, app, rows[n], voice, _at(today - timedelta(days=day), 11))
         shortlisting.submit_scores(session, vacancy, scorer, _at(today - timedelta(days=day), 17))
     decided = _at(today - timedelta(days=27), 10)
-    shortlisting.moderate(session, vacancy, lead, apps[1], code["KN.3"], 2, "Discussed at panel: sound knowledge of the "
-                          "Mental Health Act from crisis work, less of NICE guidance. Meets it.", decided)
-    reasons = [(Outcome.SHORTLIST, "Strong on every essential; an AMHP with current approval."),
-               (Outcome.SHORTLIST, "Meets every essential; crisis experience is a strength for this team."),
-               (Outcome.RESERVE, "Meets the essentials but less experience of care coordination than those shortlisted."),
-               (Outcome.NOT_SHORTLISTED, "Does not yet hold a social work qualification with HCPC registration (EQ.1, essential).")]
+    shortlisting.moderate(
+        session,
+        vacancy,
+        lead,
+        apps[1],
+        code["KN.3"],
+        2,
+        "Discussed at panel: sound knowledge of the "
+        "Mental Health Act from crisis work, less of NICE guidance. Meets it.",
+        decided,
+    )
+    reasons = [
+        (Outcome.SHORTLIST, "Strong on every essential; an AMHP with current approval."),
+        (Outcome.SHORTLIST, "Meets every essential; crisis experience is a strength for this team."),
+        (Outcome.RESERVE, "Meets the essentials but less experience of care coordination than those shortlisted."),
+        (
+            Outcome.NOT_SHORTLISTED,
+            "Does not yet hold a social work qualification with HCPC registration (EQ.1, essential).",
+        ),
+    ]
     for app, (outcome, reason) in zip(apps, reasons):
         shortlisting.decide(session, vacancy, lead, app, outcome, reason, decided)
     shortlisting.agree(session, vacancy, lead, decided)

@@ -23,30 +23,78 @@ COVER_DAYS = (1, 20)  # the deputy's cover began yesterday and runs for three we
 
 # For each of the team, in order: (kind, title, items, what it says, attachment name, kind of file), a draft then a submission.
 WORK = [
-    [(EvidenceType.REFLECTIVE_ACCOUNT, "A crisis and contingency plan written with a service user", ["RP.1"],
-      "How I worked with a service user to name their relapse signs and triggers, and what they want to happen in a crisis.",
-      "crisis-plan-reflection.pdf", "pdf"),
-     (EvidenceType.OBSERVED_PRACTICE, "Chairing a CPA review with the service user and their carer", ["CP.11", "CP.12"],
-      "My supervisor observed me arrange and chair a CPA review, with the service user leading part of the meeting.",
-      "cpa-review-observation.pdf", "pdf")],
-    [(EvidenceType.CASE_STUDY, "Keeping in touch during a hospital admission", ["CP.18"],
-      "How I kept contact with a service user, their family and the ward during a six-week admission.",
-      "admission-case-study.pdf", "pdf"),
-     (EvidenceType.SUPERVISION_RECORD, "Reviewing a risk management plan after missed appointments", ["RA.4", "RA.5"],
-      "Supervision notes on reviewing and adjusting a risk management plan with a service user who had disengaged.",
-      "supervision-notes.txt", "txt")],
-    [(EvidenceType.CERTIFICATE, "Physical health checks training", ["NA.5"],
-      "Certificate from the trust's physical health monitoring course, and how I have used it since.",
-      "physical-health-certificate.pdf", "pdf"),
-     (EvidenceType.REFLECTIVE_ACCOUNT, "Offering a carer an assessment of their own needs", ["CN.1", "CN.3"],
-      "How I identified a carer's own needs, offered an assessment and linked them with carer support.",
-      "carers-assessment-reflection.pdf", "pdf")],
-    [(EvidenceType.REFLECTIVE_ACCOUNT, "Writing my first care plan with a service user", ["CP.1"],
-      "What I learnt writing a care plan together with a service user, in their words.",
-      "first-care-plan.pdf", "pdf"),
-     (EvidenceType.OBSERVED_PRACTICE, "An initial assessment alongside a senior colleague", ["NA.1", "NA.4"],
-      "A senior colleague observed me carry out an initial assessment, engaging the service user in the choices made.",
-      "initial-assessment-observation.pdf", "pdf")],
+    [
+        (
+            EvidenceType.REFLECTIVE_ACCOUNT,
+            "A crisis and contingency plan written with a service user",
+            ["RP.1"],
+            "How I worked with a service user to name their relapse signs and triggers, and what they want to happen in a crisis.",
+            "crisis-plan-reflection.pdf",
+            "pdf",
+        ),
+        (
+            EvidenceType.OBSERVED_PRACTICE,
+            "Chairing a CPA review with the service user and their carer",
+            ["CP.11", "CP.12"],
+            "My supervisor observed me arrange and chair a CPA review, with the service user leading part of the meeting.",
+            "cpa-review-observation.pdf",
+            "pdf",
+        ),
+    ],
+    [
+        (
+            EvidenceType.CASE_STUDY,
+            "Keeping in touch during a hospital admission",
+            ["CP.18"],
+            "How I kept contact with a service user, their family and the ward during a six-week admission.",
+            "admission-case-study.pdf",
+            "pdf",
+        ),
+        (
+            EvidenceType.SUPERVISION_RECORD,
+            "Reviewing a risk management plan after missed appointments",
+            ["RA.4", "RA.5"],
+            "Supervision notes on reviewing and adjusting a risk management plan with a service user who had disengaged.",
+            "supervision-notes.txt",
+            "txt",
+        ),
+    ],
+    [
+        (
+            EvidenceType.CERTIFICATE,
+            "Physical health checks training",
+            ["NA.5"],
+            "Certificate from the trust's physical health monitoring course, and how I have used it since.",
+            "physical-health-certificate.pdf",
+            "pdf",
+        ),
+        (
+            EvidenceType.REFLECTIVE_ACCOUNT,
+            "Offering a carer an assessment of their own needs",
+            ["CN.1", "CN.3"],
+            "How I identified a carer's own needs, offered an assessment and linked them with carer support.",
+            "carers-assessment-reflection.pdf",
+            "pdf",
+        ),
+    ],
+    [
+        (
+            EvidenceType.REFLECTIVE_ACCOUNT,
+            "Writing my first care plan with a service user",
+            ["CP.1"],
+            "What I learnt writing a care plan together with a service user, in their words.",
+            "first-care-plan.pdf",
+            "pdf",
+        ),
+        (
+            EvidenceType.OBSERVED_PRACTICE,
+            "An initial assessment alongside a senior colleague",
+            ["NA.1", "NA.4"],
+            "A senior colleague observed me carry out an initial assessment, engaging the service user in the choices made.",
+            "initial-assessment-observation.pdf",
+            "pdf",
+        ),
+    ],
 ]
 
 
@@ -55,7 +103,9 @@ def cover_ends(today: date) -> date:
     return today + timedelta(days=COVER_DAYS[1] - COVER_DAYS[0])
 
 
-def seed(session: Session, today: date, store: Storage, *, supervisor: User, deputy: User, team: list[User], targets) -> None:
+def seed(
+    session: Session, today: date, store: Storage, *, supervisor: User, deputy: User, team: list[User], targets
+) -> None:
     """Today's work for the demo team (see the module docstring)."""
     items = {(t.item.version.framework.slug, t.item.code): t.item_id for t in targets}
     for n, (person, (draft, submission)) in enumerate(zip(team, WORK)):
@@ -74,9 +124,19 @@ def _evidence(session, store, person, spec, items, when):
     kind, title, codes, says, filename, filetype = spec
     body = f"{title}\n\n{says}\n\nWritten by {person.name} on {when:%-d %B %Y}. No service user or carer is named."
     data = _pdf(title, body) if filetype == "pdf" else body.encode()
-    return evidence_service.create(session, person, evidence_service.EvidenceInput(
-        title=title, evidence_type=kind, activity_date=when, description=says,
-        item_ids=[items[(CPA, c)] for c in codes if (CPA, c) in items], files=[check(filename, data, 10 * 1024 * 1024)]), store)
+    return evidence_service.create(
+        session,
+        person,
+        evidence_service.EvidenceInput(
+            title=title,
+            evidence_type=kind,
+            activity_date=when,
+            description=says,
+            item_ids=[items[(CPA, c)] for c in codes if (CPA, c) in items],
+            files=[check(filename, data, 10 * 1024 * 1024)],
+        ),
+        store,
+    )
 
 
 def _pdf(title: str, text: str) -> bytes:

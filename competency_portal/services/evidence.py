@@ -70,10 +70,21 @@ def picker_groups(session: Session, user: User) -> list[PickerGroup]:
         select(Item, FrameworkVersion.title, Domain.title)
         .join(Domain, Item.domain_id == Domain.id)
         .join(FrameworkVersion, Item.version_id == FrameworkVersion.id)
-        .join(Framework, and_(Framework.id == FrameworkVersion.framework_id, Framework.current_revision == FrameworkVersion.revision))
+        .join(
+            Framework,
+            and_(
+                Framework.id == FrameworkVersion.framework_id, Framework.current_revision == FrameworkVersion.revision
+            ),
+        )
     )
     if user.target_role:
-        role_id = select(RoleProfile.id).where(RoleProfile.slug == user.target_role).order_by(RoleProfile.revision.desc()).limit(1).scalar_subquery()
+        role_id = (
+            select(RoleProfile.id)
+            .where(RoleProfile.slug == user.target_role)
+            .order_by(RoleProfile.revision.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
         stmt = stmt.where(Item.id.in_(select(RoleTarget.item_id).where(RoleTarget.role_profile_id == role_id)))
     rows = session.execute(stmt.order_by(FrameworkVersion.title, Domain.position, Item.position)).all()
     groups: dict[tuple[str, str], list[Item]] = {}
@@ -90,8 +101,13 @@ def allowed_item_ids(groups: list[PickerGroup]) -> set[int]:
 def load(session: Session, evidence_id: int) -> Evidence | None:
     """Evidence with its revisions, links, items, attachments and sign-offs loaded."""
     return session.scalar(
-        select(Evidence).where(Evidence.id == evidence_id).options(
-            selectinload(Evidence.revisions).selectinload(EvidenceRevision.links).selectinload(EvidenceLink.item).selectinload(Item.domain),
+        select(Evidence)
+        .where(Evidence.id == evidence_id)
+        .options(
+            selectinload(Evidence.revisions)
+            .selectinload(EvidenceRevision.links)
+            .selectinload(EvidenceLink.item)
+            .selectinload(Item.domain),
             selectinload(Evidence.revisions).selectinload(EvidenceRevision.attachments),
             selectinload(Evidence.sign_offs),
             selectinload(Evidence.owner),
@@ -113,10 +129,15 @@ def _apply(session: Session, revision: EvidenceRevision, data: EvidenceInput, st
     for upload in data.files:
         name = storage.save(upload.data, session)  # kept only if this transaction commits
         stored.append(name)
-        revision.attachments.append(Attachment(
-            filename=upload.filename, stored_name=name, content_type=upload.content_type,
-            size=len(upload.data), sha256=hashlib.sha256(upload.data).hexdigest(),
-        ))
+        revision.attachments.append(
+            Attachment(
+                filename=upload.filename,
+                stored_name=name,
+                content_type=upload.content_type,
+                size=len(upload.data),
+                sha256=hashlib.sha256(upload.data).hexdigest(),
+            )
+        )
     return stored
 
 
@@ -128,12 +149,21 @@ def create(session: Session, owner: User, data: EvidenceInput, storage: Storage)
     _apply(session, revision, data, storage)
     session.add(evidence)
     session.flush()
-    audit.record(session, actor_id=owner.id, action="evidence_created", object_type="evidence", object_id=evidence.id,
-                 subject_id=owner.id, detail={"title": revision.title, "items": sorted(data.item_ids), "attachments": len(data.files)})
+    audit.record(
+        session,
+        actor_id=owner.id,
+        action="evidence_created",
+        object_type="evidence",
+        object_id=evidence.id,
+        subject_id=owner.id,
+        detail={"title": revision.title, "items": sorted(data.item_ids), "attachments": len(data.files)},
+    )
     return evidence
 
 
-def update(session: Session, evidence: Evidence, actor: User, data: EvidenceInput, storage: Storage) -> EvidenceRevision:
+def update(
+    session: Session, evidence: Evidence, actor: User, data: EvidenceInput, storage: Storage
+) -> EvidenceRevision:
     """Change evidence: in place while its current revision is unsubmitted, else as a new revision."""
     if not policy.can_edit_evidence(actor, evidence):
         raise EvidenceError(f"Evidence that is {evidence.state.label.lower()} cannot be changed.")
@@ -144,8 +174,17 @@ def update(session: Session, evidence: Evidence, actor: User, data: EvidenceInpu
         revision = EvidenceRevision(
             number=current.number + 1,
             links=[EvidenceLink(item_id=link.item_id) for link in current.links],
-            attachments=[Attachment(filename=a.filename, stored_name=a.stored_name, content_type=a.content_type, size=a.size, sha256=a.sha256)
-                         for a in current.attachments if a.id not in set(data.remove_attachment_ids)],
+            attachments=[
+                Attachment(
+                    filename=a.filename,
+                    stored_name=a.stored_name,
+                    content_type=a.content_type,
+                    size=a.size,
+                    sha256=a.sha256,
+                )
+                for a in current.attachments
+                if a.id not in set(data.remove_attachment_ids)
+            ],
         )
         evidence.revisions.append(revision)
         data = EvidenceInput(**{**data.__dict__, "remove_attachment_ids": []})
@@ -153,18 +192,31 @@ def update(session: Session, evidence: Evidence, actor: User, data: EvidenceInpu
         revision = current
     _apply(session, revision, data, storage)
     session.flush()
-    audit.record(session, actor_id=actor.id, action="evidence_changed", object_type="evidence", object_id=evidence.id,
-                 subject_id=evidence.owner_id, detail={"revision": revision.number, "title": revision.title, "items": sorted(data.item_ids)})
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="evidence_changed",
+        object_type="evidence",
+        object_id=evidence.id,
+        subject_id=evidence.owner_id,
+        detail={"revision": revision.number, "title": revision.title, "items": sorted(data.item_ids)},
+    )
     return revision
 
 
 def current_supervisor(session: Session, person_id: int, today: date) -> User | None:
     """The supervisor a person's evidence goes to today (the longest-standing open assignment)."""
     return session.scalar(
-        select(User).join(Supervision, Supervision.supervisor_id == User.id)
-        .where(Supervision.supervisee_id == person_id, Supervision.starts_on <= today,
-               (Supervision.ends_on.is_(None)) | (Supervision.ends_on >= today), User.active.is_(True))
-        .order_by(Supervision.starts_on, Supervision.id).limit(1)
+        select(User)
+        .join(Supervision, Supervision.supervisor_id == User.id)
+        .where(
+            Supervision.supervisee_id == person_id,
+            Supervision.starts_on <= today,
+            (Supervision.ends_on.is_(None)) | (Supervision.ends_on >= today),
+            User.active.is_(True),
+        )
+        .order_by(Supervision.starts_on, Supervision.id)
+        .limit(1)
     )
 
 
@@ -174,22 +226,40 @@ def submit(session: Session, evidence: Evidence, actor: User, now: datetime, mai
         raise EvidenceError("Only the person who recorded evidence can submit it.")
     supervisor = current_supervisor(session, actor.id, now.date())
     if supervisor is None:
-        raise EvidenceError("You have no supervisor in the portal yet, so there is nobody to sign this off. Ask your administrator to assign one.")
+        raise EvidenceError(
+            "You have no supervisor in the portal yet, so there is nobody to sign this off. Ask your administrator to assign one."
+        )
     evidence.submit(supervisor.id, now)
     session.flush()
-    audit.record(session, actor_id=actor.id, action="evidence_submitted", object_type="evidence", object_id=evidence.id,
-                 subject_id=actor.id, detail={"revision": evidence.current.number, "to": supervisor.id})
-    notify(session, supervisor, f"{actor.name} submitted evidence for sign-off: {evidence.current.title}",
-           link=f"/supervision/evidence/{evidence.id}", mail=mail)
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="evidence_submitted",
+        object_type="evidence",
+        object_id=evidence.id,
+        subject_id=actor.id,
+        detail={"revision": evidence.current.number, "to": supervisor.id},
+    )
+    notify(
+        session,
+        supervisor,
+        f"{actor.name} submitted evidence for sign-off: {evidence.current.title}",
+        link=f"/supervision/evidence/{evidence.id}",
+        mail=mail,
+    )
     return supervisor
 
 
 def digest(revision: EvidenceRevision) -> str:
     """SHA-256 of a revision's content and attachments, as a sign-off records what was signed."""
     body = {
-        "evidence": revision.evidence_id, "revision": revision.number, "title": revision.title,
-        "type": revision.evidence_type.value, "activity_date": revision.activity_date.isoformat(),
-        "description": revision.description, "items": sorted(link.item_id for link in revision.links),
+        "evidence": revision.evidence_id,
+        "revision": revision.number,
+        "title": revision.title,
+        "type": revision.evidence_type.value,
+        "activity_date": revision.activity_date.isoformat(),
+        "description": revision.description,
+        "items": sorted(link.item_id for link in revision.links),
         "attachments": sorted((a.sha256, a.filename) for a in revision.attachments),
     }
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
@@ -202,7 +272,11 @@ def unchanged_since_decided(sign_off: SignOff) -> bool:
 
 def my_evidence(session: Session, owner_id: int) -> list[Evidence]:
     """A person's evidence, newest change first, with what the list shows loaded."""
-    return list(session.scalars(
-        select(Evidence).where(Evidence.owner_id == owner_id).order_by(Evidence.updated_at.desc(), Evidence.id.desc())
-        .options(selectinload(Evidence.revisions).selectinload(EvidenceRevision.links))
-    ))
+    return list(
+        session.scalars(
+            select(Evidence)
+            .where(Evidence.owner_id == owner_id)
+            .order_by(Evidence.updated_at.desc(), Evidence.id.desc())
+            .options(selectinload(Evidence.revisions).selectinload(EvidenceRevision.links))
+        )
+    )

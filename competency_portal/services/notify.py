@@ -19,7 +19,9 @@ log = logging.getLogger(__name__)
 _PENDING = "portal_pending_email"
 
 
-def notify(session: Session, user: User, message: str, link: str | None = None, mail: dict | None = None) -> Notification:
+def notify(
+    session: Session, user: User, message: str, link: str | None = None, mail: dict | None = None
+) -> Notification:
     """Tell `user` something; `mail` ({server, port, sender}) sends an email after commit."""
     note = Notification(user_id=user.id, message=message, link=link)
     session.add(note)

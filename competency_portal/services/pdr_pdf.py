@@ -26,7 +26,11 @@ from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Space
 from competency_portal.charts import Chart
 from competency_portal.models import Appraisal
 
-NHS_BLUE, NHS_DARK_GREY, NHS_PALE_GREY = colors.HexColor("#005EB8"), colors.HexColor("#425563"), colors.HexColor("#E8EDEE")
+NHS_BLUE, NHS_DARK_GREY, NHS_PALE_GREY = (
+    colors.HexColor("#005EB8"),
+    colors.HexColor("#425563"),
+    colors.HexColor("#E8EDEE"),
+)
 WIDTH = A4[0] - 36 * mm
 
 
@@ -60,19 +64,35 @@ def text(value) -> str:
 
 def _styles():
     sheet = getSampleStyleSheet()
-    body = ParagraphStyle("body", parent=sheet["BodyText"], fontName="Helvetica", fontSize=10, leading=13, alignment=TA_LEFT)
+    body = ParagraphStyle(
+        "body", parent=sheet["BodyText"], fontName="Helvetica", fontSize=10, leading=13, alignment=TA_LEFT
+    )
     return {
-        "title": ParagraphStyle("title", parent=sheet["Title"], fontName="Helvetica-Bold", fontSize=18, leading=22, alignment=TA_LEFT,
-                                textColor=NHS_BLUE),
-        "h2": ParagraphStyle("h2", parent=sheet["Heading2"], fontName="Helvetica-Bold", fontSize=13, leading=16, spaceBefore=10),
-        "h3": ParagraphStyle("h3", parent=sheet["Heading3"], fontName="Helvetica-Bold", fontSize=11, leading=14, spaceBefore=6),
+        "title": ParagraphStyle(
+            "title",
+            parent=sheet["Title"],
+            fontName="Helvetica-Bold",
+            fontSize=18,
+            leading=22,
+            alignment=TA_LEFT,
+            textColor=NHS_BLUE,
+        ),
+        "h2": ParagraphStyle(
+            "h2", parent=sheet["Heading2"], fontName="Helvetica-Bold", fontSize=13, leading=16, spaceBefore=10
+        ),
+        "h3": ParagraphStyle(
+            "h3", parent=sheet["Heading3"], fontName="Helvetica-Bold", fontSize=11, leading=14, spaceBefore=6
+        ),
         "body": body,
         "small": ParagraphStyle("small", parent=body, fontSize=8.5, leading=11),
     }
 
 
 def _table(rows: list[list], widths: list[float], style, header: bool = True) -> Table:
-    cells = [[Paragraph(text(v) if i or not header else f"<b>{text(v)}</b>", style) for v in row] for i, row in enumerate(rows)]
+    cells = [
+        [Paragraph(text(v) if i or not header else f"<b>{text(v)}</b>", style) for v in row]
+        for i, row in enumerate(rows)
+    ]
     if header:
         cells[0] = [Paragraph(f"<b>{text(v)}</b>", style) for v in rows[0]]
     table = Table(cells, colWidths=widths, repeatRows=1 if header else 0)
@@ -133,7 +153,11 @@ def gaps_chart(chart: Chart) -> Drawing:
     bars.valueAxis.labels.fontName, bars.valueAxis.labels.fontSize = "Helvetica", 7
     bars.bars[0].fillColor = NHS_BLUE
     drawing.add(bars)
-    drawing.add(String(90 + (WIDTH - 110) / 2, 4, "Levels short of target", fontName="Helvetica", fontSize=8, textAnchor="middle"))
+    drawing.add(
+        String(
+            90 + (WIDTH - 110) / 2, 4, "Levels short of target", fontName="Helvetica", fontSize=8, textAnchor="middle"
+        )
+    )
     return drawing
 
 
@@ -150,61 +174,110 @@ def build(pack: Pack) -> bytes:
     a = pack.appraisal
     s = _styles()
     out = io.BytesIO()
-    doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm, bottomMargin=16 * mm,
-                            title=f"PDR pack: {a.person.name}, {a.year}", author="Competency Portal", subject="Personal development review")
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=16 * mm,
+        bottomMargin=16 * mm,
+        title=f"PDR pack: {a.person.name}, {a.year}",
+        author="Competency Portal",
+        subject="Personal development review",
+    )
     story = [
         Paragraph(f"PDR pack: {text(a.person.name)}", s["title"]),
-        _table([["Person", a.person.name], ["Job title", a.person.job_title or "not recorded"],
-                ["Target role", pack.role_title or "no target role set"], ["Review year", a.year],
-                ["Appraiser", a.appraiser.name], ["Stage", a.state.label],
-                ["Generated", _when(pack.generated)]], [40 * mm, WIDTH - 40 * mm], s["body"], header=False),
+        _table(
+            [
+                ["Person", a.person.name],
+                ["Job title", a.person.job_title or "not recorded"],
+                ["Target role", pack.role_title or "no target role set"],
+                ["Review year", a.year],
+                ["Appraiser", a.appraiser.name],
+                ["Stage", a.state.label],
+                ["Generated", _when(pack.generated)],
+            ],
+            [40 * mm, WIDTH - 40 * mm],
+            s["body"],
+            header=False,
+        ),
         Spacer(1, 6),
         Paragraph("Readiness", s["h2"]),
         Paragraph(text(pack.headline or "There is no target role, so there is no readiness to show."), s["body"]),
     ]
     if pack.domains is not None and pack.domains.rows:
-        story += [Paragraph(text(pack.domains.title), s["h3"]), Paragraph(text(pack.domains.summary), s["body"]),
-                  domain_chart(pack.domains),
-                  _table([["Domain", "Average target", "Average verified", "Items met"]]
-                         + [[r[1], r[2], r[4], r[5]] for r in pack.domains.rows],
-                         [WIDTH - 75 * mm, 25 * mm, 25 * mm, 25 * mm], s["small"])]
+        story += [
+            Paragraph(text(pack.domains.title), s["h3"]),
+            Paragraph(text(pack.domains.summary), s["body"]),
+            domain_chart(pack.domains),
+            _table(
+                [["Domain", "Average target", "Average verified", "Items met"]]
+                + [[r[1], r[2], r[4], r[5]] for r in pack.domains.rows],
+                [WIDTH - 75 * mm, 25 * mm, 25 * mm, 25 * mm],
+                s["small"],
+            ),
+        ]
     if pack.gaps is not None:
         story += [Paragraph(text(pack.gaps.title), s["h3"]), Paragraph(text(pack.gaps.summary), s["body"])]
         if pack.gaps.rows:
-            story += [gaps_chart(pack.gaps),
-                      _table([["Item", "Statement", "Target", "Verified", "Status"]] + [[r[1], r[2], r[3], r[4], r[6]] for r in pack.gaps.rows],
-                             [18 * mm, WIDTH - 78 * mm, 15 * mm, 17 * mm, 28 * mm], s["small"])]
+            story += [
+                gaps_chart(pack.gaps),
+                _table(
+                    [["Item", "Statement", "Target", "Verified", "Status"]]
+                    + [[r[1], r[2], r[3], r[4], r[6]] for r in pack.gaps.rows],
+                    [18 * mm, WIDTH - 78 * mm, 15 * mm, 17 * mm, 28 * mm],
+                    s["small"],
+                ),
+            ]
 
     story.append(Paragraph("Objectives", s["h2"]))
     if not a.objectives:
         story.append(Paragraph("No objectives have been recorded.", s["body"]))
     for number, o in enumerate(a.objectives, 1):
-        block = [Paragraph(f"{number}. {text(o.title)}", s["h3"]),
-                 Paragraph(f"<b>Due:</b> {text(_day(o.due_on))}. <b>Status:</b> {text(o.status.label)}.", s["body"])]
+        block = [
+            Paragraph(f"{number}. {text(o.title)}", s["h3"]),
+            Paragraph(f"<b>Due:</b> {text(_day(o.due_on))}. <b>Status:</b> {text(o.status.label)}.", s["body"]),
+        ]
         if o.description:
             block.append(Paragraph(text(o.description), s["body"]))
         linked = pack.linked.get(o.id, [])
         if linked:
-            block.append(_table([["Item", "Statement", "Where it stands now"]] + [[i.code, i.statement, i.status] for i in linked],
-                                [18 * mm, WIDTH - 58 * mm, 40 * mm], s["small"]))
+            block.append(
+                _table(
+                    [["Item", "Statement", "Where it stands now"]] + [[i.code, i.statement, i.status] for i in linked],
+                    [18 * mm, WIDTH - 58 * mm, 40 * mm],
+                    s["small"],
+                )
+            )
         if o.progress:
             block.append(Paragraph("<b>Progress</b>", s["body"]))
             for p in o.progress:
-                block.append(Paragraph(f"{text(_when(p.created_at))}, {text(p.author.name)}: {text(p.note)}", s["small"]))
+                block.append(
+                    Paragraph(f"{text(_when(p.created_at))}, {text(p.author.name)}: {text(p.note)}", s["small"])
+                )
         else:
             block.append(Paragraph("No progress recorded yet.", s["small"]))
         story.append(KeepTogether(block[:2]))
         story += block[2:]
 
-    story += [Paragraph("Year-end review", s["h2"]),
-              Paragraph(text(a.summary) if a.summary else "The year-end summary has not been written yet.", s["body"]),
-              Paragraph("Signatures", s["h2"])]
-    signed = [[a.person.name, "Person appraised", _when(a.signed_by_person_at) or "not yet signed"],
-              [a.appraiser.name, "Appraiser", _when(a.signed_by_appraiser_at) or "not yet signed"]]
+    story += [
+        Paragraph("Year-end review", s["h2"]),
+        Paragraph(text(a.summary) if a.summary else "The year-end summary has not been written yet.", s["body"]),
+        Paragraph("Signatures", s["h2"]),
+    ]
+    signed = [
+        [a.person.name, "Person appraised", _when(a.signed_by_person_at) or "not yet signed"],
+        [a.appraiser.name, "Appraiser", _when(a.signed_by_appraiser_at) or "not yet signed"],
+    ]
     story.append(_table([["Name", "Signing as", "Signed"]] + signed, [60 * mm, 40 * mm, WIDTH - 100 * mm], s["body"]))
     if a.signed_digest:
-        story.append(Paragraph(f"Signatures cover content digest (SHA-256) {text(a.signed_digest)}; "
-                               f"the content now has digest {text(pack.digest)}.", s["small"]))
+        story.append(
+            Paragraph(
+                f"Signatures cover content digest (SHA-256) {text(a.signed_digest)}; "
+                f"the content now has digest {text(pack.digest)}.",
+                s["small"],
+            )
+        )
     else:
         story.append(Paragraph("Not yet signed by either side.", s["small"]))
 

@@ -138,9 +138,15 @@ def create_person(
 ) -> User:
     """Add a person; the caller has validated the input and records the audit event."""
     user = User(
-        name=name.strip(), email=normalise_email(email), job_title=job_title or None, band=band or None,
-        team=team_named(session, team), target_role=target_role or None, active=True,
-        password_hash=hash_password(password) if password else None, session_token=new_session_token(),
+        name=name.strip(),
+        email=normalise_email(email),
+        job_title=job_title or None,
+        band=band or None,
+        team=team_named(session, team),
+        target_role=target_role or None,
+        active=True,
+        password_hash=hash_password(password) if password else None,
+        session_token=new_session_token(),
         failed_sign_ins=0,
     )
     user.role_grants = [UserRole(role=role) for role in sorted(roles, key=lambda r: r.value)]
@@ -166,7 +172,11 @@ def set_password(user: User, password: str) -> None:
 
 def administrators(session: Session) -> list[User]:
     """The active administrators, by name: whom to ask for what only an administrator may do."""
-    return list(session.scalars(
-        select(User).join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role == Role.ADMIN, User.active.is_(True)).order_by(User.name)
-    ))
+    return list(
+        session.scalars(
+            select(User)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.role == Role.ADMIN, User.active.is_(True))
+            .order_by(User.name)
+        )
+    )

@@ -77,9 +77,15 @@ def _like(text: str) -> str:
 
 # -- lists ------------------------------------------------------------------------------
 
+
 def list_people(
-    session: Session, *, q: str | None = None, team_id: int | None = None, role: Role | None = None,
-    page: int = 1, per_page: int = PAGE_SIZE,
+    session: Session,
+    *,
+    q: str | None = None,
+    team_id: int | None = None,
+    role: Role | None = None,
+    page: int = 1,
+    per_page: int = PAGE_SIZE,
 ) -> Page:
     """People by name, filtered; teams and roles are loaded with the page (no query per row)."""
     conditions = []
@@ -93,10 +99,12 @@ def list_people(
     total = session.scalar(select(func.count()).select_from(User).where(*conditions)) or 0
     page = max(1, page)
     rows = session.scalars(
-        select(User).where(*conditions)
+        select(User)
+        .where(*conditions)
         .options(joinedload(User.team), selectinload(User.role_grants))
         .order_by(func.lower(User.name), User.id)
-        .limit(per_page).offset((page - 1) * per_page)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
     ).all()
     return Page(list(rows), total, page, per_page)
 
@@ -120,10 +128,13 @@ def teams_with_counts(session: Session) -> list[tuple[Team, int, int]]:
 
 def supervisor_choices(session: Session) -> list[User]:
     """Active people holding the supervisor role, by name."""
-    return list(session.scalars(
-        select(User).where(User.active.is_(True), User.id.in_(select(UserRole.user_id).where(UserRole.role == Role.SUPERVISOR)))
-        .order_by(func.lower(User.name), User.id)
-    ))
+    return list(
+        session.scalars(
+            select(User)
+            .where(User.active.is_(True), User.id.in_(select(UserRole.user_id).where(UserRole.role == Role.SUPERVISOR)))
+            .order_by(func.lower(User.name), User.id)
+        )
+    )
 
 
 def email_taken(session: Session, email: str, except_id: int | None = None) -> bool:
@@ -136,6 +147,7 @@ def email_taken(session: Session, email: str, except_id: int | None = None) -> b
 
 # -- creating and changing people -------------------------------------------------------
 
+
 def _roles_list(roles: set[Role]) -> list[str]:
     return sorted(r.value for r in roles)
 
@@ -145,16 +157,32 @@ def create(session: Session, actor_id: int | None, fields: PersonFields, passwor
     if not fields.roles:
         raise AdminRuleError("roles", "Select at least one role")
     user = people.create_person(
-        session, name=fields.name, email=fields.email, roles=set(fields.roles),
-        job_title=_blank_to_none(fields.job_title), band=_blank_to_none(fields.band), team=_blank_to_none(fields.team),
-        target_role=_blank_to_none(fields.target_role), password=password or None,
+        session,
+        name=fields.name,
+        email=fields.email,
+        roles=set(fields.roles),
+        job_title=_blank_to_none(fields.job_title),
+        band=_blank_to_none(fields.band),
+        team=_blank_to_none(fields.team),
+        target_role=_blank_to_none(fields.target_role),
+        password=password or None,
     )
     audit.record(
-        session, actor_id=actor_id, action="person_created", object_type="user", object_id=user.id, subject_id=user.id,
+        session,
+        actor_id=actor_id,
+        action="person_created",
+        object_type="user",
+        object_id=user.id,
+        subject_id=user.id,
         detail={
-            "name": user.name, "email": user.email, "job_title": user.job_title, "band": user.band,
-            "team": user.team.name if user.team else None, "target_role": user.target_role,
-            "roles": _roles_list(fields.roles), "password_set": bool(password),
+            "name": user.name,
+            "email": user.email,
+            "job_title": user.job_title,
+            "band": user.band,
+            "team": user.team.name if user.team else None,
+            "target_role": user.target_role,
+            "roles": _roles_list(fields.roles),
+            "password_set": bool(password),
         },
     )
     return user
@@ -170,7 +198,9 @@ def update(session: Session, actor: User, user: User, fields: PersonFields, acti
         if Role.ADMIN in user.roles and Role.ADMIN not in fields.roles:
             raise AdminRuleError("roles", "You cannot remove your own admin role. Ask another administrator to do it.")
         if not active:
-            raise AdminRuleError("active", "You cannot deactivate your own account. Ask another administrator to do it.")
+            raise AdminRuleError(
+                "active", "You cannot deactivate your own account. Ask another administrator to do it."
+            )
     if not fields.roles:
         raise AdminRuleError("roles", "Select at least one role")
 
@@ -200,25 +230,53 @@ def update(session: Session, actor: User, user: User, fields: PersonFields, acti
 
     what = list(changed)
     if changed:
-        audit.record(session, actor_id=actor.id, action="person_updated", object_type="user", object_id=user.id,
-                     subject_id=user.id, detail=changed)
+        audit.record(
+            session,
+            actor_id=actor.id,
+            action="person_updated",
+            object_type="user",
+            object_id=user.id,
+            subject_id=user.id,
+            detail=changed,
+        )
 
     old_roles = set(user.roles)
     if old_roles != set(fields.roles):
         people.set_roles(user, set(fields.roles))
-        audit.record(session, actor_id=actor.id, action="roles_changed", object_type="user", object_id=user.id,
-                     subject_id=user.id, detail={"from": _roles_list(old_roles), "to": _roles_list(set(fields.roles))})
+        audit.record(
+            session,
+            actor_id=actor.id,
+            action="roles_changed",
+            object_type="user",
+            object_id=user.id,
+            subject_id=user.id,
+            detail={"from": _roles_list(old_roles), "to": _roles_list(set(fields.roles))},
+        )
         what.append("roles")
 
     if bool(user.active) != bool(active):
         if active:
             user.active = True
-            audit.record(session, actor_id=actor.id, action="person_reactivated", object_type="user", object_id=user.id,
-                         subject_id=user.id, detail={"active": {"from": False, "to": True}})
+            audit.record(
+                session,
+                actor_id=actor.id,
+                action="person_reactivated",
+                object_type="user",
+                object_id=user.id,
+                subject_id=user.id,
+                detail={"active": {"from": False, "to": True}},
+            )
         else:
             deactivate(user)
-            audit.record(session, actor_id=actor.id, action="person_deactivated", object_type="user", object_id=user.id,
-                         subject_id=user.id, detail={"active": {"from": True, "to": False}, "signed_out": True})
+            audit.record(
+                session,
+                actor_id=actor.id,
+                action="person_deactivated",
+                object_type="user",
+                object_id=user.id,
+                subject_id=user.id,
+                detail={"active": {"from": True, "to": False}, "signed_out": True},
+            )
         what.append("active")
     session.flush()
     return what
@@ -236,16 +294,25 @@ def reset_password(session: Session, actor_id: int | None, user: User, password:
     if problem:
         raise AdminRuleError("password", problem)
     people.set_password(user, password)
-    audit.record(session, actor_id=actor_id, action="password_reset", object_type="user", object_id=user.id,
-                 subject_id=user.id, detail={"signed_out": True})
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action="password_reset",
+        object_type="user",
+        object_id=user.id,
+        subject_id=user.id,
+        detail={"signed_out": True},
+    )
 
 
 # -- supervision ------------------------------------------------------------------------
 
+
 def supervision_of(session: Session, supervisee_id: int) -> list[Supervision]:
     """Every assignment supervising this person: open ones first, then newest first."""
     rows = session.scalars(
-        select(Supervision).where(Supervision.supervisee_id == supervisee_id)
+        select(Supervision)
+        .where(Supervision.supervisee_id == supervisee_id)
         .options(joinedload(Supervision.supervisor))
         .order_by(Supervision.starts_on.desc(), Supervision.id.desc())
     ).all()
@@ -254,43 +321,68 @@ def supervision_of(session: Session, supervisee_id: int) -> list[Supervision]:
 
 def supervising(session: Session, supervisor_id: int, today: date) -> list[Supervision]:
     """The assignments in force today in which this person is the supervisor."""
-    return list(session.scalars(
-        select(Supervision).where(
-            Supervision.supervisor_id == supervisor_id, Supervision.starts_on <= today,
-            or_(Supervision.ends_on.is_(None), Supervision.ends_on >= today),
+    return list(
+        session.scalars(
+            select(Supervision)
+            .where(
+                Supervision.supervisor_id == supervisor_id,
+                Supervision.starts_on <= today,
+                or_(Supervision.ends_on.is_(None), Supervision.ends_on >= today),
+            )
+            .options(joinedload(Supervision.supervisee))
+            .order_by(Supervision.starts_on)
         )
-        .options(joinedload(Supervision.supervisee))
-        .order_by(Supervision.starts_on)
-    ))
+    )
 
 
 def deputies_for(session: Session, supervisor_id: int) -> list[Deputy]:
     """The cover arrangements a supervisor has named, newest first."""
-    return list(session.scalars(
-        select(Deputy).where(Deputy.supervisor_id == supervisor_id)
-        .options(joinedload(Deputy.deputy))
-        .order_by(Deputy.starts_on.desc(), Deputy.id.desc())
-    ))
+    return list(
+        session.scalars(
+            select(Deputy)
+            .where(Deputy.supervisor_id == supervisor_id)
+            .options(joinedload(Deputy.deputy))
+            .order_by(Deputy.starts_on.desc(), Deputy.id.desc())
+        )
+    )
 
 
-def start_supervision(session: Session, actor_id: int | None, supervisee: User, supervisor_id: int, starts_on: date) -> Supervision:
+def start_supervision(
+    session: Session, actor_id: int | None, supervisee: User, supervisor_id: int, starts_on: date
+) -> Supervision:
     """Assign a supervisor from `starts_on`; record `supervision_started`."""
     if supervisor_id == supervisee.id:
         raise AdminRuleError("supervisor_id", "A person cannot supervise themself. Choose someone else.")
     supervisor = session.get(User, supervisor_id)
     if supervisor is None or not supervisor.active or Role.SUPERVISOR not in supervisor.roles:
         raise AdminRuleError("supervisor_id", "Choose an active person who has the supervisor role")
-    already = session.scalar(select(Supervision.id).where(
-        Supervision.supervisor_id == supervisor_id, Supervision.supervisee_id == supervisee.id, Supervision.ends_on.is_(None),
-    ).limit(1))
+    already = session.scalar(
+        select(Supervision.id)
+        .where(
+            Supervision.supervisor_id == supervisor_id,
+            Supervision.supervisee_id == supervisee.id,
+            Supervision.ends_on.is_(None),
+        )
+        .limit(1)
+    )
     if already is not None:
-        raise AdminRuleError("supervisor_id", f"{supervisor.name} already supervises {supervisee.name}. End that assignment first.")
-    assignment = Supervision(supervisor_id=supervisor_id, supervisee_id=supervisee.id, starts_on=starts_on, ends_on=None)
+        raise AdminRuleError(
+            "supervisor_id", f"{supervisor.name} already supervises {supervisee.name}. End that assignment first."
+        )
+    assignment = Supervision(
+        supervisor_id=supervisor_id, supervisee_id=supervisee.id, starts_on=starts_on, ends_on=None
+    )
     session.add(assignment)
     session.flush()
-    audit.record(session, actor_id=actor_id, action="supervision_started", object_type="supervision", object_id=assignment.id,
-                 subject_id=supervisee.id,
-                 detail={"supervisor_id": supervisor.id, "supervisor": supervisor.name, "starts_on": starts_on.isoformat()})
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action="supervision_started",
+        object_type="supervision",
+        object_id=assignment.id,
+        subject_id=supervisee.id,
+        detail={"supervisor_id": supervisor.id, "supervisor": supervisor.name, "starts_on": starts_on.isoformat()},
+    )
     return assignment
 
 
@@ -299,13 +391,24 @@ def end_supervision(session: Session, actor_id: int | None, assignment: Supervis
     if assignment.ends_on is not None:
         raise AdminRuleError("assignment", "That supervision has already ended")
     assignment.ends_on = today
-    audit.record(session, actor_id=actor_id, action="supervision_ended", object_type="supervision", object_id=assignment.id,
-                 subject_id=assignment.supervisee_id,
-                 detail={"supervisor_id": assignment.supervisor_id, "supervisor": assignment.supervisor.name,
-                         "starts_on": assignment.starts_on.isoformat(), "ends_on": today.isoformat()})
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action="supervision_ended",
+        object_type="supervision",
+        object_id=assignment.id,
+        subject_id=assignment.supervisee_id,
+        detail={
+            "supervisor_id": assignment.supervisor_id,
+            "supervisor": assignment.supervisor.name,
+            "starts_on": assignment.starts_on.isoformat(),
+            "ends_on": today.isoformat(),
+        },
+    )
 
 
 # -- the audit trail --------------------------------------------------------------------
+
 
 @dataclass
 class AuditPage:
@@ -322,8 +425,13 @@ def audit_object_types(session: Session) -> list[str]:
 
 
 def audit_trail(
-    session: Session, *, person_id: int | None = None, object_type: str | None = None, object_id: str | None = None,
-    before: int | None = None, per_page: int = PAGE_SIZE,
+    session: Session,
+    *,
+    person_id: int | None = None,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    before: int | None = None,
+    per_page: int = PAGE_SIZE,
 ) -> AuditPage:
     """Audit records newest first; `person_id` matches the actor or the subject; paged by `seq`."""
     query = select(AuditEvent).options(joinedload(AuditEvent.actor), joinedload(AuditEvent.subject))

@@ -44,11 +44,23 @@ class ShareRequest:
 def ask(session: Session, actor: User, vacancy: Vacancy, application: Application, mail: dict | None = None) -> None:
     """Tell a linked internal candidate that the panel asks to see their portfolio (inside the caller's transaction)."""
     candidate = session.get(User, application.internal_user_id)
-    notify.notify(session, candidate,
-                  f"The shortlisting panel for {vacancy.title} asks to see your verified portfolio. "
-                  "Nothing is shared until you agree.", link="/portfolio/sharing", mail=mail)
-    audit.record(session, actor_id=actor.id, action="portfolio_share_requested", object_type="application",
-                 object_id=application.id, subject_id=candidate.id, detail={"vacancy_id": vacancy.id, "reference": application.reference})
+    notify.notify(
+        session,
+        candidate,
+        f"The shortlisting panel for {vacancy.title} asks to see your verified portfolio. "
+        "Nothing is shared until you agree.",
+        link="/portfolio/sharing",
+        mail=mail,
+    )
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="portfolio_share_requested",
+        object_type="application",
+        object_id=application.id,
+        subject_id=candidate.id,
+        detail={"vacancy_id": vacancy.id, "reference": application.reference},
+    )
 
 
 def requests_for(session: Session, user: User) -> list[ShareRequest]:
@@ -65,8 +77,13 @@ def requests_for(session: Session, user: User) -> list[ShareRequest]:
 def respond(session: Session, user: User, application_id: int, share: bool) -> Application:
     """The candidate shares (share=True), or declines or stops sharing (False). Raises ShareNotFound for anyone else's."""
     application = session.scalar(
-        select(Application).where(Application.id == application_id, Application.internal_user_id == user.id,
-                                  Application.anonymised_at.is_(None)).with_for_update()
+        select(Application)
+        .where(
+            Application.id == application_id,
+            Application.internal_user_id == user.id,
+            Application.anonymised_at.is_(None),
+        )
+        .with_for_update()
     )
     if application is None:
         raise ShareNotFound(application_id)
@@ -77,12 +94,26 @@ def respond(session: Session, user: User, application_id: int, share: bool) -> A
             raise ShareRefused(f"{vacancy.title} has closed, so your portfolio can no longer be shared for it.")
         if not application.portfolio_consent:
             application.portfolio_consent = True
-            audit.record(session, actor_id=user.id, action="portfolio_shared", object_type="application",
-                         object_id=application.id, subject_id=user.id, detail=detail)
+            audit.record(
+                session,
+                actor_id=user.id,
+                action="portfolio_shared",
+                object_type="application",
+                object_id=application.id,
+                subject_id=user.id,
+                detail=detail,
+            )
         return application
     was_shared = application.portfolio_consent
     application.portfolio_consent = False
     application.internal_user_id = None
-    audit.record(session, actor_id=user.id, action="portfolio_sharing_stopped" if was_shared else "portfolio_share_declined",
-                 object_type="application", object_id=application.id, subject_id=user.id, detail=detail)
+    audit.record(
+        session,
+        actor_id=user.id,
+        action="portfolio_sharing_stopped" if was_shared else "portfolio_share_declined",
+        object_type="application",
+        object_id=application.id,
+        subject_id=user.id,
+        detail=detail,
+    )
     return application

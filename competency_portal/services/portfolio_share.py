@@ -35,10 +35,17 @@ class SharedItem:
 
 def shares(application: Application) -> bool:
     """Whether the panel may see this candidate's portfolio."""
-    return bool(application.internal and application.portfolio_consent and application.internal_user_id and application.anonymised_at is None)
+    return bool(
+        application.internal
+        and application.portfolio_consent
+        and application.internal_user_id
+        and application.anonymised_at is None
+    )
 
 
-def evidence_by_criterion(session: Session, application: Application, criteria: list[Item]) -> dict[int, list[SharedItem]]:
+def evidence_by_criterion(
+    session: Session, application: Application, criteria: list[Item]
+) -> dict[int, list[SharedItem]]:
     """Criterion item id -> the candidate's verified items bearing on it ({} without consent)."""
     if not shares(application) or not criteria:
         return {}
@@ -46,8 +53,11 @@ def evidence_by_criterion(session: Session, application: Application, criteria: 
     if not found:
         return {}
     groups = crosswalk_groups(session)
-    slug = session.scalar(select(Framework.slug).join(FrameworkVersion, FrameworkVersion.framework_id == Framework.id)
-                          .where(FrameworkVersion.id == criteria[0].version_id))
+    slug = session.scalar(
+        select(Framework.slug)
+        .join(FrameworkVersion, FrameworkVersion.framework_id == Framework.id)
+        .where(FrameworkVersion.id == criteria[0].version_id)
+    )
     best: dict[tuple[str, str], tuple[int, date]] = {}
     for c in found:
         level, when = best.get(c.key, (-1, date.min))
@@ -70,8 +80,17 @@ def evidence_by_criterion(session: Session, application: Application, criteria: 
         for key in keys:
             title, statement, scale = described.get(key, (key[0], key[1], ""))
             level, when = best[key]
-            items.append(SharedItem(title, key[1], statement, level, labels.get(scale, {}).get(level, f"Level {level}"), when,
-                                    key == criterion_key))
+            items.append(
+                SharedItem(
+                    title,
+                    key[1],
+                    statement,
+                    level,
+                    labels.get(scale, {}).get(level, f"Level {level}"),
+                    when,
+                    key == criterion_key,
+                )
+            )
         out[criterion_id] = sorted(items, key=lambda s: (not s.same_item, s.framework, s.code))
     return out
 

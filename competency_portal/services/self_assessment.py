@@ -46,15 +46,22 @@ def role_for(session: Session, user: User) -> RoleProfile | None:
     if not user.target_role:
         return None
     return session.scalar(
-        select(RoleProfile).where(RoleProfile.slug == user.target_role).order_by(RoleProfile.revision.desc()).limit(1)
-        .options(selectinload(RoleProfile.targets).selectinload(RoleTarget.item).selectinload(Item.domain),
-                 selectinload(RoleProfile.targets).selectinload(RoleTarget.item).selectinload(Item.version))
+        select(RoleProfile)
+        .where(RoleProfile.slug == user.target_role)
+        .order_by(RoleProfile.revision.desc())
+        .limit(1)
+        .options(
+            selectinload(RoleProfile.targets).selectinload(RoleTarget.item).selectinload(Item.domain),
+            selectinload(RoleProfile.targets).selectinload(RoleTarget.item).selectinload(Item.version),
+        )
     )
 
 
 def latest_ratings(session: Session, user_id: int) -> dict[int, SelfAssessment]:
     """The newest rating of each item by this person."""
-    newest = select(func.max(SelfAssessment.id)).where(SelfAssessment.user_id == user_id).group_by(SelfAssessment.item_id)
+    newest = (
+        select(func.max(SelfAssessment.id)).where(SelfAssessment.user_id == user_id).group_by(SelfAssessment.item_id)
+    )
     return {r.item_id: r for r in session.scalars(select(SelfAssessment).where(SelfAssessment.id.in_(newest)))}
 
 
@@ -70,10 +77,20 @@ def groups(session: Session, user: User, role: RoleProfile) -> list[Group]:
         key = (item.version.title, item.domain.title)
         order.setdefault(key, (item.version.title, item.domain.position))
         rating = latest.get(item.id)
-        out.setdefault(key, []).append(Row(item, target.target_level, rating.level if rating else None,
-                                           rating.note if rating else None, verified.get(item.id),
-                                           labels.get(item.version.scale_slug, {})))
-    return [Group(k[0], k[1], sorted(rows, key=lambda r: r.item.position)) for k, rows in sorted(out.items(), key=lambda kv: order[kv[0]])]
+        out.setdefault(key, []).append(
+            Row(
+                item,
+                target.target_level,
+                rating.level if rating else None,
+                rating.note if rating else None,
+                verified.get(item.id),
+                labels.get(item.version.scale_slug, {}),
+            )
+        )
+    return [
+        Group(k[0], k[1], sorted(rows, key=lambda r: r.item.position))
+        for k, rows in sorted(out.items(), key=lambda kv: order[kv[0]])
+    ]
 
 
 def rate(session: Session, user: User, role: RoleProfile, ratings: dict[int, tuple[int, str | None]]) -> int:
@@ -85,7 +102,9 @@ def rate(session: Session, user: User, role: RoleProfile, ratings: dict[int, tup
     for item_id, (level, note) in ratings.items():
         target = targets.get(item_id)
         if target is None:
-            raise SelfAssessmentError("One of the items is not part of your role profile; reload the page and try again.")
+            raise SelfAssessmentError(
+                "One of the items is not part of your role profile; reload the page and try again."
+            )
         if level not in labels.get(target.item.version.scale_slug, {}):
             raise SelfAssessmentError(f"Choose a level from the scale for item {target.item.code}.")
         note = (note or "").strip() or None
@@ -98,6 +117,13 @@ def rate(session: Session, user: User, role: RoleProfile, ratings: dict[int, tup
         saved += 1
     if saved:
         session.flush()
-        audit.record(session, actor_id=user.id, action="self_assessed", object_type="user", object_id=user.id,
-                     subject_id=user.id, detail={"ratings": {str(k): v[0] for k, v in ratings.items()}, "saved": saved})
+        audit.record(
+            session,
+            actor_id=user.id,
+            action="self_assessed",
+            object_type="user",
+            object_id=user.id,
+            subject_id=user.id,
+            detail={"ratings": {str(k): v[0] for k, v in ratings.items()}, "saved": saved},
+        )
     return saved

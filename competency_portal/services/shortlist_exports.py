@@ -72,25 +72,43 @@ def to_xlsx(vacancy: Vacancy, headings: list[str], rows: list[list]) -> bytes:
                 c.alignment = Alignment(wrap_text=True, vertical="top")
     about = book.create_sheet("About")
     about.append(["Vacancy", safe(vacancy.title)])
-    about.append(["Shortlist agreed", vacancy.shortlist_agreed_at.strftime("%-d %B %Y %H:%M") if vacancy.shortlist_agreed_at else
-                  "Not yet: candidates are shown by reference only"])
+    about.append(
+        [
+            "Shortlist agreed",
+            vacancy.shortlist_agreed_at.strftime("%-d %B %Y %H:%M")
+            if vacancy.shortlist_agreed_at
+            else "Not yet: candidates are shown by reference only",
+        ]
+    )
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
 
 
 def _document(buffer, title: str, pagesize) -> SimpleDocTemplate:
-    return SimpleDocTemplate(buffer, pagesize=pagesize, title=title, author="Competency Portal",
-                             leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm, bottomMargin=15 * mm)
+    return SimpleDocTemplate(
+        buffer,
+        pagesize=pagesize,
+        title=title,
+        author="Competency Portal",
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        topMargin=15 * mm,
+        bottomMargin=15 * mm,
+    )
 
 
 def _table(data, widths, header_rows: int = 1) -> Table:
     table = Table(data, colWidths=widths, repeatRows=header_rows)
-    table.setStyle(TableStyle([
-        ("BACKGROUND", (0, 0), (-1, header_rows - 1), NHS_PALE_GREY),
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, header_rows - 1), NHS_PALE_GREY),
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
     return table
 
 
@@ -100,23 +118,44 @@ def to_pdf(vacancy: Vacancy, headings: list[str], rows: list[list], generated: d
     buffer = io.BytesIO()
     pagesize = landscape(A4)
     doc = _document(buffer, f"Shortlist: {vacancy.title}", pagesize)
-    story = [Paragraph(text(f"Shortlist: {vacancy.title}"), styles["Title"]),
-             Paragraph(text(f"Generated {generated:%-d %B %Y %H:%M} UTC. " + (
-                 f"Agreed {vacancy.shortlist_agreed_at:%-d %B %Y}." if vacancy.shortlist_agreed_at else
-                 "Not yet agreed: candidates are shown by reference only.")), styles["BodyText"]),
-             Spacer(1, 4 * mm)]
+    story = [
+        Paragraph(text(f"Shortlist: {vacancy.title}"), styles["Title"]),
+        Paragraph(
+            text(
+                f"Generated {generated:%-d %B %Y %H:%M} UTC. "
+                + (
+                    f"Agreed {vacancy.shortlist_agreed_at:%-d %B %Y}."
+                    if vacancy.shortlist_agreed_at
+                    else "Not yet agreed: candidates are shown by reference only."
+                )
+            ),
+            styles["BodyText"],
+        ),
+        Spacer(1, 4 * mm),
+    ]
     data = [[Paragraph(text(h), small) for h in headings]] + [[Paragraph(text(v), small) for v in row] for row in rows]
     available = pagesize[0] - 30 * mm
-    weights = [3 if h == "Reason" else 2 if h in ("Candidate", "Email", "Meets the essentials", "Guaranteed interview") else 1.2
-               for h in headings]
+    weights = [
+        3
+        if h == "Reason"
+        else 2
+        if h in ("Candidate", "Email", "Meets the essentials", "Guaranteed interview")
+        else 1.2
+        for h in headings
+    ]
     widths = [available * w / sum(weights) for w in weights]
     story.append(_table(data, widths))
     doc.build(story)
     return buffer.getvalue()
 
 
-def interview_sheet_pdf(vacancy: Vacancy, criteria: list[SpecCriterion], candidates: list[Application], show_names: bool,
-                        generated: datetime) -> bytes:
+def interview_sheet_pdf(
+    vacancy: Vacancy,
+    criteria: list[SpecCriterion],
+    candidates: list[Application],
+    show_names: bool,
+    generated: datetime,
+) -> bytes:
     """One scoring sheet per shortlisted candidate (or one blank sheet before the shortlist is agreed)."""
     styles = getSampleStyleSheet()
     small = styles["BodyText"].clone("small", fontSize=9, leading=11)
@@ -131,15 +170,36 @@ def interview_sheet_pdf(vacancy: Vacancy, criteria: list[SpecCriterion], candida
         who = "Candidate: ______________________"
         if application is not None:
             who = f"Candidate: {application.reference}" + (f", {application.candidate_name}" if show_names else "")
-        story += [Paragraph(text(f"Interview scoring sheet: {vacancy.title}"), styles["Title"]),
-                  Paragraph(text(who), styles["Heading2"]),
-                  Paragraph(text("Score each criterion 0 no evidence, 1 partly, 2 meets, 3 exceeds, with a short reason. "
-                                 f"Generated {generated:%-d %B %Y}."), small), Spacer(1, 3 * mm)]
-        data = [[Paragraph(text(h), small) for h in ("Criterion", "Statement", "Essential or desirable", "Assessed by", "Score", "Notes")]]
+        story += [
+            Paragraph(text(f"Interview scoring sheet: {vacancy.title}"), styles["Title"]),
+            Paragraph(text(who), styles["Heading2"]),
+            Paragraph(
+                text(
+                    "Score each criterion 0 no evidence, 1 partly, 2 meets, 3 exceeds, with a short reason. "
+                    f"Generated {generated:%-d %B %Y}."
+                ),
+                small,
+            ),
+            Spacer(1, 3 * mm),
+        ]
+        data = [
+            [
+                Paragraph(text(h), small)
+                for h in ("Criterion", "Statement", "Essential or desirable", "Assessed by", "Score", "Notes")
+            ]
+        ]
         for c in criteria:
             methods = ", ".join(m for m in c.assessed_by if m != "application")
-            data.append([Paragraph(text(c.code), small), Paragraph(text(c.statement), small), Paragraph(text(c.requirement), small),
-                         Paragraph(text(methods), small), "", ""])
+            data.append(
+                [
+                    Paragraph(text(c.code), small),
+                    Paragraph(text(c.statement), small),
+                    Paragraph(text(c.requirement), small),
+                    Paragraph(text(methods), small),
+                    "",
+                    "",
+                ]
+            )
         weights = [1.2, 5, 1.6, 1.6, 1, 3]
         story.append(_table(data, [available * w / sum(weights) for w in weights]))
     doc.build(story)

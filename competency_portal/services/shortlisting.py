@@ -25,12 +25,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import datetime
+from functools import cached_property
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import lazyload, object_session, Session, selectinload
+from sqlalchemy.orm import Session, lazyload, object_session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from competency_portal.models import (
@@ -48,7 +48,15 @@ from competency_portal.models import (
     VacancyStatus,
 )
 from competency_portal.models.recruitment import is_complete
-from competency_portal.recruitment.shortlist import MODERATION_SPREAD, SCORE_LABELS, Candidate, Criterion, Result, shortlist, tied
+from competency_portal.recruitment.shortlist import (
+    MODERATION_SPREAD,
+    SCORE_LABELS,
+    Candidate,
+    Criterion,
+    Result,
+    shortlist,
+    tied,
+)
 from competency_portal.services import audit
 from competency_portal.text import plural
 
@@ -68,9 +76,12 @@ class Conflict(ShortlistingError):
 
 # -- who may see what --------------------------------------------------------------------
 
+
 def panel_member(session: Session, vacancy_id: int, user_id: int) -> PanelMember | None:
     """This person's place on the vacancy's panel, or None."""
-    return session.scalar(select(PanelMember).where(PanelMember.vacancy_id == vacancy_id, PanelMember.user_id == user_id))
+    return session.scalar(
+        select(PanelMember).where(PanelMember.vacancy_id == vacancy_id, PanelMember.user_id == user_id)
+    )
 
 
 def can_see(vacancy: Vacancy, member: PanelMember | None, user_id: int) -> bool:
@@ -84,6 +95,7 @@ def is_lead(vacancy: Vacancy, user_id: int) -> bool:
 
 
 # -- loading -----------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class SpecCriterion:
@@ -196,11 +208,22 @@ class Board:
 def spec_criteria(session: Session, spec_version_id: int) -> list[SpecCriterion]:
     """Every criterion of a person-specification version, in the document's order (one query)."""
     rows = session.execute(
-        select(Item, Domain.title).join(Domain, Domain.id == Item.domain_id)
-        .where(Item.version_id == spec_version_id).order_by(Domain.position, Item.position)
+        select(Item, Domain.title)
+        .join(Domain, Domain.id == Item.domain_id)
+        .where(Item.version_id == spec_version_id)
+        .order_by(Domain.position, Item.position)
     ).all()
-    return [SpecCriterion(item.id, item.code, item.statement, (item.requirement or "essential") == "essential",
-                          tuple(item.assessed_by or ()), domain) for item, domain in rows]
+    return [
+        SpecCriterion(
+            item.id,
+            item.code,
+            item.statement,
+            (item.requirement or "essential") == "essential",
+            tuple(item.assessed_by or ()),
+            domain,
+        )
+        for item, domain in rows
+    ]
 
 
 def load(session: Session, vacancy: Vacancy) -> Board:
@@ -209,19 +232,38 @@ def load(session: Session, vacancy: Vacancy) -> Board:
     criteria = [c for c in every if APPLICATION_METHOD in c.assessed_by]
     interview = [c for c in every if any(m in c.assessed_by for m in INTERVIEW_METHODS)]
     # Answers are read for one application at a time (its score page), never for the whole board.
-    applications = list(session.scalars(select(Application).where(Application.vacancy_id == vacancy.id)
-                                        .options(lazyload(Application.answers)).order_by(Application.reference)))
-    panel = list(session.scalars(select(PanelMember).where(PanelMember.vacancy_id == vacancy.id)
-                                 .options(selectinload(PanelMember.user)).order_by(PanelMember.id)))
+    applications = list(
+        session.scalars(
+            select(Application)
+            .where(Application.vacancy_id == vacancy.id)
+            .options(lazyload(Application.answers))
+            .order_by(Application.reference)
+        )
+    )
+    panel = list(
+        session.scalars(
+            select(PanelMember)
+            .where(PanelMember.vacancy_id == vacancy.id)
+            .options(selectinload(PanelMember.user))
+            .order_by(PanelMember.id)
+        )
+    )
     in_vacancy = select(Application.id).where(Application.vacancy_id == vacancy.id)
     # Scores as plain rows (attributes as on Score), read-only: tens of thousands of ORM objects
     # cost seconds on a large vacancy. Saving goes through `save_scores`, which loads its own.
-    scores = list(session.execute(select(*Score.__table__.c).where(Score.application_id.in_(in_vacancy)).order_by(Score.id)))
-    moderations = {(m.application_id, m.item_id): m for m in session.scalars(
-        select(Moderation).where(Moderation.application_id.in_(in_vacancy)))}
+    scores = list(
+        session.execute(select(*Score.__table__.c).where(Score.application_id.in_(in_vacancy)).order_by(Score.id))
+    )
+    moderations = {
+        (m.application_id, m.item_id): m
+        for m in session.scalars(select(Moderation).where(Moderation.application_id.in_(in_vacancy)))
+    }
     decisions: dict[int, ShortlistDecision] = {}
-    for d in session.scalars(select(ShortlistDecision).where(ShortlistDecision.application_id.in_(in_vacancy))
-                             .order_by(ShortlistDecision.decided_at, ShortlistDecision.id)):
+    for d in session.scalars(
+        select(ShortlistDecision)
+        .where(ShortlistDecision.application_id.in_(in_vacancy))
+        .order_by(ShortlistDecision.decided_at, ShortlistDecision.id)
+    ):
         decisions[d.application_id] = d  # a changed decision is a new row: the last one stands
     board = Board(vacancy, criteria, interview, applications, panel, scores, moderations, decisions)
     done = board.submitted_ids
@@ -230,9 +272,13 @@ def load(session: Session, vacancy: Vacancy) -> Board:
     for s in scores:
         if s.scorer_id in done and s.item_id in valid:
             by_cell.setdefault((s.application_id, s.item_id), {})[s.scorer_id] = s.value
-    board.results = shortlist([c.as_rule() for c in criteria],
-                              [Candidate(a.id, a.reference, a.guaranteed_interview) for a in applications],
-                              by_cell, {k: m.value for k, m in moderations.items()}, len(panel))
+    board.results = shortlist(
+        [c.as_rule() for c in criteria],
+        [Candidate(a.id, a.reference, a.guaranteed_interview) for a in applications],
+        by_cell,
+        {k: m.value for k, m in moderations.items()},
+        len(panel),
+    )
     board.ties = tied(board.results)
     return board
 
@@ -244,14 +290,19 @@ def people(session: Session, ids: set[int]) -> dict[int, User]:
 
 # -- saving ------------------------------------------------------------------------------
 
+
 def _open_for_shortlisting(vacancy: Vacancy) -> None:
     # Lock the vacancy row (PostgreSQL) and re-read it, so a score, moderation or decision cannot
     # slip in after the shortlist is agreed in a transaction running at the same moment.
     object_session(vacancy).refresh(vacancy, with_for_update=True)
     if vacancy.status != VacancyStatus.SHORTLISTING:
-        raise ShortlistingError(f"This vacancy is {vacancy.status.value}: shortlisting happens while it is shortlisting.")
+        raise ShortlistingError(
+            f"This vacancy is {vacancy.status.value}: shortlisting happens while it is shortlisting."
+        )
     if vacancy.names_visible:
-        raise ShortlistingError("The shortlist has been agreed: scores, moderations and decisions can no longer change.")
+        raise ShortlistingError(
+            "The shortlist has been agreed: scores, moderations and decisions can no longer change."
+        )
 
 
 def parse_value(raw: str | None) -> int | None:
@@ -264,8 +315,14 @@ def parse_value(raw: str | None) -> int | None:
     return int(raw)
 
 
-def save_scores(session: Session, vacancy: Vacancy, scorer: User, application: Application,
-                entries: dict[int, tuple[int | None, str]], now: datetime) -> int:
+def save_scores(
+    session: Session,
+    vacancy: Vacancy,
+    scorer: User,
+    application: Application,
+    entries: dict[int, tuple[int | None, str]],
+    now: datetime,
+) -> int:
     """Save one member's draft scores for one application, as typed; returns how many changed.
 
     `entries` maps each criterion's item id to (score or None for not scored yet, reason). A
@@ -281,7 +338,9 @@ def save_scores(session: Session, vacancy: Vacancy, scorer: User, application: A
         raise ShortlistingError("You have submitted your scores; they can no longer change.")
     if application.vacancy_id != vacancy.id:
         raise ShortlistingError("That application is not for this vacancy.")
-    valid = {c.item_id: c for c in spec_criteria(session, vacancy.spec_version_id) if APPLICATION_METHOD in c.assessed_by}
+    valid = {
+        c.item_id: c for c in spec_criteria(session, vacancy.spec_version_id) if APPLICATION_METHOD in c.assessed_by
+    }
     unknown = set(entries) - set(valid)
     if unknown:
         raise ShortlistingError("Only criteria assessed at application are scored.")
@@ -290,8 +349,12 @@ def save_scores(session: Session, vacancy: Vacancy, scorer: User, application: A
             raise ShortlistingError(f"Scores are 0 to 3 ({valid[item_id].code}).")
         if len(reason) > REASON_MAX:
             raise ShortlistingError(f"Keep the reason for {valid[item_id].code} to {REASON_MAX:,} characters or fewer.")
-    existing = {s.item_id: s for s in session.scalars(
-        select(Score).where(Score.application_id == application.id, Score.scorer_id == scorer.id))}
+    existing = {
+        s.item_id: s
+        for s in session.scalars(
+            select(Score).where(Score.application_id == application.id, Score.scorer_id == scorer.id)
+        )
+    }
     changed = 0
     for item_id, (value, reason) in sorted(entries.items()):
         reason = reason.strip()
@@ -302,13 +365,26 @@ def save_scores(session: Session, vacancy: Vacancy, scorer: User, application: A
             if old is None:
                 continue
             session.delete(old)
-            audit.record(session, actor_id=scorer.id, action="score_cleared", object_type="score", object_id=old.id,
-                         detail={**detail, "was": old.value})
+            audit.record(
+                session,
+                actor_id=scorer.id,
+                action="score_cleared",
+                object_type="score",
+                object_id=old.id,
+                detail={**detail, "was": old.value},
+            )
         else:
             if old is not None and old.value == value and old.reason == reason:
                 continue
             if old is None:
-                old = Score(application_id=application.id, item_id=item_id, scorer_id=scorer.id, value=value, reason=reason, scored_at=now)
+                old = Score(
+                    application_id=application.id,
+                    item_id=item_id,
+                    scorer_id=scorer.id,
+                    value=value,
+                    reason=reason,
+                    scored_at=now,
+                )
                 session.add(old)
             else:
                 old.value, old.reason, old.scored_at = value, reason, now
@@ -316,10 +392,18 @@ def save_scores(session: Session, vacancy: Vacancy, scorer: User, application: A
                 session.flush()
             except IntegrityError:
                 session.rollback()
-                raise Conflict("These scores were saved from another window at the same moment. Nothing of yours was saved; "
-                               "here is how they stand now.") from None
-            audit.record(session, actor_id=scorer.id, action="score_saved", object_type="score", object_id=old.id,
-                         detail={**detail, "value": value, "reason": reason})
+                raise Conflict(
+                    "These scores were saved from another window at the same moment. Nothing of yours was saved; "
+                    "here is how they stand now."
+                ) from None
+            audit.record(
+                session,
+                actor_id=scorer.id,
+                action="score_saved",
+                object_type="score",
+                object_id=old.id,
+                detail={**detail, "value": value, "reason": reason},
+            )
         changed += 1
     session.flush()
     return changed
@@ -362,7 +446,11 @@ def missing_scores(board: Board, user_id: int, application_id: int | None = None
 def complete_count(board: Board, user_id: int, application_id: int | None = None) -> int:
     """How many (application, criterion) pairs this person has scored with a reason."""
     valid = {c.item_id for c in board.criteria}
-    return sum(1 for (_, i), s in board.own_scores(user_id, application_id).items() if i in valid and is_complete(s.value, s.reason))
+    return sum(
+        1
+        for (_, i), s in board.own_scores(user_id, application_id).items()
+        if i in valid and is_complete(s.value, s.reason)
+    )
 
 
 def submit_scores(session: Session, vacancy: Vacancy, scorer: User, now: datetime) -> None:
@@ -378,16 +466,28 @@ def submit_scores(session: Session, vacancy: Vacancy, scorer: User, now: datetim
         raise ShortlistingError("There are no applications to score yet.")
     missing = missing_scores(board, scorer.id)
     if missing:
-        raise IncompleteScores(f"Give every criterion of every application a score and a reason before you submit: "
-                               f"{len(missing)} still to do.", missing)
+        raise IncompleteScores(
+            f"Give every criterion of every application a score and a reason before you submit: "
+            f"{len(missing)} still to do.",
+            missing,
+        )
     scored = complete_count(board, scorer.id)
-    done = session.execute(update(PanelMember).where(PanelMember.id == member.id, PanelMember.scores_submitted_at.is_(None))
-                           .values(scores_submitted_at=now))
+    done = session.execute(
+        update(PanelMember)
+        .where(PanelMember.id == member.id, PanelMember.scores_submitted_at.is_(None))
+        .values(scores_submitted_at=now)
+    )
     if done.rowcount != 1:
         raise Conflict("Your scores were submitted from another window at the same moment.")
     session.expire(member)
-    audit.record(session, actor_id=scorer.id, action="scores_submitted", object_type="vacancy", object_id=vacancy.id,
-                 detail={"applications": len(board.applications), "criteria": len(board.criteria), "scores": scored})
+    audit.record(
+        session,
+        actor_id=scorer.id,
+        action="scores_submitted",
+        object_type="vacancy",
+        object_id=vacancy.id,
+        detail={"applications": len(board.applications), "criteria": len(board.criteria), "scores": scored},
+    )
 
 
 def _lead_ready(session: Session, vacancy: Vacancy, lead: User, what: str) -> None:
@@ -400,11 +500,21 @@ def _lead_ready(session: Session, vacancy: Vacancy, lead: User, what: str) -> No
 
 
 def _existing_moderation(session: Session, application_id: int, item_id: int) -> Moderation | None:
-    return session.scalar(select(Moderation).where(Moderation.application_id == application_id, Moderation.item_id == item_id))
+    return session.scalar(
+        select(Moderation).where(Moderation.application_id == application_id, Moderation.item_id == item_id)
+    )
 
 
-def moderate(session: Session, vacancy: Vacancy, lead: User, application: Application, item_id: int, value: int,
-             reason: str, now: datetime) -> Moderation:
+def moderate(
+    session: Session,
+    vacancy: Vacancy,
+    lead: User,
+    application: Application,
+    item_id: int,
+    value: int,
+    reason: str,
+    now: datetime,
+) -> Moderation:
     """Record the agreed score (and why) for a criterion the panel disagreed on by 2 or more."""
     _lead_ready(session, vacancy, lead, "records agreed scores")
     if application.vacancy_id != vacancy.id:
@@ -422,32 +532,62 @@ def moderate(session: Session, vacancy: Vacancy, lead: User, application: Applic
         raise ShortlistingError("That criterion is not scored at application.")
     taken = _existing_moderation(session, application.id, item_id)
     if taken is not None:
-        raise Conflict(f"The agreed score for {criterion.code} on {application.reference} has already been recorded "
-                       f"({taken.value}: {SCORE_LABELS[taken.value]}). Nothing of yours was saved.")
+        raise Conflict(
+            f"The agreed score for {criterion.code} on {application.reference} has already been recorded "
+            f"({taken.value}: {SCORE_LABELS[taken.value]}). Nothing of yours was saved."
+        )
     if not board.everyone_submitted:
         raise ShortlistingError("Moderate once every panel member has submitted their scores.")
     result = board.result(application.id)
     if result is None or result.cells[item_id].spread < MODERATION_SPREAD:
-        raise ShortlistingError(f"The panel's scores for {criterion.code} on {application.reference} do not differ by 2 or more: "
-                                "there is nothing to moderate.")
-    moderation = Moderation(application_id=application.id, item_id=item_id, value=value, reason=reason,
-                            moderated_by_id=lead.id, moderated_at=now)
+        raise ShortlistingError(
+            f"The panel's scores for {criterion.code} on {application.reference} do not differ by 2 or more: "
+            "there is nothing to moderate."
+        )
+    moderation = Moderation(
+        application_id=application.id,
+        item_id=item_id,
+        value=value,
+        reason=reason,
+        moderated_by_id=lead.id,
+        moderated_at=now,
+    )
     session.add(moderation)
     try:
         session.flush()
     except IntegrityError:
         session.rollback()
-        raise Conflict(f"Someone else recorded the agreed score for {criterion.code} on {application.reference} at the same "
-                       "moment, and theirs was saved first. Nothing of yours was saved; here is how it stands now.") from None
-    audit.record(session, actor_id=lead.id, action="score_moderated", object_type="moderation", object_id=moderation.id,
-                 detail={"vacancy": vacancy.id, "application": application.reference, "criterion": criterion.code,
-                         "panel_scores": dict(sorted((str(k), v) for k, v in result.cells[item_id].scores.items())),
-                         "value": value, "reason": reason})
+        raise Conflict(
+            f"Someone else recorded the agreed score for {criterion.code} on {application.reference} at the same "
+            "moment, and theirs was saved first. Nothing of yours was saved; here is how it stands now."
+        ) from None
+    audit.record(
+        session,
+        actor_id=lead.id,
+        action="score_moderated",
+        object_type="moderation",
+        object_id=moderation.id,
+        detail={
+            "vacancy": vacancy.id,
+            "application": application.reference,
+            "criterion": criterion.code,
+            "panel_scores": dict(sorted((str(k), v) for k, v in result.cells[item_id].scores.items())),
+            "value": value,
+            "reason": reason,
+        },
+    )
     return moderation
 
 
-def decide(session: Session, vacancy: Vacancy, lead: User, application: Application, outcome: Outcome, reason: str,
-           now: datetime) -> ShortlistDecision:
+def decide(
+    session: Session,
+    vacancy: Vacancy,
+    lead: User,
+    application: Application,
+    outcome: Outcome,
+    reason: str,
+    now: datetime,
+) -> ShortlistDecision:
     """The lead's decision on one application, with the reason (a changed decision is a new record)."""
     _lead_ready(session, vacancy, lead, "decides on applications")
     if application.vacancy_id != vacancy.id:
@@ -462,15 +602,31 @@ def decide(session: Session, vacancy: Vacancy, lead: User, application: Applicat
         raise ShortlistingError("Decide once every panel member has submitted their scores.")
     result = board.result(application.id)
     if result is None or any(c.needs_moderation for c in result.cells.values()):
-        raise ShortlistingError(f"Record the agreed score for every flagged criterion of {application.reference} before deciding.")
-    decision = ShortlistDecision(application_id=application.id, outcome=outcome, reason=reason, decided_by_id=lead.id, decided_at=now)
+        raise ShortlistingError(
+            f"Record the agreed score for every flagged criterion of {application.reference} before deciding."
+        )
+    decision = ShortlistDecision(
+        application_id=application.id, outcome=outcome, reason=reason, decided_by_id=lead.id, decided_at=now
+    )
     session.add(decision)
     session.flush()
     previous = board.decisions.get(application.id)
-    audit.record(session, actor_id=lead.id, action="shortlist_decision", object_type="application", object_id=application.id,
-                 detail={"vacancy": vacancy.id, "application": application.reference, "outcome": outcome.value, "reason": reason,
-                         "rank": result.rank, "meets_essentials": not result.fails_essentials,
-                         "replaces": previous.outcome.value if previous else None})
+    audit.record(
+        session,
+        actor_id=lead.id,
+        action="shortlist_decision",
+        object_type="application",
+        object_id=application.id,
+        detail={
+            "vacancy": vacancy.id,
+            "application": application.reference,
+            "outcome": outcome.value,
+            "reason": reason,
+            "rank": result.rank,
+            "meets_essentials": not result.fails_essentials,
+            "replaces": previous.outcome.value if previous else None,
+        },
+    )
     return decision
 
 
@@ -485,11 +641,15 @@ def agree(session: Session, vacancy: Vacancy, lead: User, now: datetime) -> None
         raise ShortlistingError(f"Waiting for scores from {', '.join(waiting)}.")
     if board.flags():
         flagged = len(board.flags())
-        raise ShortlistingError(f"{plural(flagged, 'flagged score')} still {'needs' if flagged == 1 else 'need'} an agreed score.")
+        raise ShortlistingError(
+            f"{plural(flagged, 'flagged score')} still {'needs' if flagged == 1 else 'need'} an agreed score."
+        )
     if board.undecided():
         undecided = board.undecided()
-        raise ShortlistingError(f"Decide on every application first: {', '.join(a.reference for a in undecided)} "
-                                f"still {'needs' if len(undecided) == 1 else 'need'} a decision.")
+        raise ShortlistingError(
+            f"Decide on every application first: {', '.join(a.reference for a in undecided)} "
+            f"still {'needs' if len(undecided) == 1 else 'need'} a decision."
+        )
     try:
         vacancy.agree_shortlist(now)
         session.flush()
@@ -497,13 +657,22 @@ def agree(session: Session, vacancy: Vacancy, lead: User, now: datetime) -> None
         raise ShortlistingError(str(exc)) from None
     except StaleDataError:
         session.rollback()
-        raise Conflict("The vacancy was changed by someone else at the same moment. Nothing was saved; here is how it stands now.") from None
+        raise Conflict(
+            "The vacancy was changed by someone else at the same moment. Nothing was saved; here is how it stands now."
+        ) from None
     counts = Counter(d.outcome.value for d in board.decisions.values())
-    audit.record(session, actor_id=lead.id, action="shortlist_agreed", object_type="vacancy", object_id=vacancy.id,
-                 detail={"applications": len(board.applications), **dict(sorted(counts.items()))})
+    audit.record(
+        session,
+        actor_id=lead.id,
+        action="shortlist_agreed",
+        object_type="vacancy",
+        object_id=vacancy.id,
+        detail={"applications": len(board.applications), **dict(sorted(counts.items()))},
+    )
 
 
 # -- what the shortlist says, as rows (the page and every export use these) ----------------
+
 
 def rank_label(result: Result, ties: set[int]) -> str:
     """'1', 'Joint 2' for a shared rank, or why there is no rank."""
@@ -518,8 +687,18 @@ def _number(x: float) -> str:
     return f"{x:g}" if x == int(x) else f"{x:.1f}"
 
 
-EXPORT_HEADINGS = ["Rank", "Reference", "Essential total", "Desirable total", "Meets the essentials", "Guaranteed interview",
-                   "Decision", "Reason", "Decided by", "Decided on"]
+EXPORT_HEADINGS = [
+    "Rank",
+    "Reference",
+    "Essential total",
+    "Desirable total",
+    "Meets the essentials",
+    "Guaranteed interview",
+    "Decision",
+    "Reason",
+    "Decided by",
+    "Decided on",
+]
 
 
 def export_rows(board: Board, names: dict[int, User]) -> tuple[list[str], list[list[str]]]:
@@ -532,12 +711,23 @@ def export_rows(board: Board, names: dict[int, User]) -> tuple[list[str], list[l
     for r in board.results:
         app = board.application(r.candidate.application_id)
         d = board.decisions.get(app.id)
-        meets = "Not yet known" if not r.complete and not r.fails_essentials else ("No" if r.fails_essentials else "Yes")
-        row = [rank_label(r, board.ties), app.reference, _number(r.essential_total), _number(r.desirable_total), meets,
-               "Yes" if r.guaranteed_interview_flag else ("Yes (if the essentials are met)" if app.guaranteed_interview else "No"),
-               d.outcome.label if d else "Not decided", d.reason if d else "",
-               names[d.decided_by_id].name if d and d.decided_by_id in names else "",
-               d.decided_at.strftime("%-d %B %Y") if d else ""]
+        meets = (
+            "Not yet known" if not r.complete and not r.fails_essentials else ("No" if r.fails_essentials else "Yes")
+        )
+        row = [
+            rank_label(r, board.ties),
+            app.reference,
+            _number(r.essential_total),
+            _number(r.desirable_total),
+            meets,
+            "Yes"
+            if r.guaranteed_interview_flag
+            else ("Yes (if the essentials are met)" if app.guaranteed_interview else "No"),
+            d.outcome.label if d else "Not decided",
+            d.reason if d else "",
+            names[d.decided_by_id].name if d and d.decided_by_id in names else "",
+            d.decided_at.strftime("%-d %B %Y") if d else "",
+        ]
         if show_names:
             row[2:2] = [app.candidate_name, app.email]
         rows.append(row)
@@ -546,9 +736,13 @@ def export_rows(board: Board, names: dict[int, User]) -> tuple[list[str], list[l
 
 def shortlisted(board: Board) -> list[Application]:
     """The applications the lead shortlisted, by reference."""
-    return [a for a in board.applications if a.id in board.decisions and board.decisions[a.id].outcome == Outcome.SHORTLIST]
+    return [
+        a for a in board.applications if a.id in board.decisions and board.decisions[a.id].outcome == Outcome.SHORTLIST
+    ]
 
 
 def count_scores(session: Session, vacancy_id: int) -> int:
     """How many scores the vacancy has (for tests and the audit)."""
-    return session.scalar(select(func.count()).select_from(Score).join(Application).where(Application.vacancy_id == vacancy_id))
+    return session.scalar(
+        select(func.count()).select_from(Score).join(Application).where(Application.vacancy_id == vacancy_id)
+    )

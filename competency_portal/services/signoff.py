@@ -54,16 +54,29 @@ def queue(session: Session, user: User, today: date) -> list[QueueRow]:
     # evidence ids, so PostgreSQL does not misjudge the supervisees and join every revision.
     found = session.scalars(
         select(Evidence)
-        .where(Evidence.state == EvidenceState.SUBMITTED, Evidence.owner_id.in_(policy.supervisees(session, user.id, today)))
+        .where(
+            Evidence.state == EvidenceState.SUBMITTED,
+            Evidence.owner_id.in_(policy.supervisees(session, user.id, today)),
+        )
         .order_by(Evidence.submitted_at, Evidence.id)
         .options(selectinload(Evidence.owner))
     ).all()
     other = aliased(EvidenceRevision)
     newest = select(func.max(other.number)).where(other.evidence_id == EvidenceRevision.evidence_id).scalar_subquery()
-    links = select(func.count()).select_from(EvidenceLink).where(EvidenceLink.revision_id == EvidenceRevision.id).scalar_subquery()
-    revisions = {r.evidence_id: (r, n) for r, n in session.execute(
-        select(EvidenceRevision, links).where(EvidenceRevision.evidence_id.in_([e.id for e in found] or [0]),
-                                              EvidenceRevision.number == newest))}
+    links = (
+        select(func.count())
+        .select_from(EvidenceLink)
+        .where(EvidenceLink.revision_id == EvidenceRevision.id)
+        .scalar_subquery()
+    )
+    revisions = {
+        r.evidence_id: (r, n)
+        for r, n in session.execute(
+            select(EvidenceRevision, links).where(
+                EvidenceRevision.evidence_id.in_([e.id for e in found] or [0]), EvidenceRevision.number == newest
+            )
+        )
+    }
     rows = [(e, *revisions[e.id]) for e in found]
     return [QueueRow(e, e.owner, revision, max(0, (today - e.submitted_at.date()).days), n) for e, revision, n in rows]
 
@@ -88,7 +101,9 @@ def decide(
     if evidence.owner_id == signer.id:
         raise EvidenceError("You cannot decide on your own evidence.")
     if evidence.lock_version != seen_version or evidence.state != EvidenceState.SUBMITTED:
-        raise DecisionConflict("Someone else has already decided on this evidence, or it was changed, since you opened it. Nothing was saved; here is how it stands now.")
+        raise DecisionConflict(
+            "Someone else has already decided on this evidence, or it was changed, since you opened it. Nothing was saved; here is how it stands now."
+        )
     if not policy.can_decide(session, signer, evidence, now.date()):
         raise EvidenceError("You can only decide on evidence from people you supervise.")
     revision = evidence.current
@@ -100,35 +115,72 @@ def decide(
     if decision in (Decision.RETURNED, Decision.REJECTED) and not (comment or "").strip():
         raise EvidenceError("Say why in the comment, so the person knows what to do next.")
     if decision == Decision.SIGNED_OFF and all(level is None for level in levels.values()):
-        raise EvidenceError("To sign off, confirm a level for at least one item; otherwise return or reject the evidence.")
+        raise EvidenceError(
+            "To sign off, confirm a level for at least one item; otherwise return or reject the evidence."
+        )
     signed_digest = digest(revision)  # before any change, so no lazy load flushes half a decision
     try:
-        {Decision.SIGNED_OFF: evidence.sign_off, Decision.RETURNED: evidence.return_for_changes, Decision.REJECTED: evidence.reject}[decision]()
+        {
+            Decision.SIGNED_OFF: evidence.sign_off,
+            Decision.RETURNED: evidence.return_for_changes,
+            Decision.REJECTED: evidence.reject,
+        }[decision]()
     except InvalidTransition as exc:
         raise DecisionConflict(str(exc)) from None
     sign_off = SignOff(
-        evidence=evidence, revision=revision, signer_id=signer.id, decision=decision,
-        comment=(comment or "").strip() or None, digest=signed_digest, decided_at=now,
-        items=[SignOffItem(item_id=item_id, level=level, comment=(item_comments.get(item_id) or "").strip() or None)
-               for item_id, level in sorted(levels.items())],
+        evidence=evidence,
+        revision=revision,
+        signer_id=signer.id,
+        decision=decision,
+        comment=(comment or "").strip() or None,
+        digest=signed_digest,
+        decided_at=now,
+        items=[
+            SignOffItem(item_id=item_id, level=level, comment=(item_comments.get(item_id) or "").strip() or None)
+            for item_id, level in sorted(levels.items())
+        ],
     )
     try:
         session.add(sign_off)
         session.flush()
     except StaleDataError:
         session.rollback()
-        raise DecisionConflict("Someone else decided on this evidence at the same moment, and theirs was saved first. Nothing of yours was saved; here is how it stands now.") from None
-    audit.record(session, actor_id=signer.id, action=f"evidence_{decision.value}", object_type="evidence", object_id=evidence.id,
-                 subject_id=evidence.owner_id, detail={"revision": revision.number, "sign_off": sign_off.id, "digest": sign_off.digest,
-                                                       "levels": {str(k): v for k, v in levels.items()}, "comment": sign_off.comment})
-    phrase = {Decision.SIGNED_OFF: "signed off your evidence", Decision.RETURNED: "returned your evidence for changes",
-              Decision.REJECTED: "rejected your evidence"}[decision]
-    notify(session, evidence.owner, f"{signer.name} {phrase}: {revision.title}",
-           link=f"/portfolio/evidence/{evidence.id}", mail=mail)
+        raise DecisionConflict(
+            "Someone else decided on this evidence at the same moment, and theirs was saved first. Nothing of yours was saved; here is how it stands now."
+        ) from None
+    audit.record(
+        session,
+        actor_id=signer.id,
+        action=f"evidence_{decision.value}",
+        object_type="evidence",
+        object_id=evidence.id,
+        subject_id=evidence.owner_id,
+        detail={
+            "revision": revision.number,
+            "sign_off": sign_off.id,
+            "digest": sign_off.digest,
+            "levels": {str(k): v for k, v in levels.items()},
+            "comment": sign_off.comment,
+        },
+    )
+    phrase = {
+        Decision.SIGNED_OFF: "signed off your evidence",
+        Decision.RETURNED: "returned your evidence for changes",
+        Decision.REJECTED: "rejected your evidence",
+    }[decision]
+    notify(
+        session,
+        evidence.owner,
+        f"{signer.name} {phrase}: {revision.title}",
+        link=f"/portfolio/evidence/{evidence.id}",
+        mail=mail,
+    )
     return sign_off
 
 
-def revoke(session: Session, sign_off: SignOff, actor: User, reason: str, now: datetime, mail: dict | None = None) -> None:
+def revoke(
+    session: Session, sign_off: SignOff, actor: User, reason: str, now: datetime, mail: dict | None = None
+) -> None:
     """Withdraw a sign-off, with a reason; the record stays, marked revoked."""
     if not policy.can_revoke(actor, sign_off):
         raise EvidenceError("Only the person who signed this off, or an administrator, can revoke it.")
@@ -141,10 +193,22 @@ def revoke(session: Session, sign_off: SignOff, actor: User, reason: str, now: d
         evidence.revoke()
     sign_off.revoked_at, sign_off.revoked_by_id, sign_off.revoke_reason = now, actor.id, reason.strip()
     session.flush()
-    audit.record(session, actor_id=actor.id, action="sign_off_revoked", object_type="sign_off", object_id=sign_off.id,
-                 subject_id=evidence.owner_id, detail={"evidence": evidence.id, "reason": sign_off.revoke_reason})
-    notify(session, evidence.owner, f"{actor.name} revoked the sign-off of your evidence: {sign_off.revision.title}",
-           link=f"/portfolio/evidence/{evidence.id}", mail=mail)
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="sign_off_revoked",
+        object_type="sign_off",
+        object_id=sign_off.id,
+        subject_id=evidence.owner_id,
+        detail={"evidence": evidence.id, "reason": sign_off.revoke_reason},
+    )
+    notify(
+        session,
+        evidence.owner,
+        f"{actor.name} revoked the sign-off of your evidence: {sign_off.revision.title}",
+        link=f"/portfolio/evidence/{evidence.id}",
+        mail=mail,
+    )
 
 
 def verified_levels(session: Session, user_id: int) -> dict[int, int]:
@@ -153,14 +217,26 @@ def verified_levels(session: Session, user_id: int) -> dict[int, int]:
         select(SignOffItem.item_id, func.max(SignOffItem.level))
         .join(SignOff, SignOff.id == SignOffItem.sign_off_id)
         .join(Evidence, Evidence.id == SignOff.evidence_id)
-        .where(Evidence.owner_id == user_id, SignOff.decision == Decision.SIGNED_OFF,
-               SignOff.revoked_at.is_(None), SignOffItem.level.is_not(None))
+        .where(
+            Evidence.owner_id == user_id,
+            SignOff.decision == Decision.SIGNED_OFF,
+            SignOff.revoked_at.is_(None),
+            SignOffItem.level.is_not(None),
+        )
         .group_by(SignOffItem.item_id)
     )
     return {item_id: level for item_id, level in rows}
 
 
-def name_deputy(session: Session, supervisor: User, deputy: User, starts_on: date, ends_on: date, today: date, mail: dict | None = None) -> Deputy:
+def name_deputy(
+    session: Session,
+    supervisor: User,
+    deputy: User,
+    starts_on: date,
+    ends_on: date,
+    today: date,
+    mail: dict | None = None,
+) -> Deputy:
     """Name a deputy for a period; they are told when the cover starts."""
     if deputy.id == supervisor.id:
         raise EvidenceError("Choose someone other than yourself as deputy.")
@@ -170,11 +246,20 @@ def name_deputy(session: Session, supervisor: User, deputy: User, starts_on: dat
         raise EvidenceError("The end date must be on or after the start date.")
     if ends_on < today:
         raise EvidenceError("The cover must not end in the past.")
-    cover = Deputy(supervisor_id=supervisor.id, deputy_id=deputy.id, starts_on=starts_on, ends_on=ends_on, notified=False)
+    cover = Deputy(
+        supervisor_id=supervisor.id, deputy_id=deputy.id, starts_on=starts_on, ends_on=ends_on, notified=False
+    )
     session.add(cover)
     session.flush()
-    audit.record(session, actor_id=supervisor.id, action="deputy_named", object_type="deputy", object_id=cover.id,
-                 subject_id=deputy.id, detail={"supervisor": supervisor.id, "starts_on": starts_on, "ends_on": ends_on})
+    audit.record(
+        session,
+        actor_id=supervisor.id,
+        action="deputy_named",
+        object_type="deputy",
+        object_id=cover.id,
+        subject_id=deputy.id,
+        detail={"supervisor": supervisor.id, "starts_on": starts_on, "ends_on": ends_on},
+    )
     start_due_cover(session, today, mail)
     return cover
 
@@ -182,12 +267,17 @@ def name_deputy(session: Session, supervisor: User, deputy: User, starts_on: dat
 def start_due_cover(session: Session, today: date, mail: dict | None = None) -> int:
     """Tell each deputy whose cover has started (and not yet been told); returns how many."""
     due = session.scalars(
-        select(Deputy).where(Deputy.notified.is_(False), Deputy.starts_on <= today, Deputy.ends_on >= today)
+        select(Deputy)
+        .where(Deputy.notified.is_(False), Deputy.starts_on <= today, Deputy.ends_on >= today)
         .options(selectinload(Deputy.supervisor), selectinload(Deputy.deputy))
     ).all()
     for cover in due:
-        notify(session, cover.deputy,
-               f"You are covering for {cover.supervisor.name} until {cover.ends_on:%-d %B %Y}: their supervisees' evidence is in your sign-off queue.",
-               link="/supervision/", mail=mail)
+        notify(
+            session,
+            cover.deputy,
+            f"You are covering for {cover.supervisor.name} until {cover.ends_on:%-d %B %Y}: their supervisees' evidence is in your sign-off queue.",
+            link="/supervision/",
+            mail=mail,
+        )
         cover.notified = True
     return len(due)

@@ -35,7 +35,14 @@ COLUMNS = {
 REQUIRED = ["name", "email", "job title", "band", "team", "supervisor email", "role"]
 OPTIONAL = ["target role"]
 LIMITS = {"name": 120, "email": 254, "job_title": 120, "band": 40, "team": 120, "supervisor_email": 254}
-LABELS = {"name": "Name", "email": "Email", "job_title": "Job title", "band": "Band", "team": "Team", "supervisor_email": "Supervisor email"}
+LABELS = {
+    "name": "Name",
+    "email": "Email",
+    "job_title": "Job title",
+    "band": "Band",
+    "team": "Team",
+    "supervisor_email": "Supervisor email",
+}
 ROLE_NAMES = ", ".join(r.value for r in Role)
 EMAIL = re.compile(r"^[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[^@\s,;<>\".]+$")
 
@@ -128,13 +135,21 @@ def _target_role(value: str, profiles: Mapping[str, str]) -> tuple[str | None, s
         if wanted in (slug.casefold(), title.casefold()):
             return slug, None
     if not profiles:
-        return None, f"Target role “{value}” is not a role profile: none is loaded yet. Load the frameworks, or leave the cell blank"
+        return (
+            None,
+            f"Target role “{value}” is not a role profile: none is loaded yet. Load the frameworks, or leave the cell blank",
+        )
     allowed = "; ".join(f"{slug} ({title})" for slug, title in sorted(profiles.items()))
     return None, f"Target role “{value}” is not a role profile: use one of {allowed}, or leave the cell blank"
 
 
-def parse(data: bytes, existing: Mapping[str, ExistingPerson], *, actor_email: str | None = None,
-          role_profiles: Mapping[str, str] | None = None) -> ImportPreview:
+def parse(
+    data: bytes,
+    existing: Mapping[str, ExistingPerson],
+    *,
+    actor_email: str | None = None,
+    role_profiles: Mapping[str, str] | None = None,
+) -> ImportPreview:
     """Read and check a staff CSV without writing anything.
 
     `existing` maps normalised email -> the person held. `actor_email` is the importing
@@ -156,14 +171,18 @@ def parse(data: bytes, existing: Mapping[str, ExistingPerson], *, actor_email: s
                 ignored.append(title.strip())
             continue
         if name in positions:
-            return ImportPreview(problem=f"The column “{title.strip()}” appears more than once. Keep one and upload the file again.")
+            return ImportPreview(
+                problem=f"The column “{title.strip()}” appears more than once. Keep one and upload the file again."
+            )
         positions[name] = index
     missing = [label for label in REQUIRED if COLUMNS[column_key(label)] not in positions]
     if missing:
-        return ImportPreview(problem=(
-            f"The file has no {_join(missing)} column{'s' if len(missing) > 1 else ''}. "
-            f"The header row must name these columns: {', '.join(REQUIRED)}."
-        ))
+        return ImportPreview(
+            problem=(
+                f"The file has no {_join(missing)} column{'s' if len(missing) > 1 else ''}. "
+                f"The header row must name these columns: {', '.join(REQUIRED)}."
+            )
+        )
 
     rows: list[ImportRow] = []
     for number, cells in lines:
@@ -175,9 +194,15 @@ def parse(data: bytes, existing: Mapping[str, ExistingPerson], *, actor_email: s
         roles, unknown = _roles(cell("roles"))
         target_role, wrong_role = _target_role(cell("target_role"), profiles)
         row = ImportRow(
-            number=number, name=cell("name"), email=people.normalise_email(cell("email")),
-            job_title=cell("job_title") or None, band=cell("band") or None, team=cell("team") or None,
-            supervisor_email=people.normalise_email(cell("supervisor_email")) or None, roles=roles, target_role=target_role,
+            number=number,
+            name=cell("name"),
+            email=people.normalise_email(cell("email")),
+            job_title=cell("job_title") or None,
+            band=cell("band") or None,
+            team=cell("team") or None,
+            supervisor_email=people.normalise_email(cell("supervisor_email")) or None,
+            roles=roles,
+            target_role=target_role,
         )
         if unknown:
             row.errors.append(f"Role “{', '.join(unknown)}” is not known: use {ROLE_NAMES}")
@@ -187,8 +212,11 @@ def parse(data: bytes, existing: Mapping[str, ExistingPerson], *, actor_email: s
 
     has_target_role = "target_role" in positions
     if not rows:
-        return ImportPreview(problem="The file has a header row but no people. Add a row for each person.", ignored_columns=ignored,
-                             has_target_role=has_target_role)
+        return ImportPreview(
+            problem="The file has a header row but no people. Add a row for each person.",
+            ignored_columns=ignored,
+            has_target_role=has_target_role,
+        )
 
     _check_rows(rows, existing, actor_email)
     return ImportPreview(rows=rows, ignored_columns=ignored, has_target_role=has_target_role)
@@ -214,7 +242,9 @@ def _check_rows(rows: list[ImportRow], existing: Mapping[str, ExistingPerson], a
                 row.errors.append(f"{LABELS[name]} is longer than {limit} characters")
         if row.email:
             if row.email in first_row:
-                row.errors.append(f"Email {row.email} is also on row {first_row[row.email].number}: each person must appear once")
+                row.errors.append(
+                    f"Email {row.email} is also on row {first_row[row.email].number}: each person must appear once"
+                )
             else:
                 first_row[row.email] = row
 
@@ -224,8 +254,15 @@ def _check_rows(rows: list[ImportRow], existing: Mapping[str, ExistingPerson], a
         held = existing.get(row.email)
         if held is not None:
             row.existing_id = held.id
-            if actor_email and row.email == people.normalise_email(actor_email) and Role.ADMIN in held.roles and Role.ADMIN not in row.roles:
-                row.errors.append("This is your own account: the file would remove your admin role. Add “admin” to your role, or leave yourself out of the file.")
+            if (
+                actor_email
+                and row.email == people.normalise_email(actor_email)
+                and Role.ADMIN in held.roles
+                and Role.ADMIN not in row.roles
+            ):
+                row.errors.append(
+                    "This is your own account: the file would remove your admin role. Add “admin” to your role, or leave yourself out of the file."
+                )
             row.changes = _changes(row, held)
             row.action = UPDATE if row.changes else NO_CHANGE
         else:
@@ -242,7 +279,9 @@ def _check_supervisor(row: ImportRow, in_file: Mapping[str, ImportRow], existing
         return
     if email in in_file:
         if Role.SUPERVISOR not in in_file[email].roles:
-            row.errors.append(f"Supervisor {email} (row {in_file[email].number}) does not have the supervisor role: add “supervisor” to their role")
+            row.errors.append(
+                f"Supervisor {email} (row {in_file[email].number}) does not have the supervisor role: add “supervisor” to their role"
+            )
         return
     held = existing.get(email)
     if held is None:
@@ -250,7 +289,9 @@ def _check_supervisor(row: ImportRow, in_file: Mapping[str, ImportRow], existing
     elif not held.active:
         row.errors.append(f"Supervisor {email} is deactivated: choose an active supervisor")
     elif Role.SUPERVISOR not in held.roles:
-        row.errors.append(f"Supervisor {email} does not have the supervisor role: give them that role, or include them in the file with it")
+        row.errors.append(
+            f"Supervisor {email} does not have the supervisor role: give them that role, or include them in the file with it"
+        )
 
 
 def _changes(row: ImportRow, held: ExistingPerson) -> list[str]:
@@ -276,6 +317,8 @@ def _changes(row: ImportRow, held: ExistingPerson) -> list[str]:
 def sample_csv(profiles: Mapping[str, str]) -> str:
     """A small staff file with every column the import reads, naming a role profile that is loaded."""
     role = next(iter(sorted(profiles)), "")
-    return ("Name,Email,Job title,Band,Team,Supervisor email,Role,Target role\r\n"
-            "Sam Lead,sam.lead@example.nhs.uk,Team Leader,7,North CMHT,,supervisor;staff,\r\n"
-            f"Ali Khan,ali.khan@example.nhs.uk,Community Mental Health Nurse,5,North CMHT,sam.lead@example.nhs.uk,staff,{role}\r\n")
+    return (
+        "Name,Email,Job title,Band,Team,Supervisor email,Role,Target role\r\n"
+        "Sam Lead,sam.lead@example.nhs.uk,Team Leader,7,North CMHT,,supervisor;staff,\r\n"
+        f"Ali Khan,ali.khan@example.nhs.uk,Community Mental Health Nurse,5,North CMHT,sam.lead@example.nhs.uk,staff,{role}\r\n"
+    )

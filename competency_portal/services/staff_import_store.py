@@ -20,12 +20,14 @@ from competency_portal.services.staff_import import ExistingPerson, ImportPrevie
 
 def _chunks(values: list, size: int = 500):
     for i in range(0, len(values), size):
-        yield values[i:i + size]
+        yield values[i : i + size]
 
 
 def role_profiles(session: Session) -> dict[str, str]:
     """Each role profile's slug and current title: what the target role column may name."""
-    rows = session.execute(select(RoleProfile.slug, RoleProfile.title).order_by(RoleProfile.slug, RoleProfile.revision)).all()
+    rows = session.execute(
+        select(RoleProfile.slug, RoleProfile.title).order_by(RoleProfile.slug, RoleProfile.revision)
+    ).all()
     return {slug: title for slug, title in rows}  # the newest revision's title wins
 
 
@@ -36,17 +38,27 @@ def snapshot(session: Session) -> dict[str, ExistingPerson]:
         roles.setdefault(user_id, set()).add(role)
     supervisors: dict[int, set[str]] = {}
     for supervisee_id, email in session.execute(
-        select(Supervision.supervisee_id, User.email).join(User, User.id == Supervision.supervisor_id).where(Supervision.ends_on.is_(None))
+        select(Supervision.supervisee_id, User.email)
+        .join(User, User.id == Supervision.supervisor_id)
+        .where(Supervision.ends_on.is_(None))
     ):
         supervisors.setdefault(supervisee_id, set()).add(email)
     found = {}
     for uid, email, name, job_title, band, team, active, target_role in session.execute(
-        select(User.id, User.email, User.name, User.job_title, User.band, Team.name, User.active, User.target_role)
-        .outerjoin(Team, Team.id == User.team_id)
+        select(
+            User.id, User.email, User.name, User.job_title, User.band, Team.name, User.active, User.target_role
+        ).outerjoin(Team, Team.id == User.team_id)
     ):
         found[email] = ExistingPerson(
-            id=uid, email=email, name=name, job_title=job_title, band=band, team=team,
-            roles=frozenset(roles.get(uid, set())), active=bool(active), supervisor_emails=frozenset(supervisors.get(uid, set())),
+            id=uid,
+            email=email,
+            name=name,
+            job_title=job_title,
+            band=band,
+            team=team,
+            roles=frozenset(roles.get(uid, set())),
+            active=bool(active),
+            supervisor_emails=frozenset(supervisors.get(uid, set())),
             target_role=target_role,
         )
     return found
@@ -62,7 +74,9 @@ class ImportResult:
     created_ids: list[int] = field(default_factory=list)
 
 
-def apply(session: Session, preview: ImportPreview, *, actor_id: int | None, today: date, reference: str) -> ImportResult:
+def apply(
+    session: Session, preview: ImportPreview, *, actor_id: int | None, today: date, reference: str
+) -> ImportResult:
     """Write a clean preview in the caller's transaction (the caller commits, or rolls back on failure)."""
     if not preview.ok:
         raise ValueError("only a preview with no errors can be imported")
@@ -82,10 +96,14 @@ def apply(session: Session, preview: ImportPreview, *, actor_id: int | None, tod
     held: dict[int, User] = {}
     open_assignments: dict[int, list[Supervision]] = {}
     for chunk in _chunks(existing_ids):
-        for user in session.scalars(select(User).where(User.id.in_(chunk)).options(selectinload(User.role_grants), selectinload(User.team))):
+        for user in session.scalars(
+            select(User).where(User.id.in_(chunk)).options(selectinload(User.role_grants), selectinload(User.team))
+        ):
             held[user.id] = user
         for assignment in session.scalars(
-            select(Supervision).where(Supervision.supervisee_id.in_(chunk), Supervision.ends_on.is_(None)).options(selectinload(Supervision.supervisor))
+            select(Supervision)
+            .where(Supervision.supervisee_id.in_(chunk), Supervision.ends_on.is_(None))
+            .options(selectinload(Supervision.supervisor))
         ):
             open_assignments.setdefault(assignment.supervisee_id, []).append(assignment)
 
@@ -95,16 +113,34 @@ def apply(session: Session, preview: ImportPreview, *, actor_id: int | None, tod
     for row in preview.rows:
         if row.existing_id is None:
             user = User(
-                name=row.name, email=row.email, job_title=row.job_title, band=row.band, team=team_for(row.team),
-                target_role=row.target_role, active=True, password_hash=None, session_token=people.new_session_token(), failed_sign_ins=0,
+                name=row.name,
+                email=row.email,
+                job_title=row.job_title,
+                band=row.band,
+                team=team_for(row.team),
+                target_role=row.target_role,
+                active=True,
+                password_hash=None,
+                session_token=people.new_session_token(),
+                failed_sign_ins=0,
             )
             user.role_grants = [UserRole(role=r) for r in sorted(row.roles, key=lambda r: r.value)]
             session.add(user)
-            details[row.email] = ("person_created", {
-                "source": "staff import", "row": row.number, "name": row.name, "email": row.email, "job_title": row.job_title,
-                "band": row.band, "team": row.team, "roles": sorted(r.value for r in row.roles), "target_role": row.target_role,
-                "password_set": False,
-            })
+            details[row.email] = (
+                "person_created",
+                {
+                    "source": "staff import",
+                    "row": row.number,
+                    "name": row.name,
+                    "email": row.email,
+                    "job_title": row.job_title,
+                    "band": row.band,
+                    "team": row.team,
+                    "roles": sorted(r.value for r in row.roles),
+                    "target_role": row.target_role,
+                    "password_set": False,
+                },
+            )
             result.created += 1
         else:
             user = held[row.existing_id]
@@ -127,14 +163,19 @@ def apply(session: Session, preview: ImportPreview, *, actor_id: int | None, tod
                 changed["target_role"] = {"from": user.target_role, "to": row.target_role}
                 user.target_role = row.target_role
             if set(row.roles) != user.roles:
-                changed["roles"] = {"from": sorted(r.value for r in user.roles), "to": sorted(r.value for r in row.roles)}
+                changed["roles"] = {
+                    "from": sorted(r.value for r in user.roles),
+                    "to": sorted(r.value for r in row.roles),
+                }
                 people.set_roles(user, set(row.roles))
             details[row.email] = ("person_updated", changed)
         by_email[row.email] = user
     session.flush()
 
     # Supervision, now that everyone has an id.
-    supervisors_needed = {r.supervisor_email for r in preview.rows if r.supervisor_email and r.supervisor_email not in by_email}
+    supervisors_needed = {
+        r.supervisor_email for r in preview.rows if r.supervisor_email and r.supervisor_email not in by_email
+    }
     for chunk in _chunks(sorted(supervisors_needed)):
         for user in session.scalars(select(User).where(User.email.in_(chunk))):
             by_email[user.email] = user
@@ -155,7 +196,10 @@ def apply(session: Session, preview: ImportPreview, *, actor_id: int | None, tod
             if action == "person_created":
                 detail["supervisor"] = supervisor.email
             else:
-                detail["supervisor"] = {"from": sorted(a.supervisor.email for a in current) or None, "to": supervisor.email}
+                detail["supervisor"] = {
+                    "from": sorted(a.supervisor.email for a in current) or None,
+                    "to": supervisor.email,
+                }
         elif ended:
             details[row.email][1]["supervision_ended"] = sorted(ended)
 
@@ -171,10 +215,30 @@ def apply(session: Session, preview: ImportPreview, *, actor_id: int | None, tod
             result.updated += 1
         else:
             result.created_ids.append(user.id)
-        records.append(dict(actor_id=actor_id, action=action, object_type="user", object_id=user.id, subject_id=user.id, detail=detail))
-    records.append(dict(actor_id=actor_id, action="staff_imported", object_type="import", object_id=reference, detail={
-        "rows": len(preview.rows), "created": result.created, "updated": result.updated, "unchanged": result.unchanged,
-    }))
+        records.append(
+            dict(
+                actor_id=actor_id,
+                action=action,
+                object_type="user",
+                object_id=user.id,
+                subject_id=user.id,
+                detail=detail,
+            )
+        )
+    records.append(
+        dict(
+            actor_id=actor_id,
+            action="staff_imported",
+            object_type="import",
+            object_id=reference,
+            detail={
+                "rows": len(preview.rows),
+                "created": result.created,
+                "updated": result.updated,
+                "unchanged": result.unchanged,
+            },
+        )
+    )
     # The first record locks (or creates) the head of the chain; the rest extend it in memory, so
     # thousands of records are inserted in one flush instead of one flush each.
     audit.record(session, **records[0])

@@ -58,22 +58,63 @@ def build(people: list[User], results: dict[int, Readiness], titles: dict[str, s
             rows.append([p.name, role, None, None, None, None] + [None] * len(domains))
             continue
         by = {(d.framework, d.domain): d for d in r.domains}
-        rows.append([p.name, role, round(r.share * 100), r.met, r.required, len(r.lapsing())]
-                    + [round(by[k].share * 100) if k in by else None for k in domains])
-    _sheet(matrix, ["Person", "Target role", "Readiness (% of required items met)", "Items met", "Items required",
-                    "Lapsing within 90 days"] + [f"{d} (% met)" for _, d in domains], rows, [28, 30, 16, 10, 10, 12] + [18] * len(domains))
+        rows.append(
+            [p.name, role, round(r.share * 100), r.met, r.required, len(r.lapsing())]
+            + [round(by[k].share * 100) if k in by else None for k in domains]
+        )
+    _sheet(
+        matrix,
+        [
+            "Person",
+            "Target role",
+            "Readiness (% of required items met)",
+            "Items met",
+            "Items required",
+            "Lapsing within 90 days",
+        ]
+        + [f"{d} (% met)" for _, d in domains],
+        rows,
+        [28, 30, 16, 10, 10, 12] + [18] * len(domains),
+    )
 
     items = book.create_sheet("Items")
     item_rows = []
     for p in people:
         r = results.get(p.id)
-        for i in (r.items if r else []):
-            item_rows.append([p.name, i.required.framework, i.required.domain, i.required.code, i.required.statement,
-                              i.required.target, i.verified, i.self_level, i.status.label,
-                              i.expires_on.isoformat() if i.expires_on else None,
-                              "yes" if i.status in (Status.MET, Status.LAPSING) else "no"])
-    _sheet(items, ["Person", "Framework", "Domain", "Item", "Statement", "Target level", "Verified level", "Self-assessed level",
-                   "Status", "Verification out of date on", "Met"], item_rows, [28, 30, 30, 10, 60, 10, 10, 12, 20, 16, 8])
+        for i in r.items if r else []:
+            item_rows.append(
+                [
+                    p.name,
+                    i.required.framework,
+                    i.required.domain,
+                    i.required.code,
+                    i.required.statement,
+                    i.required.target,
+                    i.verified,
+                    i.self_level,
+                    i.status.label,
+                    i.expires_on.isoformat() if i.expires_on else None,
+                    "yes" if i.status in (Status.MET, Status.LAPSING) else "no",
+                ]
+            )
+    _sheet(
+        items,
+        [
+            "Person",
+            "Framework",
+            "Domain",
+            "Item",
+            "Statement",
+            "Target level",
+            "Verified level",
+            "Self-assessed level",
+            "Status",
+            "Verification out of date on",
+            "Met",
+        ],
+        item_rows,
+        [28, 30, 30, 10, 60, 10, 10, 12, 20, 16, 8],
+    )
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

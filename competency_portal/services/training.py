@@ -77,12 +77,21 @@ _LABELS = {
     State.IN_DATE: "In date",
 }
 _RAG = {
-    State.NOT_REQUIRED: "none", State.MISSING: "red", State.EXPIRED: "red",
-    State.DUE_30: "amber", State.DUE_60: "amber", State.DUE_90: "amber", State.IN_DATE: "green",
+    State.NOT_REQUIRED: "none",
+    State.MISSING: "red",
+    State.EXPIRED: "red",
+    State.DUE_30: "amber",
+    State.DUE_60: "amber",
+    State.DUE_90: "amber",
+    State.IN_DATE: "green",
 }
 _TAGS = {
-    State.NOT_REQUIRED: "nhsuk-tag--grey", State.MISSING: "nhsuk-tag--red", State.EXPIRED: "nhsuk-tag--red",
-    State.DUE_30: "nhsuk-tag--orange", State.DUE_60: "nhsuk-tag--yellow", State.DUE_90: "nhsuk-tag--yellow",
+    State.NOT_REQUIRED: "nhsuk-tag--grey",
+    State.MISSING: "nhsuk-tag--red",
+    State.EXPIRED: "nhsuk-tag--red",
+    State.DUE_30: "nhsuk-tag--orange",
+    State.DUE_60: "nhsuk-tag--yellow",
+    State.DUE_90: "nhsuk-tag--yellow",
     State.IN_DATE: "nhsuk-tag--green",
 }
 # Worst first: the order attention is needed in.
@@ -175,6 +184,7 @@ class Counts:
 
 # -- pure rules -------------------------------------------------------------------------
 
+
 def renewal_for(renewal_months: int | None, role_rules: dict | None, role: str | None) -> tuple[bool, int | None]:
     """(required, months) for a role: the role's own rule if the subject names it, else the subject's period."""
     rules = role_rules or {}
@@ -237,7 +247,9 @@ def subject_row(subject, role: str | None, record, today: date) -> Row:
     if state in (State.NOT_REQUIRED, State.MISSING):
         return Row(subject.slug, subject.title, state, completed_on=completed, months=months if required else None)
     expires = subject_expires(record, months)
-    return Row(subject.slug, subject.title, state, completed, expires, months, (expires - today).days if expires else None)
+    return Row(
+        subject.slug, subject.title, state, completed, expires, months, (expires - today).days if expires else None
+    )
 
 
 def registration_row(registration, today: date) -> Row:
@@ -245,8 +257,15 @@ def registration_row(registration, today: date) -> Row:
     if registration is None:
         return Row("registration", "Professional registration", State.MISSING)
     title = f"Professional registration ({registration.body} {registration.number})"
-    return Row("registration", title, registration_state(registration, today), None, registration.renewal_on, None,
-               (registration.renewal_on - today).days)
+    return Row(
+        "registration",
+        title,
+        registration_state(registration, today),
+        None,
+        registration.renewal_on,
+        None,
+        (registration.renewal_on - today).days,
+    )
 
 
 def dbs_row(check, today: date) -> Row:
@@ -255,10 +274,14 @@ def dbs_row(check, today: date) -> Row:
         return Row("dbs", "DBS check", State.MISSING, months=DBS_RENEWAL_MONTHS)
     expires = add_months(check.checked_on, DBS_RENEWAL_MONTHS)
     title = f"DBS check ({DBS_LEVELS.get(check.level, check.level).lower()})"
-    return Row("dbs", title, dbs_state(check, today), check.checked_on, expires, DBS_RENEWAL_MONTHS, (expires - today).days)
+    return Row(
+        "dbs", title, dbs_state(check, today), check.checked_on, expires, DBS_RENEWAL_MONTHS, (expires - today).days
+    )
 
 
-def person_training(person_id: int, role: str | None, subjects, latest_records: dict, registration, check, today: date) -> PersonTraining:
+def person_training(
+    person_id: int, role: str | None, subjects, latest_records: dict, registration, check, today: date
+) -> PersonTraining:
     """A person's rows from what was read: `latest_records` maps subject id -> latest record."""
     rows = [subject_row(s, role, latest_records.get(s.id), today) for s in subjects]
     return PersonTraining(person_id, rows, registration_row(registration, today), dbs_row(check, today))
@@ -271,14 +294,22 @@ def summary_counts(rows: Iterable[Row]) -> Counts:
 
 def needing_attention(rows: Iterable[Row]) -> list[Row]:
     """Red and amber rows, worst first."""
-    return sorted((r for r in rows if r.rag in ("red", "amber")), key=lambda r: (SEVERITY.index(r.state), r.expires_on or date.min))
+    return sorted(
+        (r for r in rows if r.rag in ("red", "amber")),
+        key=lambda r: (SEVERITY.index(r.state), r.expires_on or date.min),
+    )
 
 
 # -- reading ----------------------------------------------------------------------------
 
+
 def current_subjects(session: Session) -> list[TrainingSubject]:
     """Subjects in the training file now (retired ones are kept for their records, not listed)."""
-    return list(session.scalars(select(TrainingSubject).where(TrainingSubject.retired.is_(False)).order_by(TrainingSubject.position)))
+    return list(
+        session.scalars(
+            select(TrainingSubject).where(TrainingSubject.retired.is_(False)).order_by(TrainingSubject.position)
+        )
+    )
 
 
 def _latest_per(session: Session, model, partition, order, ids: list[int], where=(), columns=None):
@@ -289,7 +320,9 @@ def _latest_per(session: Session, model, partition, order, ids: list[int], where
         .where(model.user_id.in_(ids), *where)
         .subquery()
     )
-    return session.execute(select(*(columns or model.__table__.c)).join(ranked, ranked.c.id == model.id).where(ranked.c.n == 1)).all()
+    return session.execute(
+        select(*(columns or model.__table__.c)).join(ranked, ranked.c.id == model.id).where(ranked.c.n == 1)
+    ).all()
 
 
 def statuses_for(session: Session, people: Iterable[User], today: date) -> dict[int, PersonTraining]:
@@ -300,21 +333,33 @@ def statuses_for(session: Session, people: Iterable[User], today: date) -> dict[
         return {}
     subjects = current_subjects(session)
     records = _latest_per(
-        session, TrainingRecord, (TrainingRecord.user_id, TrainingRecord.subject_id),
-        (TrainingRecord.completed_on.desc(), TrainingRecord.id.desc()), ids,
+        session,
+        TrainingRecord,
+        (TrainingRecord.user_id, TrainingRecord.subject_id),
+        (TrainingRecord.completed_on.desc(), TrainingRecord.id.desc()),
+        ids,
     )
     by_person: dict[int, dict[int, TrainingRecord]] = {}
     for r in records:
         by_person.setdefault(r.user_id, {})[r.subject_id] = r
-    registrations = {r.user_id: r for r in _latest_per(session, Registration, Registration.user_id, Registration.id.desc(), ids)}
-    checks = {c.user_id: c for c in _latest_per(session, DbsCheck, DbsCheck.user_id, (DbsCheck.checked_on.desc(), DbsCheck.id.desc()), ids)}
+    registrations = {
+        r.user_id: r for r in _latest_per(session, Registration, Registration.user_id, Registration.id.desc(), ids)
+    }
+    checks = {
+        c.user_id: c
+        for c in _latest_per(session, DbsCheck, DbsCheck.user_id, (DbsCheck.checked_on.desc(), DbsCheck.id.desc()), ids)
+    }
     return {
-        p.id: person_training(p.id, p.target_role, subjects, by_person.get(p.id, {}), registrations.get(p.id), checks.get(p.id), today)
+        p.id: person_training(
+            p.id, p.target_role, subjects, by_person.get(p.id, {}), registrations.get(p.id), checks.get(p.id), today
+        )
         for p in people
     }
 
 
-def counts_by_group(session: Session, people: Iterable, group_of: Callable, today: date, who: Select | None = None) -> dict[str, Counts]:
+def counts_by_group(
+    session: Session, people: Iterable, group_of: Callable, today: date, who: Select | None = None
+) -> dict[str, Counts]:
     """`summary_counts` of the people's `all_rows`, added up per group (e.g. team), without building the rows.
 
     The same state rules as `statuses_for` (subject_state, registration_state, dbs_state), for a whole trust:
@@ -326,15 +371,49 @@ def counts_by_group(session: Session, people: Iterable, group_of: Callable, toda
     if not people:
         return {}
     subjects = current_subjects(session)
-    latest = {(r.user_id, r.subject_id): r for r in _latest_per(
-        session, TrainingRecord, (TrainingRecord.user_id, TrainingRecord.subject_id),
-        (TrainingRecord.completed_on.desc(), TrainingRecord.id.desc()), ids,
-        columns=(TrainingRecord.user_id, TrainingRecord.subject_id, TrainingRecord.completed_on, TrainingRecord.expires_on))}
-    registrations = {r.user_id: r for r in _latest_per(session, Registration, Registration.user_id, Registration.id.desc(), ids,
-                                                       columns=(Registration.user_id, Registration.renewal_on))}
-    checks = {c.user_id: c for c in _latest_per(session, DbsCheck, DbsCheck.user_id, (DbsCheck.checked_on.desc(), DbsCheck.id.desc()),
-                                                ids, columns=(DbsCheck.user_id, DbsCheck.checked_on))}
-    rules = {(s.id, role): renewal_for(s.renewal_months, s.role_rules, role) for s in subjects for role in {p.target_role for p in people}}
+    latest = {
+        (r.user_id, r.subject_id): r
+        for r in _latest_per(
+            session,
+            TrainingRecord,
+            (TrainingRecord.user_id, TrainingRecord.subject_id),
+            (TrainingRecord.completed_on.desc(), TrainingRecord.id.desc()),
+            ids,
+            columns=(
+                TrainingRecord.user_id,
+                TrainingRecord.subject_id,
+                TrainingRecord.completed_on,
+                TrainingRecord.expires_on,
+            ),
+        )
+    }
+    registrations = {
+        r.user_id: r
+        for r in _latest_per(
+            session,
+            Registration,
+            Registration.user_id,
+            Registration.id.desc(),
+            ids,
+            columns=(Registration.user_id, Registration.renewal_on),
+        )
+    }
+    checks = {
+        c.user_id: c
+        for c in _latest_per(
+            session,
+            DbsCheck,
+            DbsCheck.user_id,
+            (DbsCheck.checked_on.desc(), DbsCheck.id.desc()),
+            ids,
+            columns=(DbsCheck.user_id, DbsCheck.checked_on),
+        )
+    }
+    rules = {
+        (s.id, role): renewal_for(s.renewal_months, s.role_rules, role)
+        for s in subjects
+        for role in {p.target_role for p in people}
+    }
     found: dict[str, Counter] = {}
     for p in people:
         counter = found.setdefault(group_of(p), Counter())
@@ -361,18 +440,28 @@ def history(session: Session, person: User, today: date) -> History:
     """One person's status and every record behind it."""
     subjects = current_subjects(session)
     records = session.scalars(
-        select(TrainingRecord).where(TrainingRecord.user_id == person.id)
+        select(TrainingRecord)
+        .where(TrainingRecord.user_id == person.id)
         .order_by(TrainingRecord.completed_on.desc(), TrainingRecord.id.desc())
     ).all()
     by_subject: dict[int, list[TrainingRecord]] = {}
     for r in records:
         by_subject.setdefault(r.subject_id, []).append(r)
-    registrations = session.scalars(select(Registration).where(Registration.user_id == person.id).order_by(Registration.id.desc())).all()
+    registrations = session.scalars(
+        select(Registration).where(Registration.user_id == person.id).order_by(Registration.id.desc())
+    ).all()
     checks = session.scalars(
         select(DbsCheck).where(DbsCheck.user_id == person.id).order_by(DbsCheck.checked_on.desc(), DbsCheck.id.desc())
     ).all()
-    status = person_training(person.id, person.target_role, subjects, {sid: rs[0] for sid, rs in by_subject.items()},
-                             registrations[0] if registrations else None, checks[0] if checks else None, today)
+    status = person_training(
+        person.id,
+        person.target_role,
+        subjects,
+        {sid: rs[0] for sid, rs in by_subject.items()},
+        registrations[0] if registrations else None,
+        checks[0] if checks else None,
+        today,
+    )
     current_ids = {s.id for s in subjects}
     retired = [(rs[0].subject, rs) for sid, rs in by_subject.items() if sid not in current_ids]
     return History(status, by_subject, retired, list(registrations), list(checks), subjects)
@@ -380,10 +469,21 @@ def history(session: Session, person: User, today: date) -> History:
 
 # -- writing ----------------------------------------------------------------------------
 
-def add_record(session: Session, person: User, subject_slug: str, completed_on: date, expires_on: date | None,
-               note: str | None, actor: User, today: date) -> TrainingRecord:
+
+def add_record(
+    session: Session,
+    person: User,
+    subject_slug: str,
+    completed_on: date,
+    expires_on: date | None,
+    note: str | None,
+    actor: User,
+    today: date,
+) -> TrainingRecord:
     """Record a completion as a new row (records are never overwritten) and audit it."""
-    subject = session.scalar(select(TrainingSubject).where(TrainingSubject.slug == subject_slug, TrainingSubject.retired.is_(False)))
+    subject = session.scalar(
+        select(TrainingSubject).where(TrainingSubject.slug == subject_slug, TrainingSubject.retired.is_(False))
+    )
     if subject is None:
         raise TrainingError("Choose a training subject from the list")
     if completed_on > today:
@@ -393,16 +493,31 @@ def add_record(session: Session, person: User, subject_slug: str, completed_on: 
     note = (note or "").strip() or None
     if note is not None and len(note) > NOTE_MAX:
         raise TrainingError(f"The note must be {NOTE_MAX} characters or fewer")
-    record = TrainingRecord(user_id=person.id, subject_id=subject.id, completed_on=completed_on, expires_on=expires_on,
-                            note=note, recorded_by_id=actor.id)
+    record = TrainingRecord(
+        user_id=person.id,
+        subject_id=subject.id,
+        completed_on=completed_on,
+        expires_on=expires_on,
+        note=note,
+        recorded_by_id=actor.id,
+    )
     session.add(record)
     session.flush()
-    audit.record(session, actor_id=actor.id, action="training_recorded", object_type="training_record", object_id=record.id,
-                 subject_id=person.id, detail={"subject": subject.slug, "completed_on": completed_on, "expires_on": expires_on})
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="training_recorded",
+        object_type="training_record",
+        object_id=record.id,
+        subject_id=person.id,
+        detail={"subject": subject.slug, "completed_on": completed_on, "expires_on": expires_on},
+    )
     return record
 
 
-def add_registration(session: Session, person: User, body: str, number: str, renewal_on: date, actor: User) -> Registration:
+def add_registration(
+    session: Session, person: User, body: str, number: str, renewal_on: date, actor: User
+) -> Registration:
     """Record the person's current registration; earlier entries are kept and the newest counts."""
     body, number = body.strip(), number.strip()
     if not body or not number:
@@ -410,21 +525,47 @@ def add_registration(session: Session, person: User, body: str, number: str, ren
     registration = Registration(user_id=person.id, body=body, number=number, renewal_on=renewal_on)
     session.add(registration)
     session.flush()
-    audit.record(session, actor_id=actor.id, action="registration_recorded", object_type="registration", object_id=registration.id,
-                 subject_id=person.id, detail={"body": body, "number": number, "renewal_on": renewal_on})
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="registration_recorded",
+        object_type="registration",
+        object_id=registration.id,
+        subject_id=person.id,
+        detail={"body": body, "number": number, "renewal_on": renewal_on},
+    )
     return registration
 
 
-def add_dbs_check(session: Session, person: User, checked_on: date, level: str, certificate_number: str | None,
-                  actor: User, today: date) -> DbsCheck:
+def add_dbs_check(
+    session: Session,
+    person: User,
+    checked_on: date,
+    level: str,
+    certificate_number: str | None,
+    actor: User,
+    today: date,
+) -> DbsCheck:
     """Record a DBS check; earlier checks are kept and the latest counts."""
     if level not in DBS_LEVELS:
         raise TrainingError("Choose the level of the DBS check")
     if checked_on > today:
         raise TrainingError("The date of the DBS check must be today or in the past")
-    check = DbsCheck(user_id=person.id, checked_on=checked_on, level=level, certificate_number=(certificate_number or "").strip() or None)
+    check = DbsCheck(
+        user_id=person.id,
+        checked_on=checked_on,
+        level=level,
+        certificate_number=(certificate_number or "").strip() or None,
+    )
     session.add(check)
     session.flush()
-    audit.record(session, actor_id=actor.id, action="dbs_check_recorded", object_type="dbs_check", object_id=check.id,
-                 subject_id=person.id, detail={"checked_on": checked_on, "level": level})
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="dbs_check_recorded",
+        object_type="dbs_check",
+        object_id=check.id,
+        subject_id=person.id,
+        detail={"checked_on": checked_on, "level": level},
+    )
     return check

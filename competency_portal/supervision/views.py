@@ -37,10 +37,14 @@ def _levels_from(form_data, evidence, labels, signing: bool) -> tuple[dict, dict
         elif signing and raw.isascii() and raw.isdecimal() and int(raw) in scale:
             levels[link.item_id] = int(raw)
         elif signing:
-            errors.append((f"level-{link.item_id}", f"Choose a level, or not demonstrated, for {link.item.code}, to sign off"))
+            errors.append(
+                (f"level-{link.item_id}", f"Choose a level, or not demonstrated, for {link.item.code}, to sign off")
+            )
         comment = form_data.get(f"comment-{link.item_id}", "")
         if len(comment) > 2000:
-            errors.append((f"comment-{link.item_id}", f"Keep the comment on {link.item.code} to 2,000 characters or fewer"))
+            errors.append(
+                (f"comment-{link.item_id}", f"Keep the comment on {link.item.code} to 2,000 characters or fewer")
+            )
         comments[link.item_id] = comment
     return levels, comments, errors
 
@@ -50,7 +54,10 @@ def _levels_from(form_data, evidence, labels, signing: bool) -> tuple[dict, dict
 def review(evidence_id: int):
     """See the evidence and attachments; confirm a level per linked item; sign off, return or reject."""
     evidence = evidence_service.load(db.session, evidence_id) or abort(404)
-    policy.require(policy.can_view_evidence(db.session, current_user, evidence, clock.today()) and evidence.owner_id != current_user.id)
+    policy.require(
+        policy.can_view_evidence(db.session, current_user, evidence, clock.today())
+        and evidence.owner_id != current_user.id
+    )
     for link in evidence.current.links:  # each item's version tells which scale it is rated on
         link.item.version  # noqa: B018 - loaded here, not in the template
     labels = scale_labels(db.session)
@@ -59,15 +66,30 @@ def review(evidence_id: int):
     if request.method == "GET":
         form.version.data = str(evidence.lock_version)
     elif form.validate_on_submit():
-        levels, comments, problems = _levels_from(request.form, evidence, labels, form.decision.data == Decision.SIGNED_OFF.value)
-        if form.decision.data in (Decision.RETURNED.value, Decision.REJECTED.value) and not (form.comment.data or "").strip():
+        levels, comments, problems = _levels_from(
+            request.form, evidence, labels, form.decision.data == Decision.SIGNED_OFF.value
+        )
+        if (
+            form.decision.data in (Decision.RETURNED.value, Decision.REJECTED.value)
+            and not (form.comment.data or "").strip()
+        ):
             problems.append(("comment", "Say why in the comment, so the person knows what to do next"))
         if not problems:
             try:
                 version = form.version.data or ""
                 seen = int(version) if version.isascii() and version.isdecimal() else -1  # unreadable: treat as stale
-                result = signoff.decide(db.session, evidence, current_user, Decision(form.decision.data), levels, comments,
-                                        form.comment.data, seen, clock.now(), mail_settings(current_app.config))
+                result = signoff.decide(
+                    db.session,
+                    evidence,
+                    current_user,
+                    Decision(form.decision.data),
+                    levels,
+                    comments,
+                    form.comment.data,
+                    seen,
+                    clock.now(),
+                    mail_settings(current_app.config),
+                )
             except signoff.DecisionConflict as exc:
                 db.session.rollback()
                 flash(str(exc))
@@ -79,26 +101,42 @@ def review(evidence_id: int):
                 db.session.commit()
                 flash(f"{result.decision.label}: {evidence.current.title} ({evidence.owner.name}).")
                 return redirect(url_for("supervision.queue"))
-    field_ids = {"decision": "decision-signed_off", "comment": "comment", "version": "decision-signed_off", "csrf_token": "decision-signed_off"}
+    field_ids = {
+        "decision": "decision-signed_off",
+        "comment": "comment",
+        "version": "decision-signed_off",
+        "csrf_token": "decision-signed_off",
+    }
     problems = [(field_ids.get(name, name), e) for name, errs in form.errors.items() for e in errs] + problems
     status = 400 if problems else 200
     if not policy.can_decide(db.session, current_user, evidence, clock.today()) and request.method == "GET":
         flash("This evidence is not waiting for your decision.")
         return redirect(url_for("evidence.show", evidence_id=evidence_id))
-    return render_template("supervision/review.html", evidence=evidence, form=form, labels=labels, problems=problems,
-                           errors=dict(reversed(problems)), chosen=request.form), status
+    return render_template(
+        "supervision/review.html",
+        evidence=evidence,
+        form=form,
+        labels=labels,
+        problems=problems,
+        errors=dict(reversed(problems)),
+        chosen=request.form,
+    ), status
 
 
 @bp.route("/sign-offs/<int:sign_off_id>/revoke", methods=["GET", "POST"])
 @policy.rule(policy.SIGNED_IN)
 def revoke(sign_off_id: int):
     """Withdraw a sign-off, with a reason (its signer or an administrator)."""
-    sign_off = db.session.scalar(select(SignOff).where(SignOff.id == sign_off_id).options(selectinload(SignOff.evidence))) or abort(404)
+    sign_off = db.session.scalar(
+        select(SignOff).where(SignOff.id == sign_off_id).options(selectinload(SignOff.evidence))
+    ) or abort(404)
     policy.require(policy.can_revoke(current_user, sign_off))
     form = RevokeForm()
     if form.validate_on_submit():
         try:
-            signoff.revoke(db.session, sign_off, current_user, form.reason.data, clock.now(), mail_settings(current_app.config))
+            signoff.revoke(
+                db.session, sign_off, current_user, form.reason.data, clock.now(), mail_settings(current_app.config)
+            )
         except evidence_service.EvidenceError as exc:
             db.session.rollback()
             form.reason.errors = [str(exc)]
@@ -115,10 +153,14 @@ def deputy():
     """Name a deputy to cover your supervisees for a period."""
     form = DeputyForm()
     candidates = db.session.scalars(
-        select(User).join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role == Role.SUPERVISOR, User.active.is_(True), User.id != current_user.id).order_by(User.name)
+        select(User)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == Role.SUPERVISOR, User.active.is_(True), User.id != current_user.id)
+        .order_by(User.name)
     ).all()
-    form.deputy.choices = [(0, "Choose a person")] + [(u.id, f"{u.name} ({u.job_title or u.email})") for u in candidates]
+    form.deputy.choices = [(0, "Choose a person")] + [
+        (u.id, f"{u.name} ({u.job_title or u.email})") for u in candidates
+    ]
     if request.method == "GET":
         form.starts_on.process(None, clock.today())
     if form.validate_on_submit():
@@ -127,16 +169,30 @@ def deputy():
             form.deputy.errors = ["Choose who will cover"]
         else:
             try:
-                signoff.name_deputy(db.session, current_user, chosen, form.starts_on.data, form.ends_on.data, clock.today(), mail_settings(current_app.config))
+                signoff.name_deputy(
+                    db.session,
+                    current_user,
+                    chosen,
+                    form.starts_on.data,
+                    form.ends_on.data,
+                    clock.today(),
+                    mail_settings(current_app.config),
+                )
             except evidence_service.EvidenceError as exc:
                 db.session.rollback()
                 form.ends_on.errors = [str(exc)]
             else:
                 db.session.commit()
-                flash(f"{chosen.name} will cover your supervisees from {form.starts_on.data:%-d %B %Y} to {form.ends_on.data:%-d %B %Y}.")
+                flash(
+                    f"{chosen.name} will cover your supervisees from {form.starts_on.data:%-d %B %Y} to {form.ends_on.data:%-d %B %Y}."
+                )
                 return redirect(url_for("supervision.deputy"))
     covers = db.session.scalars(
-        select(Deputy).where(Deputy.supervisor_id == current_user.id).order_by(Deputy.starts_on.desc())
+        select(Deputy)
+        .where(Deputy.supervisor_id == current_user.id)
+        .order_by(Deputy.starts_on.desc())
         .options(selectinload(Deputy.deputy))
     ).all()
-    return render_template("supervision/deputy.html", form=form, covers=covers, today=clock.today()), 400 if form.errors else 200
+    return render_template(
+        "supervision/deputy.html", form=form, covers=covers, today=clock.today()
+    ), 400 if form.errors else 200

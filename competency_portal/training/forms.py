@@ -25,10 +25,15 @@ class OptionalDatePartsField(DatePartsField):
 class RecordForm(FlaskForm):
     """Record the completion of a training subject."""
 
-    subject = SelectField("Training subject", validate_choice=False, validators=[DataRequired("Choose a training subject")])
+    subject = SelectField(
+        "Training subject", validate_choice=False, validators=[DataRequired("Choose a training subject")]
+    )
     completed_on = DatePartsField("Date completed")
     expires_on = OptionalDatePartsField("Certificate expiry date", allow_future=True)
-    note = TextAreaField("Note (optional)", validators=[Optional(), Length(max=NOTE_MAX, message=f"Enter a note of {NOTE_MAX:,} characters or fewer")])
+    note = TextAreaField(
+        "Note (optional)",
+        validators=[Optional(), Length(max=NOTE_MAX, message=f"Enter a note of {NOTE_MAX:,} characters or fewer")],
+    )
 
     def validate_subject(self, field):  # noqa: D102 - WTForms hook
         if field.data not in {value for value, _ in field.choices if value}:
@@ -42,10 +47,20 @@ class RecordForm(FlaskForm):
 class RegistrationForm(FlaskForm):
     """Record a professional registration."""
 
-    body = StringField("Registration body", validators=[DataRequired("Enter the registration body, for example NMC"),
-                                                         Length(max=120, message="Enter a registration body of 120 characters or fewer")])
-    number = StringField("Registration number", validators=[DataRequired("Enter the registration number"),
-                                                            Length(max=60, message="Enter a registration number of 60 characters or fewer")])
+    body = StringField(
+        "Registration body",
+        validators=[
+            DataRequired("Enter the registration body, for example NMC"),
+            Length(max=120, message="Enter a registration body of 120 characters or fewer"),
+        ],
+    )
+    number = StringField(
+        "Registration number",
+        validators=[
+            DataRequired("Enter the registration number"),
+            Length(max=60, message="Enter a registration number of 60 characters or fewer"),
+        ],
+    )
     renewal_on = DatePartsField("Renewal date", allow_future=True, earliest=date(2000, 1, 1))
 
 
@@ -53,12 +68,23 @@ class DbsForm(FlaskForm):
     """Record a DBS check."""
 
     checked_on = DatePartsField("Date of the DBS check")
-    level = SelectField("Level of check", choices=[("", "Choose a level")] + list(DBS_LEVELS.items()), validate_choice=False,
-                        validators=[DataRequired("Choose the level of the DBS check")])
-    certificate_number = StringField("Certificate number (optional)", validators=[
-        Optional(), Length(max=40, message="Enter a certificate number of 40 characters or fewer"),
-        Regexp(r"^[A-Za-z0-9 -]+$", message="The certificate number must be letters and digits only, as printed on the certificate"),
-    ])
+    level = SelectField(
+        "Level of check",
+        choices=[("", "Choose a level")] + list(DBS_LEVELS.items()),
+        validate_choice=False,
+        validators=[DataRequired("Choose the level of the DBS check")],
+    )
+    certificate_number = StringField(
+        "Certificate number (optional)",
+        validators=[
+            Optional(),
+            Length(max=40, message="Enter a certificate number of 40 characters or fewer"),
+            Regexp(
+                r"^[A-Za-z0-9 -]+$",
+                message="The certificate number must be letters and digits only, as printed on the certificate",
+            ),
+        ],
+    )
 
     def validate_level(self, field):  # noqa: D102 - WTForms hook
         if field.data not in DBS_LEVELS:

@@ -37,9 +37,18 @@ def _page(person: User, own: bool, record_form=None, registration_form=None, dbs
         registration_form, dbs_form = registration_form or blank_registration, dbs_form or blank_dbs
     add_url = url_for("training.add_record") if own else url_for("training.add_record_for", person_id=person.id)
     return render_template(
-        "training/person.html", person=person, own=own, record=record, today=today, can_add=can_add, add_url=add_url,
-        record_form=record_form, registration_form=registration_form, dbs_form=dbs_form,
-        counts=training_service.summary_counts(record.status.all_rows), dbs_months=training_service.DBS_RENEWAL_MONTHS,
+        "training/person.html",
+        person=person,
+        own=own,
+        record=record,
+        today=today,
+        can_add=can_add,
+        add_url=add_url,
+        record_form=record_form,
+        registration_form=registration_form,
+        dbs_form=dbs_form,
+        counts=training_service.summary_counts(record.status.all_rows),
+        dbs_months=training_service.DBS_RENEWAL_MONTHS,
     ), status
 
 
@@ -54,8 +63,16 @@ def _save_record(person: User, own: bool):
     form = _record_form(subjects)
     if form.validate_on_submit():
         try:
-            training_service.add_record(db.session, person, form.subject.data, form.completed_on.data, form.expires_on.data,
-                                        form.note.data, current_user, clock.today())
+            training_service.add_record(
+                db.session,
+                person,
+                form.subject.data,
+                form.completed_on.data,
+                form.expires_on.data,
+                form.note.data,
+                current_user,
+                clock.today(),
+            )
         except training_service.TrainingError as exc:
             db.session.rollback()
             form.subject.errors = [*form.subject.errors, str(exc)]
@@ -87,7 +104,9 @@ def registration():
     """Record my professional registration (the newest entry is the current one)."""
     form, dbs_form = _date_forms()
     if form.validate_on_submit():
-        training_service.add_registration(db.session, current_user, form.body.data, form.number.data, form.renewal_on.data, current_user)
+        training_service.add_registration(
+            db.session, current_user, form.body.data, form.number.data, form.renewal_on.data, current_user
+        )
         db.session.commit()
         flash(f"Registration with {form.body.data.strip()} recorded, renewal due {form.renewal_on.data:%-d %B %Y}.")
         return redirect(url_for("training.mine"))
@@ -101,8 +120,15 @@ def dbs():
     registration_form, form = _date_forms()
     if form.validate_on_submit():
         try:
-            training_service.add_dbs_check(db.session, current_user, form.checked_on.data, form.level.data,
-                                           form.certificate_number.data, current_user, clock.today())
+            training_service.add_dbs_check(
+                db.session,
+                current_user,
+                form.checked_on.data,
+                form.level.data,
+                form.certificate_number.data,
+                current_user,
+                clock.today(),
+            )
         except training_service.TrainingError as exc:
             db.session.rollback()
             form.level.errors = [*form.level.errors, str(exc)]

@@ -8,9 +8,9 @@ Create Date: 2026-12-03 08:00:00
 and no score (or a score and no reason yet). Submission still needs both for every criterion, so
 every submitted score has a value. Downgrading deletes the drafts that have no score.
 """
-from alembic import op
-import sqlalchemy as sa
 
+import sqlalchemy as sa
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0006_score_drafts"

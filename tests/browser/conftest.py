@@ -57,6 +57,7 @@ def pytest_collection_modifyitems(config, items):
 
 # --- The live server -------------------------------------------------------------------------
 
+
 @pytest.fixture
 def live_server(app):
     """The portal served over HTTP from a background thread; yields the base URL (no trailing slash).
@@ -65,8 +66,9 @@ def live_server(app):
     tables are emptied, so no request is in flight while `_empty_tables` runs.
     """
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              name="live-server", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="live-server", daemon=True
+    )
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"
@@ -77,6 +79,7 @@ def live_server(app):
 
 
 # --- The browser -----------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="session")
 def browser():
@@ -109,8 +112,8 @@ class PageWatch:
     def __init__(self, page, base_url: str):
         self.base_url = base_url
         self.problems: list[str] = []
-        self.loaded: list[str] = []      # each main-frame document load, in order
-        self.checked: set[int] = set()   # indices into `loaded` that axe has checked
+        self.loaded: list[str] = []  # each main-frame document load, in order
+        self.checked: set[int] = set()  # indices into `loaded` that axe has checked
         page.on("console", self._on_console)
         page.on("pageerror", lambda error: self.problems.append(f"uncaught page error: {error}"))
         page.on("requestfailed", self._on_request_failed)
@@ -173,11 +176,13 @@ def page(browser, live_server):
     watch: PageWatch = page._portal_watch
     try:
         watch.assert_no_problems()
-        unchecked = [url for i, url in enumerate(watch.loaded)
-                     if i not in watch.checked and url != "about:blank"]
+        unchecked = [url for i, url in enumerate(watch.loaded) if i not in watch.checked and url != "about:blank"]
         if unchecked:
-            pytest.fail("These pages were loaded but never checked with axe-core "
-                        "(use visit() or check_accessibility()):\n  " + "\n  ".join(unchecked), pytrace=False)
+            pytest.fail(
+                "These pages were loaded but never checked with axe-core "
+                "(use visit() or check_accessibility()):\n  " + "\n  ".join(unchecked),
+                pytrace=False,
+            )
     finally:
         context.close()
 
@@ -237,7 +242,9 @@ def expect_error_response(page):
         response = info.value
         assert response.status == status, f"expected HTTP {status} for {method} {url}, got {response.status}"
         http_problem = f"HTTP {status} for {method} {url}"
-        console_problem = f"console error ({url}): Failed to load resource: the server responded with a status of {status} "
+        console_problem = (
+            f"console error ({url}): Failed to load resource: the server responded with a status of {status} "
+        )
         for _ in range(40):  # the console note can arrive a little after the response
             if any(p.startswith(console_problem) for p in watch.problems):
                 break

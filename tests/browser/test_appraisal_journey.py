@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-
-from world import NOW, PASSWORD, person, supervise
+from world import NOW, person, supervise
 
 pytestmark = pytest.mark.browser
 
@@ -22,8 +21,6 @@ def pair(app, seeded, monkeypatch):
     boss = person(seeded, "Kim Supervisor", roles={"supervisor", "staff"})
     supervise(seeded, boss, staff)
     return staff.email, boss.email
-
-
 
 
 def open_appraisal(page, visit, check_accessibility):
@@ -80,7 +77,9 @@ def test_a_pdr_is_agreed_signed_and_downloaded_as_pdf(app, pair, page, visit, ch
     check_accessibility()
     page.get_by_role("button", name="Sign the review").click()
     check_accessibility()
-    expect(page.get_by_text("You have signed the review. It is complete once the other side signs too.")).to_be_visible()
+    expect(
+        page.get_by_text("You have signed the review. It is complete once the other side signs too.")
+    ).to_be_visible()
     sign_out()
 
     # The person signs, and downloads the PDR pack.

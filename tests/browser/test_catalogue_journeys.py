@@ -110,7 +110,8 @@ def test_search_finds_items_and_explains_a_query_that_is_too_long(seeded, page, 
     message = summary.get_by_role("link", name="Enter 200 characters or fewer")
     expect(message).to_have_attribute("href", "#q")
     expect(page.get_by_label("Search framework items")).to_have_accessible_description(
-        re.compile(r"Error:\s+Enter 200 characters or fewer"))
+        re.compile(r"Error:\s+Enter 200 characters or fewer")
+    )
     message.click()
     expect(page.get_by_label("Search framework items")).to_be_focused()
     expect(results_heading).to_have_count(0)

@@ -54,7 +54,8 @@ def follow_next_step(page, check_accessibility, expected: str | re.Pattern):
 
 @pytest.mark.parametrize("width", [1280, 375])
 def test_the_demo_recruiter_walks_from_sign_in_to_the_interview_sheet_by_links(
-        demo_data, page, sign_in, check_accessibility, tmp_path, width):
+    demo_data, page, sign_in, check_accessibility, tmp_path, width
+):
     page.set_viewport_size({"width": width, "height": 900})
     sign_in("recruiter@example.nhs.uk", "ready for", password=demo.DEMO_PASSWORD)
     header_link(page, "Recruitment")
@@ -90,7 +91,9 @@ def test_the_demo_recruiter_walks_from_sign_in_to_the_interview_sheet_by_links(
     while (label := next_step(page).inner_text()).startswith("Moderate "):
         follow_next_step(page, check_accessibility, label)
         page.get_by_label("2: Meets").check()
-        page.get_by_label("Why the panel agreed this score").fill("Discussed at panel: one good example, so it meets the criterion.")
+        page.get_by_label("Why the panel agreed this score").fill(
+            "Discussed at panel: one good example, so it meets the criterion."
+        )
         page.get_by_role("button", name="Record the agreed score").click()
         check_accessibility()
         moderated += 1
@@ -142,7 +145,9 @@ def test_the_demo_recruiter_walks_from_sign_in_to_the_interview_sheet_by_links(
     expect(table).to_contain_text("Does not yet hold a social work qualification with HCPC registration")
 
 
-def test_the_demo_staff_member_sees_the_started_appraisal_and_downloads_an_attachment(demo_data, page, sign_in, check_accessibility):
+def test_the_demo_staff_member_sees_the_started_appraisal_and_downloads_an_attachment(
+    demo_data, page, sign_in, check_accessibility
+):
     sign_in("tom.okafor@example.nhs.uk", "ready for", password=demo.DEMO_PASSWORD)
     header_link(page, "Appraisal")
     check_accessibility()
@@ -159,7 +164,10 @@ def test_the_demo_staff_member_sees_the_started_appraisal_and_downloads_an_attac
     check_accessibility()
     with page.expect_download() as info:
         page.get_by_role("link", name="supervision-notes.txt").click()
-    assert "Supervision notes on reviewing and adjusting a risk management plan" in open(info.value.path(), encoding="utf-8").read()
+    assert (
+        "Supervision notes on reviewing and adjusting a risk management plan"
+        in open(info.value.path(), encoding="utf-8").read()
+    )
 
 
 def test_the_demo_deputy_works_the_queue_they_cover_today(demo_data, page, sign_in, check_accessibility):

@@ -29,7 +29,9 @@ PASSWORD = "correct horse battery"
 STAFF = ("Alex Staff", "alex.staff@example.org")
 SUPERVISOR = ("Sam Supervisor", "sam.supervisor@example.org")
 TITLE = "Joint initial assessment with the duty worker"
-DESCRIPTION = "I assessed a service user jointly with the duty worker because of the level of risk, and fed back to the team."
+DESCRIPTION = (
+    "I assessed a service user jointly with the duty worker because of the level of risk, and fed back to the team."
+)
 CHANGED_DESCRIPTION = DESCRIPTION + " The team agreed the plan; my reflection on the risk history is attached."
 RETURN_COMMENT = "Say how the history and the level of risk decided that you assessed jointly."
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -60,19 +62,35 @@ def journey_people(seeded, app, monkeypatch, tmp_path):
     monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(tmp_path / "uploads"))
     monkeypatch.setitem(app.config, "PORTAL_NOW", SUBMITTED_AT)
     session = db.session
-    staff = people.create_person(session, name=STAFF[0], email=STAFF[1], roles={Role.STAFF},
-                                 job_title="Community mental health nurse", band="Band 6",
-                                 target_role="care-coordinator-band-6", password=PASSWORD)
-    supervisor = people.create_person(session, name=SUPERVISOR[0], email=SUPERVISOR[1], roles={Role.SUPERVISOR},
-                                      job_title="Team leader", band="Band 7", password=PASSWORD)
-    session.add(Supervision(supervisor_id=supervisor.id, supervisee_id=staff.id,
-                            starts_on=date.today() - timedelta(days=365)))
+    staff = people.create_person(
+        session,
+        name=STAFF[0],
+        email=STAFF[1],
+        roles={Role.STAFF},
+        job_title="Community mental health nurse",
+        band="Band 6",
+        target_role="care-coordinator-band-6",
+        password=PASSWORD,
+    )
+    supervisor = people.create_person(
+        session,
+        name=SUPERVISOR[0],
+        email=SUPERVISOR[1],
+        roles={Role.SUPERVISOR},
+        job_title="Team leader",
+        band="Band 7",
+        password=PASSWORD,
+    )
+    session.add(
+        Supervision(supervisor_id=supervisor.id, supervisee_id=staff.id, starts_on=date.today() - timedelta(days=365))
+    )
     session.commit()
     return staff.id, supervisor.id
 
 
 def test_evidence_is_recorded_returned_changed_resubmitted_signed_off_and_audited(
-        journey_people, app, monkeypatch, page, visit, check_accessibility, expect_error_response, tmp_path):
+    journey_people, app, monkeypatch, page, visit, check_accessibility, expect_error_response, tmp_path
+):
     attachment = tmp_path / "reflection.pdf"
     attachment.write_bytes(PDF)
 
@@ -182,7 +200,9 @@ def test_evidence_is_recorded_returned_changed_resubmitted_signed_off_and_audite
     check_accessibility()
     expect(summary).to_be_focused()  # screen readers hear the problem first
     expect(page).to_have_title(re.compile(r"^Error: "))
-    expect(summary.get_by_role("link", name="Say why in the comment, so the person knows what to do next")).to_be_visible()
+    expect(
+        summary.get_by_role("link", name="Say why in the comment, so the person knows what to do next")
+    ).to_be_visible()
     # What was chosen is kept, so only the comment needs adding.
     expect(page.get_by_label("Level demonstrated for NA.1", exact=True)).to_have_value(re.compile(r"^2$"))
     expect(page.get_by_role("radio", name="Return for changes", exact=True)).to_be_checked()
@@ -194,8 +214,7 @@ def test_evidence_is_recorded_returned_changed_resubmitted_signed_off_and_audite
     page.get_by_role("button", name="Save decision", exact=True).click()
     expect(heading(page, "Sign-off queue", level=1)).to_be_visible()
     check_accessibility()
-    expect(page.get_by_role("status").filter(
-        has_text=f"Returned for changes: {TITLE} ({STAFF[0]}).")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text=f"Returned for changes: {TITLE} ({STAFF[0]}).")).to_be_visible()
     expect(page.get_by_text("Nothing is waiting for your decision.")).to_be_visible()
     sign_out()
 
@@ -209,7 +228,9 @@ def test_evidence_is_recorded_returned_changed_resubmitted_signed_off_and_audite
     note = page.get_by_role("main").get_by_role("listitem").filter(has_text=TITLE)
     expect(note).to_have_count(1)
     expect(note.get_by_text("New", exact=True)).to_be_visible()
-    note.get_by_role("link", name=re.compile(rf"^{re.escape(SUPERVISOR[0])} returned your evidence for changes")).click()
+    note.get_by_role(
+        "link", name=re.compile(rf"^{re.escape(SUPERVISOR[0])} returned your evidence for changes")
+    ).click()
     expect(heading(page, TITLE, level=1)).to_be_visible()
     check_accessibility()
     assert page.url == evidence_url
@@ -217,8 +238,12 @@ def test_evidence_is_recorded_returned_changed_resubmitted_signed_off_and_audite
     expect(main.get_by_text("Returned for changes", exact=True).first).to_be_visible()
     expect(heading(page, "Important: Returned for changes", level=2)).to_be_visible()
     expect(main.get_by_text(f"{SUPERVISOR[0]} said: {RETURN_COMMENT}")).to_be_visible()
-    expect(main.get_by_role("paragraph").filter(has_text="NA.1: Good feedback to the team.")).to_be_visible()  # in the callout
-    expect(main.get_by_role("region", name="Every decision on this evidence and the revision it covers")).not_to_contain_text("level 2")
+    expect(
+        main.get_by_role("paragraph").filter(has_text="NA.1: Good feedback to the team.")
+    ).to_be_visible()  # in the callout
+    expect(
+        main.get_by_role("region", name="Every decision on this evidence and the revision it covers")
+    ).not_to_contain_text("level 2")
 
     main.get_by_role("link", name="Change evidence", exact=True).click()
     expect(heading(page, "Change evidence", level=1)).to_be_visible()
@@ -250,7 +275,8 @@ def test_evidence_is_recorded_returned_changed_resubmitted_signed_off_and_audite
     expect(heading(page, "Sign-off queue", level=1)).to_be_visible()
     check_accessibility()
     page.get_by_role("table", name="Evidence waiting for your decision, oldest first").get_by_role(
-        "link", name=TITLE, exact=True).click()
+        "link", name=TITLE, exact=True
+    ).click()
     expect(heading(page, TITLE, level=1)).to_be_visible()
     check_accessibility()
     expect(page.get_by_text(f"Evidence from {STAFF[0]}, revision 2")).to_be_visible()
@@ -298,8 +324,14 @@ def test_evidence_is_recorded_returned_changed_resubmitted_signed_off_and_audite
     match = re.search(r"audit chain intact: (\d+) records? verified", result.output)
     assert match, result.output
     actions = db.session.execute(text("SELECT action FROM audit_event ORDER BY seq")).scalars().all()
-    for action in ("signed_in", "evidence_created", "evidence_submitted", "evidence_returned",
-                   "evidence_changed", "evidence_signed_off"):
+    for action in (
+        "signed_in",
+        "evidence_created",
+        "evidence_submitted",
+        "evidence_returned",
+        "evidence_changed",
+        "evidence_signed_off",
+    ):
         assert action in actions, actions
     assert actions.count("evidence_submitted") == 2, actions
     assert int(match.group(1)) == len(actions) >= 10

@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
+from world import NOW, submitted_to_supervisor
 
 from competency_portal.models import Framework, FrameworkVersion, Item
-from world import NOW, submitted_to_supervisor
 
 pytestmark = pytest.mark.browser
 
@@ -20,14 +20,18 @@ def submitted(app, seeded, monkeypatch, tmp_path):
     """A staff member's evidence for RA.5 (reviewed every 12 months), submitted to their supervisor."""
     monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(tmp_path / "uploads"))
     monkeypatch.setitem(app.config, "PORTAL_NOW", NOW)
-    ra5 = seeded.scalar(select(Item.id).join(FrameworkVersion).join(Framework)
-                        .where(Framework.slug == "cpa-care-coordinator-competencies", Item.code == "RA.5"))
+    ra5 = seeded.scalar(
+        select(Item.id)
+        .join(FrameworkVersion)
+        .join(Framework)
+        .where(Framework.slug == "cpa-care-coordinator-competencies", Item.code == "RA.5")
+    )
     return submitted_to_supervisor(seeded, tmp_path, "Annual risk review", items=[ra5])
 
 
-
-
-def test_sign_off_moves_readiness_and_the_charts_then_the_evidence_lapses(app, submitted, page, visit, check_accessibility, monkeypatch, sign_in, sign_out):
+def test_sign_off_moves_readiness_and_the_charts_then_the_evidence_lapses(
+    app, submitted, page, visit, check_accessibility, monkeypatch, sign_in, sign_out
+):
     staff, boss, evidence_id = submitted
     sign_in(staff, "ready for")
     expect(page.get_by_role("heading", level=1)).to_have_text("0% ready for Care Coordinator (Band 6)")

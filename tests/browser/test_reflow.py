@@ -16,18 +16,23 @@ from __future__ import annotations
 
 import itertools
 
-import pytest
-from werkzeug.routing import IntegerConverter
-
 import permission_rules_appraisal as appraisal_rules
 import permission_rules_recruitment_shortlisting as shortlisting_rules
+import pytest
+
 from competency_portal.extensions import db
 from competency_portal.models import AppraisalState
 from tests.portal_helpers import PASSWORD, TARGET_ROLE, Browser, signed_in
 
 pytestmark = pytest.mark.browser
 
-KINDS = ("supervisor", "owner", "admin", "recruiter", "anonymous")  # a page is visited as the first of these who reaches it
+KINDS = (
+    "supervisor",
+    "owner",
+    "admin",
+    "recruiter",
+    "anonymous",
+)  # a page is visited as the first of these who reaches it
 WIDTHS = (320, 1280)
 
 # GET routes no kind of user reaches as an HTML page in this world, and why that is right.
@@ -56,8 +61,10 @@ MEASURE = """() => {
 }"""
 
 OPEN_DETAILS = "() => document.querySelectorAll('details').forEach(d => { d.open = true; })"
-CHARTS_FITTED = ("() => [...document.querySelectorAll('[data-plotly]')].every(e => !window.Plotly || "
-                 "(e.dataset.plotlyWidth && e.clientWidth === +e.dataset.plotlyWidth))")
+CHARTS_FITTED = (
+    "() => [...document.querySelectorAll('[data-plotly]')].every(e => !window.Plotly || "
+    "(e.dataset.plotlyWidth && e.clientWidth === +e.dataset.plotlyWidth))"
+)
 
 
 def _candidates(world) -> dict[str, list]:
@@ -118,13 +125,17 @@ def _sign_in(page, live_server, email: str) -> None:
     assert "/sign-in" not in page.url, f"could not sign in as {email}"
 
 
-def test_every_page_fits_320_and_1280_px_wide_with_wide_tables_scrolling_in_their_own_region(app, world, browser, live_server):
+def test_every_page_fits_320_and_1280_px_wide_with_wide_tables_scrolling_in_their_own_region(
+    app, world, browser, live_server
+):
     candidates = _candidates(world)
     pages, downloads = _pages(app, world, candidates)
     reached = {endpoint for kind in pages.values() for endpoint in kind}
     get_routes = {r.endpoint for r in app.url_map.iter_rules() if "GET" in r.methods}
     unreached = sorted(get_routes - reached - downloads - set(UNREACHED))
-    assert not unreached, f"GET routes no user reached as a page (give them data, or a reason in UNREACHED): {unreached}"
+    assert not unreached, (
+        f"GET routes no user reached as a page (give them data, or a reason in UNREACHED): {unreached}"
+    )
     assert {"dashboards.team", "dashboards.organisation", "dashboards.mine", "supervision.review"} <= reached
 
     visits: dict[str, dict[str, str]] = {}
@@ -152,8 +163,10 @@ def test_every_page_fits_320_and_1280_px_wide_with_wide_tables_scrolling_in_thei
                     page.wait_for_function(CHARTS_FITTED)
                     found = page.evaluate(MEASURE)
                     if found["scrollWidth"] > width or found["tables"]:
-                        problems.append(f"{kind} {url} at {width} px: page {found['scrollWidth']} px wide; sticking out: "
-                                        f"{found['out']}; tables not in a scrolling region: {found['tables']}")
+                        problems.append(
+                            f"{kind} {url} at {width} px: page {found['scrollWidth']} px wide; sticking out: "
+                            f"{found['out']}; tables not in a scrolling region: {found['tables']}"
+                        )
             if errors:
                 problems.append(f"{kind}: page errors {errors}")
         finally:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
-
 from world import NOW, submitted_to_supervisor
 
 pytestmark = pytest.mark.browser
@@ -18,8 +17,9 @@ def submitted(app, seeded, monkeypatch, tmp_path):
     return submitted_to_supervisor(seeded, tmp_path, "Crisis plan with a family")
 
 
-def test_returning_asks_only_for_a_comment_and_signing_off_asks_for_levels(submitted, page, visit, check_accessibility,
-                                                                          sign_in, sign_out, expect_error_response):
+def test_returning_asks_only_for_a_comment_and_signing_off_asks_for_levels(
+    submitted, page, visit, check_accessibility, sign_in, sign_out, expect_error_response
+):
     staff, boss, evidence_id = submitted
     sign_in(boss, "ready for")
     visit(f"/supervision/evidence/{evidence_id}")

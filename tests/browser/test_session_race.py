@@ -20,7 +20,9 @@ from tests.portal_helpers import PASSWORD
 pytestmark = pytest.mark.browser
 
 
-def test_static_responses_that_arrive_late_do_not_break_the_next_form(world, page, sign_in, visit, check_accessibility, live_server):
+def test_static_responses_that_arrive_late_do_not_break_the_next_form(
+    world, page, sign_in, visit, check_accessibility, live_server
+):
     sign_in(world.emails["owner"], "ready for", password=PASSWORD)
 
     held, released = [], []
@@ -40,7 +42,9 @@ def test_static_responses_that_arrive_late_do_not_break_the_next_form(world, pag
         if any("/static/vendor/" in route.request.url for route, _ in held):
             break
         dashboard.wait_for_timeout(50)
-    assert any("/static/vendor/" in route.request.url for route, _ in held), "the dashboard never asked for its chart library"
+    assert any("/static/vendor/" in route.request.url for route, _ in held), (
+        "the dashboard never asked for its chart library"
+    )
 
     visit(f"/portfolio/evidence/{world.draft}")  # a form page: its session now holds the form's token
     released.append(True)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
+from world import person
 
 from tests.recruitment_helpers import add, recruiters, vacancy
-from world import person
 
 pytestmark = pytest.mark.browser
 
@@ -24,7 +24,9 @@ def asked(app, seeded):
 
 def test_the_candidate_answers_from_the_notification(page, asked, sign_in, check_accessibility):
     sign_in(asked["email"], "Notifications", "/notifications")
-    page.get_by_role("link", name=f"The shortlisting panel for {asked['title']} asks to see your verified portfolio").click()
+    page.get_by_role(
+        "link", name=f"The shortlisting panel for {asked['title']} asks to see your verified portfolio"
+    ).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Sharing your portfolio with shortlisting panels")
     expect(page.get_by_role("main")).to_contain_text("Waiting for your answer")
     check_accessibility()

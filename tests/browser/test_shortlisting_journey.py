@@ -9,19 +9,21 @@ import re
 from datetime import datetime, timezone
 
 import pytest
+from permission_rules_recruitment_shortlisting import application_criteria, build_vacancy, recruiter
 from playwright.sync_api import expect
 from sqlalchemy import select
 
 from competency_portal.models import Application
-from permission_rules_recruitment_shortlisting import application_criteria, build_vacancy, recruiter
 from tests.portal_helpers import PASSWORD
 
 pytestmark = pytest.mark.browser
 
 NOW = datetime(2026, 11, 21, 9, tzinfo=timezone.utc)
-CANDIDATES = [("A-001", "Alice Applicant", "alice.applicant@example.com", False),
-              ("A-002", "Bob Bidder", "bob.bidder@example.com", True),
-              ("A-003", "Cara Contender", "cara.contender@example.com", False)]
+CANDIDATES = [
+    ("A-001", "Alice Applicant", "alice.applicant@example.com", False),
+    ("A-002", "Bob Bidder", "bob.bidder@example.com", True),
+    ("A-003", "Cara Contender", "cara.contender@example.com", False),
+]
 
 
 @pytest.fixture
@@ -29,18 +31,20 @@ def vacancy(app, seeded, monkeypatch):
     monkeypatch.setitem(app.config, "PORTAL_NOW", NOW)
     lead, member = recruiter(seeded, "Lena Lead"), recruiter(seeded, "Max Member")
     made = build_vacancy(seeded, lead.id, [member.id], CANDIDATES)
-    apps = dict(seeded.execute(select(Application.reference, Application.id).where(Application.vacancy_id == made.id)).all())
+    apps = dict(
+        seeded.execute(select(Application.reference, Application.id).where(Application.vacancy_id == made.id)).all()
+    )
     criteria = application_criteria(seeded)
     seeded.rollback()
     return {"id": made.id, "lead": lead.email, "member": member.email, "apps": apps, "criteria": criteria}
 
 
-
-
 def score_everything(page, check_accessibility, v, special: dict[str, dict[str, int]], reason: str):
     """Score every criterion of every application (2 unless `special` says otherwise), then submit."""
     for ref in v["apps"]:
-        page.get_by_role("table", name=re.compile("^Applications to score")).get_by_role("link", name=f"Score {ref}", exact=True).click()
+        page.get_by_role("table", name=re.compile("^Applications to score")).get_by_role(
+            "link", name=f"Score {ref}", exact=True
+        ).click()
         expect(page.get_by_role("heading", level=1)).to_have_text(f"Application {ref}")
         check_accessibility()
         for c in v["criteria"]:
@@ -56,7 +60,9 @@ def score_everything(page, check_accessibility, v, special: dict[str, dict[str, 
     check_accessibility()
 
 
-def test_a_whole_shortlisting_with_two_panel_members(app, vacancy, page, visit, check_accessibility, expect_error_response, tmp_path, sign_in, sign_out):
+def test_a_whole_shortlisting_with_two_panel_members(
+    app, vacancy, page, visit, check_accessibility, expect_error_response, tmp_path, sign_in, sign_out
+):
     v = vacancy
     shortlist = f"/recruitment/vacancies/{v['id']}/shortlist"
     first = v["criteria"][0]  # AP.1, essential
@@ -66,7 +72,9 @@ def test_a_whole_shortlisting_with_two_panel_members(app, vacancy, page, visit, 
     # is refused, naming what is missing, with links to the fields.
     sign_in(v["member"], "Shortlisting", shortlist, password=PASSWORD)
     expect(page.get_by_role("main")).not_to_contain_text("Alice")
-    page.get_by_role("link", name="Score A-001", exact=True).first.click()  # the next step, and the table of applications
+    page.get_by_role(
+        "link", name="Score A-001", exact=True
+    ).first.click()  # the next step, and the table of applications
     check_accessibility()
     page.locator(f"#score-{first.item_id}").select_option("3")
     page.get_by_role("button", name="Save scores for A-001").click()
@@ -97,10 +105,16 @@ def test_a_whole_shortlisting_with_two_panel_members(app, vacancy, page, visit, 
     expect(table.get_by_role("row").filter(has_text="A-001")).to_contain_text("1 to moderate")
     expect(page.locator("[data-plotly] svg").first).to_be_visible()  # plotly.js drew the charts
     page.get_by_text("Show the data as a table: Agreed scores by application and criterion").click()
-    expect(page.get_by_role("table", name="Agreed scores by application and criterion").get_by_role("cell", name="M", exact=True)).to_be_visible()
+    expect(
+        page.get_by_role("table", name="Agreed scores by application and criterion").get_by_role(
+            "cell", name="M", exact=True
+        )
+    ).to_be_visible()
 
     # The lead moderates the disagreement, seeing both scores and reasons.
-    page.get_by_role("link", name=f"Moderate {first.code} for A-001").first.click()  # what to do next, and the list of flags
+    page.get_by_role(
+        "link", name=f"Moderate {first.code} for A-001"
+    ).first.click()  # what to do next, and the list of flags
     check_accessibility()
     expect(page.get_by_role("main")).to_contain_text(f"Member: {first.code} scored 3")
     expect(page.get_by_role("main")).to_contain_text(f"Lead: {first.code} scored 1")
@@ -112,9 +126,11 @@ def test_a_whole_shortlisting_with_two_panel_members(app, vacancy, page, visit, 
     expect(table.get_by_role("row").filter(has_text="A-001")).not_to_contain_text("to moderate")
 
     # A decision, with a reason, for each application.
-    for ref, outcome, reason in (("A-001", "Shortlisted", "Meets every essential; strong on AP.1"),
-                                 ("A-002", "Shortlisted", "Meets the essentials; guaranteed interview"),
-                                 ("A-003", "Not shortlisted", "No evidence of a professional qualification (KS.1)")):
+    for ref, outcome, reason in (
+        ("A-001", "Shortlisted", "Meets every essential; strong on AP.1"),
+        ("A-002", "Shortlisted", "Meets the essentials; guaranteed interview"),
+        ("A-003", "Not shortlisted", "No evidence of a professional qualification (KS.1)"),
+    ):
         page.locator("#shortlist-table").get_by_role("link", name=f"Record the decision for {ref}").click()
         check_accessibility()
         page.get_by_label(f"Decision for {ref}").select_option(label=outcome)
@@ -140,7 +156,10 @@ def test_a_whole_shortlisting_with_two_panel_members(app, vacancy, page, visit, 
     assert rows[0][:4] == ["Rank", "Reference", "Candidate", "Email"]
     by_ref = {r[1]: r for r in rows[1:]}
     assert by_ref["A-001"][2] == "Alice Applicant" and by_ref["A-001"][8] == "Shortlisted"
-    assert by_ref["A-003"][0] == "Does not meet the essentials" and by_ref["A-003"][9] == "No evidence of a professional qualification (KS.1)"
+    assert (
+        by_ref["A-003"][0] == "Does not meet the essentials"
+        and by_ref["A-003"][9] == "No evidence of a professional qualification (KS.1)"
+    )
 
     # The interview sheet: the criteria assessed at interview for those shortlisted.
     page.get_by_role("link", name="Interview scoring sheet").click()

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
+from world import NOW, draft, item_ids, person, supervise
 
 from competency_portal.extensions import db
 from competency_portal.models import Decision
 from competency_portal.services import evidence as evidence_service
 from competency_portal.services import signoff
-from world import NOW, draft, item_ids, person, supervise
 
 pytestmark = pytest.mark.browser
 
@@ -40,14 +40,18 @@ def team(app, seeded, monkeypatch, tmp_path):
             items = item_ids(seeded, staff, 12 * n)
             evidence = draft(seeded, staff, tmp_path, items=items, with_file=False)
             evidence_service.submit(seeded, evidence, staff, NOW)
-            signoff.decide(seeded, evidence, boss, Decision.SIGNED_OFF, {i: 4 for i in items}, {}, None, evidence.lock_version, NOW)
+            signoff.decide(
+                seeded, evidence, boss, Decision.SIGNED_OFF, {i: 4 for i in items}, {}, None, evidence.lock_version, NOW
+            )
             db.session.commit()
     return boss
 
 
 def _fitted(page, width: int) -> None:
     """Wait until charts.js has fitted every chart to its width now."""
-    page.wait_for_function("() => [...document.querySelectorAll('[data-plotly]')].every(e => e.dataset.plotlyWidth && e.clientWidth === +e.dataset.plotlyWidth)")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-plotly]')].every(e => e.dataset.plotlyWidth && e.clientWidth === +e.dataset.plotlyWidth)"
+    )
 
 
 def test_heatmap_numbers_never_overlap_and_fit_their_cells_at_375_and_1280_px(team, page, visit, sign_in):
@@ -67,7 +71,9 @@ def test_heatmap_numbers_never_overlap_and_fit_their_cells_at_375_and_1280_px(te
     assert not found["overlap"] and not found["outside"], f"after resizing to 375 px: {found}"
     page.get_by_text("Show the data as a table: Team readiness by domain").click()
     table = page.get_by_role("table", name="Team readiness by domain")
-    expect(table.get_by_role("columnheader", name="Relapse Prevention, Crisis Planning and Management", exact=True)).to_be_visible()
+    expect(
+        table.get_by_role("columnheader", name="Relapse Prevention, Crisis Planning and Management", exact=True)
+    ).to_be_visible()
 
 
 def test_gap_charts_show_code_and_statement_on_their_axis(team, page, visit, sign_in):
