@@ -28,6 +28,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: defaults, then the instance folder (or `test_config`), then the environment."""
     app = Flask(
         __name__,
+        # PORTAL_INSTANCE_PATH moves the instance folder (its database, uploads and import staging)
+        # out of the checkout: the test suite points it at a temporary folder.
+        instance_path=os.environ.get("PORTAL_INSTANCE_PATH") or None,
         instance_relative_config=True,
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),

@@ -7,10 +7,13 @@ migrations. Each test starts with empty tables.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
+from hypothesis.configuration import set_hypothesis_home_dir
 from sqlalchemy import text
 
 from competency_portal import create_app
@@ -20,6 +23,18 @@ from competency_portal.frameworks import loader
 from competency_portal.frameworks.validate import read_bundle
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Every app the suite builds (and every server a browser test starts, which inherits the
+# environment) keeps its instance folder here, so a test run writes nothing into the checkout.
+INSTANCE = tempfile.mkdtemp(prefix="portal-test-instance-")
+os.environ["PORTAL_INSTANCE_PATH"] = INSTANCE
+set_hypothesis_home_dir(os.path.join(INSTANCE, "hypothesis"))  # its caches, not .hypothesis/ in the checkout
+
+
+def pytest_sessionfinish(session, exitstatus):
+    shutil.rmtree(INSTANCE, ignore_errors=True)
+
+
 FRAMEWORKS_DIR = ROOT / "frameworks"
 
 

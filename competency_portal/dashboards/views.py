@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter
 
 from flask import Response, abort, render_template
 from flask_login import current_user
 from sqlalchemy import select
 
-from competency_portal import charts, clock, policy
+from competency_portal import charts, clock, exports, policy
 from competency_portal.dashboards import bp
 from competency_portal.extensions import db
 from competency_portal.forms import id_arg
@@ -80,14 +78,10 @@ def _role_title(person: User) -> str | None:
 
 
 def _csv(chart: charts.Chart, filename: str) -> Response:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(chart.headings)
-    for row in chart.rows:
-        # A leading =, +, - or @ would be run as a formula by spreadsheet software.
-        writer.writerow([f"'{v}" if isinstance(v, str) and v[:1] in "=+-@" else v for v in row])
     return Response(
-        buffer.getvalue(), mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+        exports.csv_text(chart.headings, chart.rows),
+        mimetype=exports.CSV_MIMETYPE,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
 

@@ -1,29 +1,25 @@
 """The shortlist with reasons as CSV, XLSX and PDF, and the interview scoring sheet as PDF.
 
 The rows come from `shortlisting.export_rows`, so every format says the same thing and none shows
-a candidate's name or email before the shortlist is agreed. Text that spreadsheet software would
-run as a formula (starting = + - @) is prefixed with a quote in CSV and XLSX; everything people
-typed is escaped before it goes into reportlab's Paragraph markup.
+a candidate's name or email before the shortlist is agreed. CSV and XLSX are written by
+`competency_portal.exports` (which keeps cells from running as formulas); everything people typed
+is escaped before it goes into reportlab's Paragraph markup.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import datetime
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from competency_portal import exports
 from competency_portal.models import Application, Vacancy
 
 if TYPE_CHECKING:
@@ -32,57 +28,35 @@ if TYPE_CHECKING:
 NHS_BLUE, NHS_PALE_GREY = colors.HexColor("#005EB8"), colors.HexColor("#E8EDEE")
 
 
-def safe(value):
-    """A spreadsheet cell that cannot run as a formula (and holds only characters XLSX allows)."""
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-            return "'" + value
-    return value
-
-
 def text(value) -> str:
     """Text made safe for Paragraph markup; line breaks kept."""
     return escape("" if value is None else str(value)).replace("\n", "<br/>")
 
 
 def to_csv(headings: list[str], rows: list[list]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([safe(h) for h in headings])
-    for row in rows:
-        writer.writerow([safe(v) for v in row])
-    return buffer.getvalue()
+    """The shortlist as CSV."""
+    return exports.csv_text(headings, rows)
 
 
 def to_xlsx(vacancy: Vacancy, headings: list[str], rows: list[list]) -> bytes:
-    book = Workbook()
-    ws = book.active
-    ws.title = "Shortlist"
-    ws.append([safe(h) for h in headings])
-    for c in ws[1]:
-        c.font = Font(bold=True)
-    for row in rows:
-        ws.append([safe(v) for v in row])
-    ws.freeze_panes = "C2"
-    for i, h in enumerate(headings, 1):
-        ws.column_dimensions[get_column_letter(i)].width = 50 if h == "Reason" else max(12, len(h) + 2)
-        if h == "Reason":
-            for c in ws[get_column_letter(i)][1:]:
-                c.alignment = Alignment(wrap_text=True, vertical="top")
-    about = book.create_sheet("About")
-    about.append(["Vacancy", safe(vacancy.title)])
-    about.append(
+    """The shortlist as an XLSX workbook, with a sheet that says what it is."""
+    book, sheet = exports.workbook()
+    sheet.title = "Shortlist"
+    widths = [50 if h == "Reason" else max(12, len(h) + 2) for h in headings]
+    wrap = [i for i, h in enumerate(headings, 1) if h == "Reason"]
+    exports.write_sheet(sheet, headings, rows, widths=widths, freeze="C2", wrap=wrap)
+    agreed = vacancy.shortlist_agreed_at
+    exports.append_rows(
+        exports.add_sheet(book, "About"),
         [
-            "Shortlist agreed",
-            vacancy.shortlist_agreed_at.strftime("%-d %B %Y %H:%M")
-            if vacancy.shortlist_agreed_at
-            else "Not yet: candidates are shown by reference only",
-        ]
+            ["Vacancy", vacancy.title],
+            [
+                "Shortlist agreed",
+                agreed.strftime("%-d %B %Y %H:%M") if agreed else "Not yet: candidates are shown by reference only",
+            ],
+        ],
     )
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return exports.xlsx_bytes(book)
 
 
 def _document(buffer, title: str, pagesize) -> SimpleDocTemplate:

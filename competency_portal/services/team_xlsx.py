@@ -3,41 +3,14 @@
 Sheet "Team by domain": one row per supervisee, with readiness, lapsing count and the share of each
 domain's required items met. Sheet "Items": one row per supervisee and required item.
 
-Text that spreadsheet software would run as a formula (starting = + - @) is prefixed with a quote,
-and characters an XLSX file cannot hold are removed.
+Written by `competency_portal.exports`, which keeps cells from running as formulas.
 """
 
 from __future__ import annotations
 
-import io
-
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
+from competency_portal import exports
 from competency_portal.models import User
 from competency_portal.readiness.model import Readiness, Status
-
-
-def safe(value):
-    """A cell value that cannot run as a formula."""
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        if value[:1] in ("=", "+", "-", "@"):
-            return "'" + value
-    return value
-
-
-def _sheet(ws, headings: list[str], rows: list[list], widths: list[int]) -> None:
-    ws.append([safe(h) for h in headings])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        ws.append([safe(v) for v in row])
-    ws.freeze_panes = "B2"
-    for i, width in enumerate(widths, 1):
-        ws.column_dimensions[get_column_letter(i)].width = width
 
 
 def build(people: list[User], results: dict[int, Readiness], titles: dict[str, str]) -> bytes:
@@ -47,8 +20,7 @@ def build(people: list[User], results: dict[int, Readiness], titles: dict[str, s
         for d in r.domains:
             if (d.framework, d.domain) not in domains:
                 domains.append((d.framework, d.domain))
-    book = Workbook()
-    matrix = book.active
+    book, matrix = exports.workbook()
     matrix.title = "Team by domain"
     rows = []
     for p in people:
@@ -62,7 +34,7 @@ def build(people: list[User], results: dict[int, Readiness], titles: dict[str, s
             [p.name, role, round(r.share * 100), r.met, r.required, len(r.lapsing())]
             + [round(by[k].share * 100) if k in by else None for k in domains]
         )
-    _sheet(
+    exports.write_sheet(
         matrix,
         [
             "Person",
@@ -74,10 +46,11 @@ def build(people: list[User], results: dict[int, Readiness], titles: dict[str, s
         ]
         + [f"{d} (% met)" for _, d in domains],
         rows,
-        [28, 30, 16, 10, 10, 12] + [18] * len(domains),
+        widths=[28, 30, 16, 10, 10, 12] + [18] * len(domains),
+        freeze="B2",
     )
 
-    items = book.create_sheet("Items")
+    items = exports.add_sheet(book, "Items")
     item_rows = []
     for p in people:
         r = results.get(p.id)
@@ -97,7 +70,7 @@ def build(people: list[User], results: dict[int, Readiness], titles: dict[str, s
                     "yes" if i.status in (Status.MET, Status.LAPSING) else "no",
                 ]
             )
-    _sheet(
+    exports.write_sheet(
         items,
         [
             "Person",
@@ -113,8 +86,7 @@ def build(people: list[User], results: dict[int, Readiness], titles: dict[str, s
             "Met",
         ],
         item_rows,
-        [28, 30, 30, 10, 60, 10, 10, 12, 20, 16, 8],
+        widths=[28, 30, 30, 10, 60, 10, 10, 12, 20, 16, 8],
+        freeze="B2",
     )
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return exports.xlsx_bytes(book)
