@@ -109,8 +109,9 @@ def chart_page_transfer(app, dataset, say=print, browser=None) -> dict:
         app.config["PORTAL_NOW"] = previous
     first, second = result["first_visit"], result["second_visit"]
     say(
-        f"    chart page transfer: first visit {first['total_bytes']:,} bytes ({first['static_files']} static files, "
-        f"{first['static_bytes']:,} bytes), second visit {second['total_bytes']:,} bytes ({second['static_bytes']:,} static)"
+        f"    chart page transfer: first visit {first['total_bytes']:,} bytes "
+        f"({first['static_files']} static files, {first['static_bytes']:,} bytes), "
+        f"second visit {second['total_bytes']:,} bytes ({second['static_bytes']:,} static)"
     )
     return result
 
@@ -194,14 +195,18 @@ def table(result: dict) -> str:
             ]
         )
     widths = [max(len(str(row[i])) for row in [head] + lines) for i in range(len(head))]
-    fmt = lambda row: "  ".join(
-        str(v).ljust(w) if i == 0 else str(v).rjust(w) for i, (v, w) in enumerate(zip(row, widths))
-    )  # noqa: E731
+
+    def fmt(row: list) -> str:
+        return "  ".join(
+            str(v).ljust(w) if i == 0 else str(v).rjust(w) for i, (v, w) in enumerate(zip(row, widths, strict=True))
+        )
+
     d = result["dataset"]
     title = (
-        f"{d['database']}, scale {d['scale']:g}: {d['staff']:,} staff, {d['teams']:,} teams, {d['evidence']:,} evidence, "
-        f"{d['links']:,} links, {d['sign_offs']:,} sign-offs, {d['self_assessments']:,} self-assessments, "
-        f"{d['vacancies']} vacancies (largest {d['max_applications']} applications); generated in {d['generation_seconds']:g} s"
+        f"{d['database']}, scale {d['scale']:g}: {d['staff']:,} staff, {d['teams']:,} teams, "
+        f"{d['evidence']:,} evidence, {d['links']:,} links, {d['sign_offs']:,} sign-offs, "
+        f"{d['self_assessments']:,} self-assessments, {d['vacancies']} vacancies "
+        f"(largest {d['max_applications']} applications); generated in {d['generation_seconds']:g} s"
     )
     return "\n".join(
         [title, fmt(head), fmt(["-" * w for w in widths])]
@@ -222,7 +227,8 @@ def transfer_lines(transfer: dict | None) -> list[str]:
         f"chart page ({transfer['path']}) transfer, first visit: {first['total_bytes'] / 1e6:.2f} MB "
         f"({first['static_files']} static files, {first['static_bytes'] / 1e6:.2f} MB); second visit: "
         f"{second['total_bytes'] / 1e3:.1f} kB, of it static {second['static_bytes']} bytes "
-        f"({second['static_files_fetched']} files fetched); target: first <= {transfer['first_visit_limit_bytes'] / 1e6:g} MB, "
+        f"({second['static_files_fetched']} files fetched); "
+        f"target: first <= {transfer['first_visit_limit_bytes'] / 1e6:g} MB, "
         f"second 0 static bytes: {'met' if transfer['met'] else 'NOT MET'}",
     ]
 

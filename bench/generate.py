@@ -451,7 +451,7 @@ def _portfolio(
 
 def _training(out: _Writer, ids: _Ids, rng: random.Random, uid: int, subjects, today: date) -> None:
     """Training records (most subjects, some renewed), a registration and a DBS check."""
-    for subject_id, months in subjects:
+    for subject_id, _months in subjects:
         if rng.random() < 0.12:
             continue
         times = 2 if rng.random() < 0.25 else 1

@@ -37,15 +37,19 @@ _KEY = (
     "JOIN framework f ON f.id = fv.framework_id"
 )
 TARGETS = (
-    "SELECT rp.slug, f.slug, i.code, i.statement, fv.title, fv.kind, d.title, rt.target_level, i.review_months, i.requirement "
+    "SELECT rp.slug, f.slug, i.code, i.statement, fv.title, fv.kind, d.title, rt.target_level, i.review_months, "
+    "i.requirement "
     "FROM role_profile rp JOIN role_target rt ON rt.role_profile_id = rp.id "
     + _KEY.format(t="rt")
-    + " JOIN domain d ON d.id = i.domain_id WHERE rp.id IN (SELECT MAX(id) FROM role_profile WHERE slug IN ({roles}) GROUP BY slug)"
+    + " JOIN domain d ON d.id = i.domain_id "
+    "WHERE rp.id IN (SELECT MAX(id) FROM role_profile WHERE slug IN ({roles}) GROUP BY slug)"
 )
 CROSSWALK = (
     "SELECT fa.slug, ia.code, fb.slug, ib.code FROM crosswalk_pair p "
-    "JOIN item ia ON ia.id = p.item_a_id JOIN framework_version va ON va.id = ia.version_id JOIN framework fa ON fa.id = va.framework_id "
-    "JOIN item ib ON ib.id = p.item_b_id JOIN framework_version vb ON vb.id = ib.version_id JOIN framework fb ON fb.id = vb.framework_id "
+    "JOIN item ia ON ia.id = p.item_a_id JOIN framework_version va ON va.id = ia.version_id "
+    "JOIN framework fa ON fa.id = va.framework_id "
+    "JOIN item ib ON ib.id = p.item_b_id JOIN framework_version vb ON vb.id = ib.version_id "
+    "JOIN framework fb ON fb.id = vb.framework_id "
     "WHERE p.crosswalk_id IN (SELECT MAX(id) FROM crosswalk GROUP BY slug)"
 )
 SIGNED = (
@@ -71,9 +75,11 @@ SUPERVISEES = (
     "AND (ends_on IS NULL OR ends_on >= :today)"
 )
 QUEUE = (
-    "SELECT e.id, e.submitted_at, u.name, r.title, r.evidence_type, (SELECT COUNT(*) FROM evidence_link l WHERE l.revision_id = r.id) "
+    "SELECT e.id, e.submitted_at, u.name, r.title, r.evidence_type, "
+    "(SELECT COUNT(*) FROM evidence_link l WHERE l.revision_id = r.id) "
     "FROM evidence e JOIN user_account u ON u.id = e.owner_id "
-    "JOIN evidence_revision r ON r.evidence_id = e.id AND r.number = (SELECT MAX(number) FROM evidence_revision x WHERE x.evidence_id = e.id) "
+    "JOIN evidence_revision r ON r.evidence_id = e.id "
+    "AND r.number = (SELECT MAX(number) FROM evidence_revision x WHERE x.evidence_id = e.id) "
     "WHERE e.state = 'submitted' AND e.owner_id IN (" + SUPERVISEES + ") ORDER BY e.submitted_at, e.id"
 )
 
@@ -130,17 +136,23 @@ def bare_sql(name: str) -> list[str]:
         + ["SELECT id, name FROM team ORDER BY name"],
         "framework_search": [
             "SELECT i.id, i.code, i.statement, f.slug, fv.title, d.title FROM item i "
-            "JOIN framework_version fv ON fv.id = i.version_id JOIN framework f ON f.id = fv.framework_id AND fv.revision = f.current_revision "
+            "JOIN framework_version fv ON fv.id = i.version_id "
+            "JOIN framework f ON f.id = fv.framework_id AND fv.revision = f.current_revision "
             "JOIN domain d ON d.id = i.domain_id WHERE (LOWER(i.statement) LIKE :w1 OR LOWER(i.code) LIKE :w1) "
             "AND (LOWER(i.statement) LIKE :w2 OR LOWER(i.code) LIKE :w2) ORDER BY fv.title, i.position LIMIT 51"
         ],
         "shortlisting": [
-            "SELECT i.id, i.code, i.statement, i.requirement, i.assessed_by, d.title FROM vacancy v JOIN item i ON i.version_id = v.spec_version_id "
+            "SELECT i.id, i.code, i.statement, i.requirement, i.assessed_by, d.title FROM vacancy v "
+            "JOIN item i ON i.version_id = v.spec_version_id "
             "JOIN domain d ON d.id = i.domain_id WHERE v.id = :vid ORDER BY d.position, i.position",
-            "SELECT id, reference, guaranteed_interview, candidate_name FROM application WHERE vacancy_id = :vid ORDER BY reference",
-            "SELECT p.user_id, p.scores_submitted_at, u.name FROM panel_member p JOIN user_account u ON u.id = p.user_id WHERE p.vacancy_id = :vid",
-            "SELECT s.application_id, s.item_id, s.scorer_id, s.value FROM score s JOIN application a ON a.id = s.application_id WHERE a.vacancy_id = :vid",
-            "SELECT m.application_id, m.item_id, m.value FROM moderation m JOIN application a ON a.id = m.application_id WHERE a.vacancy_id = :vid",
+            "SELECT id, reference, guaranteed_interview, candidate_name FROM application "
+            "WHERE vacancy_id = :vid ORDER BY reference",
+            "SELECT p.user_id, p.scores_submitted_at, u.name FROM panel_member p "
+            "JOIN user_account u ON u.id = p.user_id WHERE p.vacancy_id = :vid",
+            "SELECT s.application_id, s.item_id, s.scorer_id, s.value FROM score s "
+            "JOIN application a ON a.id = s.application_id WHERE a.vacancy_id = :vid",
+            "SELECT m.application_id, m.item_id, m.value FROM moderation m "
+            "JOIN application a ON a.id = m.application_id WHERE a.vacancy_id = :vid",
             "SELECT d.application_id, d.outcome, d.reason, d.decided_by_id, d.decided_at FROM shortlist_decision d "
             "JOIN application a ON a.id = d.application_id WHERE a.vacancy_id = :vid ORDER BY d.decided_at, d.id",
         ],
@@ -296,7 +308,8 @@ def measure(app: Flask, dataset: Dataset, repeats: int = 30, say=print, warmup: 
             results[page.name] = measure_page(app, page, dataset, repeats, warmup)
             r = results[page.name]
             say(
-                f"    {page.name:<18} p50 {r['p50_ms']:>8.1f} ms  p95 {r['p95_ms']:>8.1f} ms  {r['queries']:>3} queries  "
+                f"    {page.name:<18} p50 {r['p50_ms']:>8.1f} ms  p95 {r['p95_ms']:>8.1f} ms  "
+                f"{r['queries']:>3} queries  "
                 f"bare {r['bare_sql_ms']:>7.1f} ms  ratio {r['ratio']}"
             )
     finally:

@@ -30,7 +30,8 @@ FIRST_VISIT_LIMIT_BYTES = 1_500_000  # the target: a chart page's first visit tr
 
 _ENTRIES = """() => {
   const [nav] = performance.getEntriesByType('navigation');
-  const files = performance.getEntriesByType('resource').map(r => ({url: r.name, bytes: r.transferSize, body: r.encodedBodySize}));
+  const files = performance.getEntriesByType('resource').map(
+    r => ({url: r.name, bytes: r.transferSize, body: r.encodedBodySize}));
   return {page: nav ? nav.transferSize : 0, files};
 }"""
 

@@ -36,7 +36,8 @@ def _database_error(exc: Exception) -> None:
     if isinstance(exc, IntegrityError):
         _fail(
             [],
-            "Another load changed the same frameworks at the same moment, so nothing was loaded; run the command again.",
+            "Another load changed the same frameworks at the same moment, so nothing was loaded; "
+            "run the command again.",
         )
     _fail(
         [],
@@ -234,7 +235,8 @@ def recruitment_purge_command(older_than_days: int | None) -> None:
     except (OperationalError, ProgrammingError) as exc:
         _database_error(exc)
     click.echo(
-        f"Anonymised {plural(result.applications, 'application')} in {plural(len(result.vacancies), 'vacancy', 'vacancies')} "
+        f"Anonymised {plural(result.applications, 'application')} "
+        f"in {plural(len(result.vacancies), 'vacancy', 'vacancies')} "
         f"closed more than {plural(days, 'day')} ago."
     )
 

@@ -112,7 +112,9 @@ def init_app(app: Flask) -> None:
             if any("\x00" in key or "\x00" in value for key, value in values.items(multi=True)):
                 abort(
                     400,
-                    description="The request contained a character that cannot be stored (NUL). Remove it and try again.",
+                    description=(
+                        "The request contained a character that cannot be stored (NUL). Remove it and try again."
+                    ),
                 )
 
     @app.context_processor

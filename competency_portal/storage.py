@@ -152,7 +152,7 @@ class LocalStorage:
                 return 0, 0
             names = sorted({n.partition(".")[0] for n in orphans})
             keep = set(referenced(names))
-            for marker, fd in orphans.items():
+            for marker in orphans:
                 name = marker.partition(".")[0]
                 if name not in keep:
                     self.delete(name)

@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     people = journeys.people(cast)
     threads = []
     try:
-        for n, (kind, email, vacancy) in enumerate(people):
+        for kind, email, vacancy in people:
             thread = threading.Thread(
                 target=journeys.run_person,
                 args=(kind, email, vacancy, running.url, stats, ledger, pace),

@@ -338,7 +338,7 @@ def restore(baseline: dict, current: dict | None = None) -> None:
             for table in reversed(tables):
                 conn.execute(table.delete())
             for table in tables:
-                rows = [dict(zip(table.columns.keys(), row)) for row in baseline[table.name]]
+                rows = [dict(zip(table.columns.keys(), row, strict=True)) for row in baseline[table.name]]
                 if rows:
                     conn.execute(table.insert(), rows)
     assert not diff(baseline, snapshot()), f"could not restore {diff(baseline, snapshot())}"

@@ -112,7 +112,8 @@ def _view_source(view) -> str:
 
 
 def _fields_of(app, endpoint: str, browser: Browser, url: str, data: dict) -> tuple[list[str], list[str], list[str]]:
-    """(field names, file field names, values on the page) for an endpoint: from its form classes, its page's HTML, the case's data."""
+    """(field names, file field names, values on the page) for an endpoint: from its form classes, its page's HTML,
+    the case's data."""
     names, files, values = set(data) - {"csrf_token"}, set(), set()
     source = _view_source(app.view_functions[endpoint])
     for qualified, form_class in _form_classes().items():
@@ -147,7 +148,8 @@ def _values(name: str, known: list[str]):
 
 @st.composite
 def form_posts(draw, valid: dict, names: list[str], file_fields: list[str], known: list[str]):
-    """(pairs, files): the valid form with some fields changed or dropped, or a form from scratch; maybe extra fields."""
+    """(pairs, files): the valid form with some fields changed or dropped, or a form from scratch; maybe extra
+    fields."""
     start = draw(st.sampled_from(["valid", "valid", "scratch"]))
     fields: dict[str, list[str]] = {}
     if start == "valid":
@@ -253,7 +255,8 @@ def test_every_post_endpoint_survives_hostile_forms(app, world):
         cases.update(module.post_cases(world))
     post_endpoints = sorted(r.endpoint for r in app.url_map.iter_rules() if "POST" in (r.methods or ()))
     missing = [e for e in post_endpoints if e not in cases]
-    # Values real somewhere else: every case's values (years, ids, levels) and everyone's email, as held and in capitals.
+    # Values real somewhere else: every case's values (years, ids, levels) and everyone's email,
+    # as held and in capitals.
     known = {
         str(v)
         for case in cases.values()
@@ -306,8 +309,21 @@ def query_strings(draw, names: list[str], known: list[str]) -> str:
     return encode_form(pairs)[0].decode("ascii")
 
 
+def _fuzz_queries(browser: Browser, kind: str, rule, url: str, names: list[str], known: list[str], baseline) -> None:
+    @fuzz_settings(EXAMPLES * 2)
+    @given(query_strings(names, known))
+    def get_anything(query):
+        response = browser.get(f"{url}?{query}")
+        assert_no_crash(response, f"GET {url}?{short(query)} ({rule.endpoint}) as {kind}")
+        tally("queries", f"{rule.endpoint} {response.status_code}")
+        assert not diff(baseline, snapshot()), f"GET {url}?{short(query)} wrote {diff(baseline, snapshot())}"
+
+    get_anything()
+
+
 def test_every_get_form_survives_hostile_queries(app, world):
-    """Each page that reads its query string (filters, searches, paging), fuzzed as someone who may see it: no 5xx, no write."""
+    """Each page that reads its query string (filters, searches, paging), fuzzed as someone who may see it: no 5xx,
+    no write."""
     from tests.test_permissions import EXPECTED_GET, _url
 
     readers = [
@@ -329,17 +345,8 @@ def test_every_get_form_survives_hostile_queries(app, world):
             browser.sign_in(world.emails[kind])
         url, names = _url(rule, world), _query_names(app, rule.endpoint)
         baseline = snapshot()
-
-        @fuzz_settings(EXAMPLES * 2)
-        @given(query_strings(names, known))
-        def get_anything(query):
-            response = browser.get(f"{url}?{query}")
-            assert_no_crash(response, f"GET {url}?{short(query)} ({rule.endpoint}) as {kind}")
-            tally("queries", f"{rule.endpoint} {response.status_code}")
-            assert not diff(baseline, snapshot()), f"GET {url}?{short(query)} wrote {diff(baseline, snapshot())}"
-
         try:
-            get_anything()
+            _fuzz_queries(browser, kind, rule, url, names, known, baseline)
         except Exception as exc:  # noqa: BLE001 - collect every page's failure, then report them all
             failures.append(f"{rule.endpoint}: {_describe(exc)}")
         finally:

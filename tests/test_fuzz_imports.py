@@ -1,4 +1,5 @@
-"""Fuzzing the CSV imports (staff, and applications to a vacancy): clear errors, never a crash, nothing written on refusal.
+"""Fuzzing the CSV imports (staff, and applications to a vacancy): clear errors, never a crash, nothing written on
+refusal.
 
 Files are built from the real column names (in any case and order, some missing, some twice, with
 unknown ones), cells that are plausible (people's emails, roles, yes/no) or hostile, ragged rows,

@@ -32,7 +32,9 @@ SIGNIN = "sign-in"  # a redirect to /sign-in?next=<the page asked for>
 
 
 def _row(anonymous, owner, other_staff, supervisor, unrelated_supervisor, recruiter, admin) -> dict:
-    return dict(zip(KINDS, (anonymous, owner, other_staff, supervisor, unrelated_supervisor, recruiter, admin)))
+    return dict(
+        zip(KINDS, (anonymous, owner, other_staff, supervisor, unrelated_supervisor, recruiter, admin), strict=True)
+    )
 
 
 def _all(outcome) -> dict:
@@ -184,7 +186,7 @@ def test_every_route_for_every_kind_of_user(app, world):
     urls = [_url(r, world) for r in rules]  # before the snapshot: url_values may create what the routes point at
     before = snapshot()
     problems = []
-    for rule, url in zip(rules, urls):
+    for rule, url in zip(rules, urls, strict=True):
         for kind in KINDS:
             response = users[kind].get(url)
             assert_no_crash(response, f"GET {url} as {kind}")
@@ -329,7 +331,7 @@ def test_post_routes_refuse_everyone_who_may_not_act(app, world):
                 problems.append(f"POST {url} ({endpoint}) as {kind} changed {changed}")
     assert not problems, "\n".join(problems)
     # The same requests from someone who may act do change something, so the refusals above mean something.
-    for endpoint, (url, data, _refused, control) in cases.items():
+    for _endpoint, (url, data, _refused, control) in cases.items():
         if control is None:
             continue
         kind, status = control

@@ -16,6 +16,8 @@ from competency_portal.readiness import data, rollup
 from competency_portal.readiness.model import Confirmation, Required, Status, assess, equivalence, met_until
 from competency_portal.services import signoff
 
+TODAY = NOW.date()
+
 
 def test_met_until_says_met_exactly_when_assess_does_on_any_later_day():
     rng = random.Random(6)
@@ -50,7 +52,7 @@ def _expected(session, today):
     return dict(gaps), {pid: r.met for pid, r in results.items()}
 
 
-def _assert_agrees(session, today=NOW.date()):
+def _assert_agrees(session, today=TODAY):
     session.expire_all()
     found = rollup.counts(session, today)
     gaps, met = _expected(session, today)

@@ -346,7 +346,8 @@ def test_the_probes_point_at_real_objects_their_owners_can_reach(app, world):
 
 
 def test_lists_and_exports_without_an_id_hold_only_what_the_viewer_may_see(app, world):
-    """Pages that list objects (queues, team views, exports, vacancy lists) are scoped to the viewer, not just the id routes."""
+    """Pages that list objects (queues, team views, exports, vacancy lists) are scoped to the viewer, not just the id
+    routes."""
     _b_world(app, world)
     users = browsers(app, world)
     scoped = [

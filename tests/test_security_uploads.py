@@ -25,7 +25,10 @@ from competency_portal.models import Attachment, EvidenceRevision
 from competency_portal.services.attachments import ALLOWED
 from tests.portal_helpers import PDF, PNG, Browser, assert_no_crash, body, diff, evidence_form, snapshot
 
-GIF = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
+GIF = (
+    b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,"
+    b"\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
+)
 PDF_AND_HTML = PDF + b"<html><body><script>alert(document.cookie)</script></body></html>\n"
 HTML_AFTER_BOM = "\ufeff<!DOCTYPE html><html><script>alert(1)</script></html>".encode()
 TEXT_THEN_SCRIPT = b"My reflective notes.\n<script>alert(1)</script>\n"
@@ -48,7 +51,8 @@ CASES = [
     ("path traversal", "../../etc/passwd.pdf", PDF, "application/pdf", STORED, "passwd.pdf"),
     ("Windows traversal", "..\\..\\x.pdf", PDF, "application/pdf", STORED, "x.pdf"),
     ("absolute POSIX path", "/etc/cron.d/evil.pdf", PDF, "application/pdf", STORED, "evil.pdf"),
-    # The multipart parser reads backslashes in a quoted name as escapes, so these arrive without them (no path either way).
+    # The multipart parser reads backslashes in a quoted name as escapes, so these arrive without them
+    # (no path either way).
     ("absolute Windows path", "C:\\Windows\\System32\\evil.pdf", PDF, "application/pdf", STORED, None),
     ("UNC path", "\\\\server\\share\\evil.pdf", PDF, "application/pdf", STORED, None),
     ("RTL override hiding .exe", "invoice\u202efdp.exe", PDF, "application/pdf", REFUSED, "named as a .exe file"),

@@ -65,7 +65,10 @@ class Payloads:
         n = 101 + len(self.fields)
         self.fields[n] = field
         lead = "=+-@"[n % 4]
-        full = f'{lead}HYPERLINK("https://evil.example/{n}","x")<script>alert({n})</script>"\'><img src=x onerror=alert({n})>'
+        full = (
+            f'{lead}HYPERLINK("https://evil.example/{n}","x")<script>alert({n})</script>'
+            f"\"'><img src=x onerror=alert({n})>"
+        )
         short = f"{lead}<img src=x onerror=alert({n})>"
         value = full if len(full) <= limit else short
         assert len(value) <= limit, f"no payload fits {field} ({limit} characters)"
@@ -544,7 +547,7 @@ def _urls(rule, values: dict) -> list[str]:
     for combination in itertools.product(
         *(options[n] if isinstance(options[n], (list, tuple)) else [options[n]] for n in names)
     ):
-        filled = dict(zip(names, combination))
+        filled = dict(zip(names, combination, strict=True))
         if rule.endpoint == "catalogue.role":
             filled["slug"] = TARGET_ROLE
         out.append(rule.build(filled, append_unknown=False)[1])
@@ -566,7 +569,8 @@ def test_every_free_text_field_is_escaped_everywhere_it_is_rendered(app, world):
             continue
         for url in _urls(rule, values):
             for kind in (*KINDS, "member"):
-                # Reflection depends on the page, not on who asks: the query is tried by kinds that between them reach every page.
+                # Reflection depends on the page, not on who asks: the query is tried by kinds that between them
+                # reach every page.
                 for target in (url, url + query) if kind in REFLECTION_KINDS else (url,):
                     response = users[kind].get(target)
                     fetched += 1

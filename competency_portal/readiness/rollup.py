@@ -168,7 +168,8 @@ class Counts:
 
 
 def counts(session: Session, today: date, people: Select | None = None) -> Counts:
-    """Gaps per item and items met per person, for active people with a target role (or `people`, a query of ids); two queries."""
+    """Gaps per item and items met per person, for active people with a target role (or `people`, a query of
+    ids); two queries."""
     met_today = or_(
         ReadinessFact.met_forever.is_(True), and_(ReadinessFact.met_until.is_not(None), ReadinessFact.met_until > today)
     )

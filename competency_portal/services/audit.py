@@ -108,7 +108,8 @@ def verify(session: Session, batch: int = 5000) -> Verdict:
                 return Verdict(
                     False,
                     checked,
-                    f"record {e.seq} (id {e.id}, {e.action}) does not follow record {e.seq - 1}: its previous-hash does not match",
+                    f"record {e.seq} (id {e.id}, {e.action}) does not follow record {e.seq - 1}: "
+                    "its previous-hash does not match",
                 )
             at = e.at if e.at.tzinfo else e.at.replace(tzinfo=timezone.utc)
             if (
@@ -127,6 +128,7 @@ def verify(session: Session, batch: int = 5000) -> Verdict:
         return Verdict(
             False,
             checked,
-            f"the chain should end at record {head.seq} but ends at record {checked}: records after {checked} were removed",
+            f"the chain should end at record {head.seq} but ends at record {checked}: "
+            f"records after {checked} were removed",
         )
     return Verdict(True, checked, f"audit chain intact: {plural(checked, 'record')} verified")

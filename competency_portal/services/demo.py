@@ -94,17 +94,20 @@ def seed(session: Session, today: date, environment: str, store: Storage) -> lis
     if session.scalar(select(func.count()).select_from(User)):
         raise DemoRefused("The database already has people in it, so no demo data was added.")
     rng = random.Random(2026)
-    make = lambda name, email, title, band, roles: people.create_person(  # noqa: E731
-        session,
-        name=name,
-        email=email,
-        roles=roles,
-        job_title=title,
-        band=band,
-        team=TEAM,
-        target_role=ROLE,
-        password=DEMO_PASSWORD,
-    )
+
+    def make(name, email, title, band, roles):
+        return people.create_person(
+            session,
+            name=name,
+            email=email,
+            roles=roles,
+            job_title=title,
+            band=band,
+            team=TEAM,
+            target_role=ROLE,
+            password=DEMO_PASSWORD,
+        )
+
     admin = make("Alex Morgan", "admin@example.nhs.uk", "Workforce and Education Lead", "8a", {Role.ADMIN, Role.STAFF})
     lead = make("Sam Patel", "supervisor@example.nhs.uk", "Team Lead", "7", {Role.SUPERVISOR, Role.STAFF})
     deputy = make("Jo Williams", "deputy@example.nhs.uk", "Clinical Supervisor", "7", {Role.SUPERVISOR, Role.STAFF})
@@ -188,8 +191,8 @@ def _portfolio(session, rng, person, signer, role, targets, share, today, store)
                 evidence_type=kind,
                 activity_date=when,
                 item_ids=[t.item_id for t in batch],
-                description=f"{kind.label} covering {codes}. Describes the situation, what was done, and what was learnt, "
-                "without identifying anyone.",
+                description=f"{kind.label} covering {codes}. Describes the situation, what was done, "
+                "and what was learnt, without identifying anyone.",
             ),
             store,
         )

@@ -42,7 +42,7 @@ CHRIS = {
     3: "Exceeds it: several detailed examples.",
 }
 
-# name, email, internal, guaranteed interview scheme, strength (0-3), supporting statement, answer on the first criterion
+# name, email, internal, guaranteed interview scheme, strength 0-3, supporting statement, answer on the first criterion
 CARE_COORDINATOR = [
     (
         "Amara Okonkwo",
@@ -50,8 +50,8 @@ CARE_COORDINATOR = [
         False,
         False,
         2.6,
-        "I have been a care coordinator in a community mental health team for five years, holding a caseload of people with "
-        "complex needs under CPA. I lead on risk reviews in my team and supervise two Band 5 nurses.",
+        "I have been a care coordinator in a community mental health team for five years, holding a caseload of people "
+        "with complex needs under CPA. I lead on risk reviews in my team and supervise two Band 5 nurses.",
         "I co-designed our team's interpreter and accessible-information checklist and audit it every quarter.",
     ),
     (
@@ -60,8 +60,8 @@ CARE_COORDINATOR = [
         False,
         True,
         2.0,
-        "I am a registered mental health nurse with three years in an early intervention service, where I coordinate the care "
-        "of young people after a first episode of psychosis and work closely with their families.",
+        "I am a registered mental health nurse with three years in an early intervention service, where I coordinate "
+        "the care of young people after a first episode of psychosis and work closely with their families.",
         "I adapt how I work to each family's culture and language, and have completed the trust's equality training.",
     ),
     (
@@ -70,8 +70,8 @@ CARE_COORDINATOR = [
         True,
         False,
         1.8,
-        "I am a Band 5 staff nurse in the North Community Mental Health Team. Over the last year I have co-worked a caseload "
-        "under supervision and completed my risk assessment and carers' training.",
+        "I am a Band 5 staff nurse in the North Community Mental Health Team. Over the last year I have co-worked a "
+        "caseload under supervision and completed my risk assessment and carers' training.",
         "I make sure the people I work with can take part in their care in the way that suits them.",
     ),
     (
@@ -80,8 +80,8 @@ CARE_COORDINATOR = [
         False,
         False,
         1.5,
-        "I have worked as a support worker in supported housing for people with mental health needs for four years and am "
-        "keen to move into care coordination. I do not yet hold a professional qualification.",
+        "I have worked as a support worker in supported housing for people with mental health needs for four years and "
+        "am keen to move into care coordination. I do not yet hold a professional qualification.",
         "I treat everyone I support with respect, whatever their background.",
     ),
     (
@@ -90,9 +90,10 @@ CARE_COORDINATOR = [
         False,
         False,
         2.2,
-        "I am an occupational therapist in a recovery service, coordinating care for people with long-term mental health "
-        "needs, and I chair our service user involvement group.",
-        "Our involvement group recruits members from every community we serve, and I track who we are not yet reaching.",
+        "I am an occupational therapist in a recovery service, coordinating care for people with long-term mental "
+        "health needs, and I chair our service user involvement group.",
+        "Our involvement group recruits members from every community we serve, "
+        "and I track who we are not yet reaching.",
     ),
 ]
 SOCIAL_WORKER = [
@@ -144,7 +145,7 @@ def seed(session: Session, today: date, *, recruiter: User, panel: User, interna
 
 
 def _open(session, today, lead, other, slug, title, band, closed_days_ago, candidates):
-    """A vacancy with its applications, moved on to shortlisting; returns it, the applications and the scored criteria."""
+    """A vacancy with its applications, moved to shortlisting; returns it, the applications and the scored criteria."""
     spec = next(v for v in vacancies.spec_choices(session) if v.framework.slug == slug)
     team = people.team_named(session, "North Community Mental Health Team")
     vacancy = vacancies.create_vacancy(
@@ -298,7 +299,7 @@ def _social_worker(session, rng, today, lead, other):
             "Does not yet hold a social work qualification with HCPC registration (EQ.1, essential).",
         ),
     ]
-    for app, (outcome, reason) in zip(apps, reasons):
+    for app, (outcome, reason) in zip(apps, reasons, strict=True):
         shortlisting.decide(session, vacancy, lead, app, outcome, reason, decided)
     shortlisting.agree(session, vacancy, lead, decided)
     vacancies.advance(session, vacancy, lead, VacancyStatus.INTERVIEWING, vacancy.lock_version)

@@ -21,14 +21,16 @@ from competency_portal.storage import Storage
 CPA = "cpa-care-coordinator-competencies"
 COVER_DAYS = (1, 20)  # the deputy's cover began yesterday and runs for three weeks
 
-# For each of the team, in order: (kind, title, items, what it says, attachment name, kind of file), a draft then a submission.
+# For each of the team, in order, a draft then a submission:
+# (kind, title, items, what it says, attachment name, kind of file).
 WORK = [
     [
         (
             EvidenceType.REFLECTIVE_ACCOUNT,
             "A crisis and contingency plan written with a service user",
             ["RP.1"],
-            "How I worked with a service user to name their relapse signs and triggers, and what they want to happen in a crisis.",
+            "How I worked with a service user to name their relapse signs and triggers, "
+            "and what they want to happen in a crisis.",
             "crisis-plan-reflection.pdf",
             "pdf",
         ),
@@ -36,7 +38,8 @@ WORK = [
             EvidenceType.OBSERVED_PRACTICE,
             "Chairing a CPA review with the service user and their carer",
             ["CP.11", "CP.12"],
-            "My supervisor observed me arrange and chair a CPA review, with the service user leading part of the meeting.",
+            "My supervisor observed me arrange and chair a CPA review, "
+            "with the service user leading part of the meeting.",
             "cpa-review-observation.pdf",
             "pdf",
         ),
@@ -54,7 +57,8 @@ WORK = [
             EvidenceType.SUPERVISION_RECORD,
             "Reviewing a risk management plan after missed appointments",
             ["RA.4", "RA.5"],
-            "Supervision notes on reviewing and adjusting a risk management plan with a service user who had disengaged.",
+            "Supervision notes on reviewing and adjusting a risk management plan "
+            "with a service user who had disengaged.",
             "supervision-notes.txt",
             "txt",
         ),
@@ -90,7 +94,8 @@ WORK = [
             EvidenceType.OBSERVED_PRACTICE,
             "An initial assessment alongside a senior colleague",
             ["NA.1", "NA.4"],
-            "A senior colleague observed me carry out an initial assessment, engaging the service user in the choices made.",
+            "A senior colleague observed me carry out an initial assessment, "
+            "engaging the service user in the choices made.",
             "initial-assessment-observation.pdf",
             "pdf",
         ),
@@ -108,7 +113,7 @@ def seed(
 ) -> None:
     """Today's work for the demo team (see the module docstring)."""
     items = {(t.item.version.framework.slug, t.item.code): t.item_id for t in targets}
-    for n, (person, (draft, submission)) in enumerate(zip(team, WORK)):
+    for n, (person, (draft, submission)) in enumerate(zip(team, WORK, strict=True)):
         _evidence(session, store, person, draft, items, today - timedelta(days=3 + n))
         made = _evidence(session, store, person, submission, items, today - timedelta(days=12 + 3 * n))
         evidence_service.submit(session, made, person, _at(today - timedelta(days=2 + 4 * n), 9))

@@ -21,7 +21,7 @@ def test_a_form_refused_for_its_token_says_what_to_do_and_saves_nothing(
     visit(f"/portfolio/evidence/{world.draft}")
     # As if the page had been open since before the person signed in again elsewhere.
     page.evaluate(
-        """() => document.querySelectorAll('input[name=csrf_token]').forEach(i => { i.value = 'from-an-old-session'; })"""
+        "() => document.querySelectorAll('input[name=csrf_token]').forEach(i => { i.value = 'from-an-old-session'; })"
     )
     with expect_error_response(400, "POST", f"/portfolio/evidence/{world.draft}/submit"):
         page.get_by_role("button", name="Submit for sign-off").click()

@@ -46,10 +46,18 @@ UNREACHED = {
 # How wide the page is, and what sticks out past the window (outside any container that scrolls).
 MEASURE = """() => {
   const width = document.documentElement.clientWidth;
-  const scrolls = (el) => { for (let e = el.parentElement; e; e = e.parentElement) {
-    const s = getComputedStyle(e); if (s.overflowX === 'auto' || s.overflowX === 'scroll' || s.overflowX === 'hidden') return true; } return false; };
-  const out = [...document.body.querySelectorAll('*')].filter(e => e.getBoundingClientRect().right > width + 1 && !scrolls(e))
-    .slice(0, 5).map(e => `${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''}.${[...e.classList].join('.')} (${Math.round(e.getBoundingClientRect().right)} px)`);
+  const scrolls = (el) => {
+    for (let e = el.parentElement; e; e = e.parentElement) {
+      const s = getComputedStyle(e);
+      if (s.overflowX === 'auto' || s.overflowX === 'scroll' || s.overflowX === 'hidden') return true;
+    }
+    return false;
+  };
+  const label = (e) => `${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''}.${[...e.classList].join('.')}`
+    + ` (${Math.round(e.getBoundingClientRect().right)} px)`;
+  const out = [...document.body.querySelectorAll('*')]
+    .filter(e => e.getBoundingClientRect().right > width + 1 && !scrolls(e))
+    .slice(0, 5).map(e => label(e));
   const tables = [...document.querySelectorAll('main table')].filter(t => t.getBoundingClientRect().right > width + 1
       || t.getBoundingClientRect().width > t.parentElement.clientWidth + 8).map(t => {
     const region = t.closest('[role=region]');
@@ -105,7 +113,7 @@ def _pages(app, world, candidates) -> tuple[dict[str, dict[str, str]], set[str]]
             missing = [n for n in names if n not in candidates]
             assert not missing, f"{rule.rule}: no candidate values for {missing}: add them to _candidates"
             for values in itertools.product(*(candidates[n] for n in names)):
-                url = rule.build(dict(zip(names, values)), append_unknown=False)[1]
+                url = rule.build(dict(zip(names, values, strict=True)), append_unknown=False)[1]
                 response = browser.get(url)
                 if response.status_code == 200 and response.mimetype == "text/html":
                     found[kind].setdefault(rule.endpoint, url)
@@ -150,11 +158,12 @@ def test_every_page_fits_320_and_1280_px_wide_with_wide_tables_scrolling_in_thei
         context.set_default_timeout(10_000)
         page = context.new_page()
         errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
+        # Bind this page's `errors` now, keyword-only (Playwright passes as many arguments as a handler takes).
+        page.on("pageerror", lambda error, *, errors=errors: errors.append(str(error)))
         try:
             if kind != "anonymous":
                 _sign_in(page, live_server, world.emails[kind])
-            for endpoint, url in sorted(urls.items()):
+            for _endpoint, url in sorted(urls.items()):
                 page.set_viewport_size({"width": WIDTHS[0], "height": 800})
                 page.goto(live_server + url, wait_until="load")
                 page.evaluate(OPEN_DETAILS)

@@ -18,11 +18,13 @@ PEOPLE = ["Alexandra Featherstonehaugh", "Ben Ng", "Chloe Odunsi-Whitaker", "Dev
 
 # The boxes of the numbers printed in the heatmap's cells, and whether any two of them overlap.
 TEXT_BOXES = """(plot) => {
-  const boxes = [...plot.querySelectorAll('.textpoint text')].filter(t => t.textContent).map(t => t.getBoundingClientRect());
+  const boxes = [...plot.querySelectorAll('.textpoint text')].filter(t => t.textContent)
+    .map(t => t.getBoundingClientRect());
   const overlap = boxes.some((a, i) => boxes.slice(i + 1).some(b =>
     a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5));
   const cells = [...plot.querySelectorAll('.points path')].map(p => p.getBoundingClientRect());
-  const outside = boxes.some(t => !cells.some(c => t.left >= c.left - 1 && t.right <= c.right + 1 && t.top >= c.top - 1 && t.bottom <= c.bottom + 1));
+  const outside = boxes.some(t => !cells.some(c =>
+    t.left >= c.left - 1 && t.right <= c.right + 1 && t.top >= c.top - 1 && t.bottom <= c.bottom + 1));
   return {count: boxes.length, overlap, outside};
 }"""
 
@@ -50,7 +52,8 @@ def team(app, seeded, monkeypatch, tmp_path):
 def _fitted(page, width: int) -> None:
     """Wait until charts.js has fitted every chart to its width now."""
     page.wait_for_function(
-        "() => [...document.querySelectorAll('[data-plotly]')].every(e => e.dataset.plotlyWidth && e.clientWidth === +e.dataset.plotlyWidth)"
+        "() => [...document.querySelectorAll('[data-plotly]')]"
+        ".every(e => e.dataset.plotlyWidth && e.clientWidth === +e.dataset.plotlyWidth)"
     )
 
 
