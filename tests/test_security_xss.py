@@ -51,7 +51,11 @@ from tests.portal_helpers import (
     upload,
 )
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# What spreadsheet software may run as a formula: the four signs, a tab, a carriage return or a line
+# feed, and the full-width forms of the signs (which some locales' Excel treats as the signs).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+# Payloads lead with the signs: forms trim leading whitespace, so tests/test_exports.py checks those.
+LEADS = "=+-@\uff1d\uff0b\uff0d\uff20"
 
 
 class Payloads:
@@ -64,7 +68,7 @@ class Payloads:
     def __call__(self, field: str, limit: int = 1000) -> str:
         n = 101 + len(self.fields)
         self.fields[n] = field
-        lead = "=+-@"[n % 4]
+        lead = LEADS[n % len(LEADS)]
         full = (
             f'{lead}HYPERLINK("https://evil.example/{n}","x")<script>alert({n})</script>'
             f"\"'><img src=x onerror=alert({n})>"
