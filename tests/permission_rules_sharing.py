@@ -20,7 +20,9 @@ SIGNIN = "sign-in"
 
 
 def _row(anonymous, owner, other_staff, supervisor, unrelated_supervisor, recruiter, admin) -> dict:
-    return dict(zip(KINDS, (anonymous, owner, other_staff, supervisor, unrelated_supervisor, recruiter, admin)))
+    return dict(
+        zip(KINDS, (anonymous, owner, other_staff, supervisor, unrelated_supervisor, recruiter, admin), strict=True)
+    )
 
 
 GET: dict[str, dict] = {
