@@ -66,6 +66,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     _init_login(app)
     security.init_app(app)
     _layout_context(app)
+    _notification_links()
     policy.init_app(app, lambda: db.session, clock.today)
     cli.register(app)
     _register_blueprints(app)
@@ -147,19 +148,21 @@ def _register_blueprints(app: Flask) -> None:
 def _layout_context(app: Flask) -> None:
     """What the layout needs on every page: the navigation a person may see, unread messages."""
     from flask_login import current_user
-    from sqlalchemy import func, select
 
-    from competency_portal.models import Notification, Role
+    from competency_portal.services import notify
 
     @app.context_processor
     def layout() -> dict:
         if not current_user.is_authenticated:
-            return {"current_user_roles": set(), "nav_supervising": False, "unread_notifications": 0}
-        roles = {r.value for r in current_user.roles}
-        supervising = Role.SUPERVISOR.value in roles or policy.is_covering(db.session, current_user.id, clock.today())
-        unread = db.session.scalar(
-            select(func.count())
-            .select_from(Notification)
-            .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
-        )
-        return {"current_user_roles": roles, "nav_supervising": supervising, "unread_notifications": unread}
+            return {"nav_rights": policy.NO_NAVIGATION, "unread_notifications": 0}
+        return {
+            "nav_rights": policy.navigation(db.session, current_user, clock.today()),
+            "unread_notifications": notify.unread_count(db.session, current_user.id),
+        }
+
+
+def _notification_links() -> None:
+    from competency_portal.main.links import target_url
+    from competency_portal.services import notify
+
+    notify.resolve_links_with(target_url)  # emails carry the link to what a notification is about

@@ -59,10 +59,8 @@ def test_return_edit_resubmit_and_sign_off_keep_every_revision(team, tmp_path):
     evidence = draft(session, staff, tmp_path)
     evidence_service.submit(session, evidence, staff, NOW)
     session.commit()
-    assert (
-        session.scalar(select(Notification).where(Notification.user_id == boss.id)).link
-        == f"/supervision/evidence/{evidence.id}"
-    )
+    told = session.scalar(select(Notification).where(Notification.user_id == boss.id))
+    assert (told.target, told.target_id) == ("review", evidence.id)
 
     signoff.decide(
         session,
@@ -83,7 +81,7 @@ def test_return_edit_resubmit_and_sign_off_keep_every_revision(team, tmp_path):
         evidence_type=evidence.current.evidence_type,
         activity_date=evidence.current.activity_date,
         description="Now with the risk plan.",
-        item_ids=[l.item_id for l in evidence.current.links],
+        item_ids=[link.item_id for link in evidence.current.links],
     )
     revision = evidence_service.update(session, evidence, staff, data, LocalStorage(tmp_path / "uploads"))
     session.commit()
@@ -115,7 +113,7 @@ def test_changing_signed_off_evidence_makes_a_new_revision_and_keeps_the_sign_of
         evidence_type=evidence.current.evidence_type,
         activity_date=evidence.current.activity_date,
         description="Changed text",
-        item_ids=[l.item_id for l in evidence.current.links],
+        item_ids=[link.item_id for link in evidence.current.links],
     )
     evidence_service.update(session, evidence, staff, data, LocalStorage(tmp_path / "uploads"))
     session.commit()
@@ -278,7 +276,7 @@ def test_the_queue_shows_the_resubmitted_revision_and_how_many_items_it_shows(te
         evidence.lock_version,
         NOW,
     )
-    first_links = [l.item_id for l in evidence.current.links]
+    first_links = [link.item_id for link in evidence.current.links]
     assert len(first_links) > 1
     data = evidence_service.EvidenceInput(
         title="Second go",

@@ -412,7 +412,8 @@ def test_a_consenting_internal_candidates_verified_portfolio_appears_beside_the_
     asked = session.scalar(
         select(Notification).where(Notification.user_id == owner.id).order_by(Notification.id.desc()).limit(1)
     )
-    assert "asks to see your verified portfolio" in asked.message and asked.link == "/portfolio/sharing"
+    assert "asks to see your verified portfolio" in asked.message
+    assert (asked.target, asked.target_id) == ("sharing", None)
     candidate = browser(app, owner)
     assert "Waiting for your answer" in page(candidate, "/portfolio/sharing")
     agreed = candidate.post(f"/portfolio/sharing/{shared.id}", {"choice": "share"})

@@ -51,7 +51,10 @@ def sign_in():
             return redirect(safe_next(request.args.get("next")) or url_for("dashboards.mine"))
         if result.locked_until is not None:
             minutes = max(1, int((result.locked_until - clock.now()).total_seconds() // 60) + 1)
-            error = f"Too many failed attempts. Try again in {minutes} minute{'s' if minutes != 1 else ''}, or ask an administrator to reset your password."
+            error = (
+                f"Too many failed attempts. Try again in {minutes} minute{'s' if minutes != 1 else ''}, "
+                "or ask an administrator to reset your password."
+            )
         else:
             error = "The email address or password is not right. Check them and try again."
         db.session.commit()  # keep the failure count

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from io import BytesIO
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, render_template, request, send_file
 from flask_login import current_user
-from sqlalchemy import select
 
-from competency_portal import clock, policy, storage
+from competency_portal import clock, policy, storage, web
 from competency_portal.evidence import bp
 from competency_portal.evidence.forms import ConfirmForm, EvidenceForm, SelfAssessmentForm
 from competency_portal.extensions import db
-from competency_portal.models import Attachment, EvidenceRevision, EvidenceType, Notification
+from competency_portal.main.links import notification_links
+from competency_portal.models import EvidenceRevision, EvidenceType
 from competency_portal.services import evidence as evidence_service
-from competency_portal.services import self_assessment
+from competency_portal.services import notify, self_assessment
 from competency_portal.services.attachments import ACCEPTED_DESCRIPTION, AttachmentRefused, check
 from competency_portal.services.notify import mail_settings
 
@@ -71,13 +71,11 @@ def _is_number(text: str) -> bool:
     return text.isascii() and text.isdecimal() and len(text) < 10
 
 
-def _owned_or_visible(evidence_id: int, edit: bool = False):
-    evidence = evidence_service.load(db.session, evidence_id) or abort(404)
-    if edit:
-        policy.require(evidence.owner_id == current_user.id)
-    else:
-        policy.require(policy.can_view_evidence(db.session, current_user, evidence, clock.today()))
-    return evidence
+def _evidence(evidence_id: int, purpose: str = "see"):
+    """The evidence the signed-in person may open for `purpose` (see policy.evidence_for), loaded whole, else 404."""
+    return policy.evidence_for(
+        db.session, current_user, evidence_id, clock.today(), purpose=purpose, options=evidence_service.WHOLE
+    )
 
 
 @bp.get("/portfolio")
@@ -98,10 +96,19 @@ def new():
     groups = evidence_service.picker_groups(db.session, current_user)
     form = _form(groups)
     if form.validate_on_submit() and (data := _input(form)) is not None:
-        evidence = evidence_service.create(db.session, current_user, data, storage.from_config(current_app.config))
-        db.session.commit()
-        flash("Evidence saved as a draft. Submit it when it is ready for sign-off.")
-        return redirect(url_for("evidence.show", evidence_id=evidence.id))
+        outcome = web.attempt(
+            evidence_service.create,
+            db.session,
+            current_user,
+            data,
+            storage.from_config(current_app.config),
+            refusals=(),
+        )
+        return web.done(
+            "Evidence saved as a draft. Submit it when it is ready for sign-off.",
+            "evidence.show",
+            evidence_id=outcome.value.id,
+        )
     return render_template(
         "evidence/form.html", form=form, groups=groups, evidence=None, accepted=ACCEPTED_DESCRIPTION
     ), 400 if form.errors else 200
@@ -111,14 +118,15 @@ def new():
 @policy.rule(policy.SIGNED_IN)
 def show(evidence_id: int):
     """One piece of evidence: its revisions, attachments, and which sign-off covers which revision."""
-    evidence = _owned_or_visible(evidence_id)
-    can_decide = policy.can_decide(db.session, current_user, evidence, clock.today())
+    evidence = _evidence(evidence_id)
     return render_template(
         "evidence/show.html",
         evidence=evidence,
         form=ConfirmForm(),
-        can_decide=can_decide,
+        can_decide=policy.can_decide(db.session, current_user, evidence, clock.today()),
         can_edit=policy.can_edit_evidence(current_user, evidence),
+        can_submit=policy.can_submit_evidence(current_user, evidence),
+        revocable={s.id for s in evidence.sign_offs if policy.can_revoke(current_user, s)},
         unchanged={s.id: evidence_service.unchanged_since_decided(s) for s in evidence.sign_offs},
     )
 
@@ -127,10 +135,13 @@ def show(evidence_id: int):
 @policy.rule(policy.SIGNED_IN)
 def edit(evidence_id: int):
     """Change evidence: in place while a draft, else as a new revision that needs its own sign-off."""
-    evidence = _owned_or_visible(evidence_id, edit=True)
+    evidence = _evidence(evidence_id, "own")
     if not evidence.editable:
-        flash(f"Evidence that is {evidence.state.label.lower()} cannot be changed.")
-        return redirect(url_for("evidence.show", evidence_id=evidence.id))
+        return web.done(
+            f"Evidence that is {evidence.state.label.lower()} cannot be changed.",
+            "evidence.show",
+            evidence_id=evidence.id,
+        )
     groups = evidence_service.picker_groups(db.session, current_user)
     form = _form(groups, evidence)
     # Keep items already linked selectable, even if the role profile has since moved on.
@@ -143,17 +154,23 @@ def edit(evidence_id: int):
     if request.method == "GET":
         _prefill(form, evidence.current)
     elif form.validate_on_submit() and (data := _input(form)) is not None:
-        try:
-            revision = evidence_service.update(
-                db.session, evidence, current_user, data, storage.from_config(current_app.config)
-            )
-        except evidence_service.EvidenceError as exc:
-            db.session.rollback()
-            flash(str(exc))
-            return redirect(url_for("evidence.show", evidence_id=evidence_id))
-        db.session.commit()
-        flash(f"Changes saved as revision {revision.number}." if revision.number > 1 else "Changes saved.")
-        return redirect(url_for("evidence.show", evidence_id=evidence.id))
+        outcome = web.attempt(
+            evidence_service.update,
+            db.session,
+            evidence,
+            current_user,
+            data,
+            storage.from_config(current_app.config),
+            refusals=evidence_service.EvidenceError,
+        )
+        if not outcome:
+            return web.refused(outcome, "evidence.show", evidence_id=evidence_id)
+        number = outcome.value.number
+        return web.done(
+            f"Changes saved as revision {number}." if number > 1 else "Changes saved.",
+            "evidence.show",
+            evidence_id=evidence_id,
+        )
     return render_template(
         "evidence/form.html", form=form, groups=groups, evidence=evidence, accepted=ACCEPTED_DESCRIPTION
     ), 400 if form.errors else 200
@@ -163,32 +180,29 @@ def edit(evidence_id: int):
 @policy.rule(policy.SIGNED_IN)
 def submit(evidence_id: int):
     """Send evidence to the supervisor for sign-off."""
-    evidence = _owned_or_visible(evidence_id, edit=True)
+    evidence = _evidence(evidence_id, "own")
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        supervisor = evidence_service.submit(
-            db.session, evidence, current_user, clock.now(), mail_settings(current_app.config)
-        )
-    except (evidence_service.EvidenceError, ValueError) as exc:
-        db.session.rollback()
-        flash(str(exc))
-        return redirect(url_for("evidence.show", evidence_id=evidence_id))
-    db.session.commit()
-    flash(f"Submitted to {supervisor.name} for sign-off.")
-    return redirect(url_for("evidence.show", evidence_id=evidence_id))
+    outcome = web.attempt(
+        evidence_service.submit,
+        db.session,
+        evidence,
+        current_user,
+        clock.now(),
+        mail_settings(current_app.config),
+        refusals=(evidence_service.EvidenceError, ValueError),
+    )
+    if not outcome:
+        return web.refused(outcome, "evidence.show", evidence_id=evidence_id)
+    return web.done(f"Submitted to {outcome.value.name} for sign-off.", "evidence.show", evidence_id=evidence_id)
 
 
 @bp.get("/portfolio/evidence/<int:evidence_id>/attachments/<int:attachment_id>")
 @policy.rule(policy.SIGNED_IN)
 def download(evidence_id: int, attachment_id: int):
     """An attachment, as a download, to people allowed to see the evidence."""
-    evidence = _owned_or_visible(evidence_id)
-    attachment = db.session.scalar(
-        select(Attachment)
-        .join(EvidenceRevision, Attachment.revision_id == EvidenceRevision.id)
-        .where(Attachment.id == attachment_id, EvidenceRevision.evidence_id == evidence.id)
-    ) or abort(404)
+    evidence = _evidence(evidence_id)
+    attachment = evidence_service.attachment(db.session, evidence, attachment_id) or abort(404)
     data = storage.from_config(current_app.config).read(attachment.stored_name)
     return send_file(
         BytesIO(data), mimetype=attachment.content_type, as_attachment=True, download_name=attachment.filename
@@ -206,23 +220,21 @@ def self_assess():
         for key, value in request.form.items():
             if key.startswith("rating-") and value != "":
                 if not (_is_number(key[7:]) and _is_number(value)):
-                    flash("Choose a level from the scale for each item you rate.")
-                    return redirect(url_for("evidence.self_assess"))
+                    return web.done("Choose a level from the scale for each item you rate.", "evidence.self_assess")
                 item_id = int(key[7:])
                 ratings[item_id] = (int(value), request.form.get(f"note-{item_id}"))
-        try:
-            saved = self_assessment.rate(db.session, current_user, role, ratings)
-        except self_assessment.SelfAssessmentError as exc:
-            db.session.rollback()
-            flash(str(exc))
-            return redirect(url_for("evidence.self_assess"))
-        db.session.commit()
-        flash(
+        outcome = web.attempt(
+            self_assessment.rate, db.session, current_user, role, ratings, refusals=self_assessment.SelfAssessmentError
+        )
+        if not outcome:
+            return web.refused(outcome, "evidence.self_assess")
+        saved = outcome.value
+        return web.done(
             f"{saved} rating{'s' if saved != 1 else ''} saved."
             if saved
-            else "Nothing had changed, so nothing was saved."
+            else "Nothing had changed, so nothing was saved.",
+            "evidence.self_assess",
         )
-        return redirect(url_for("evidence.self_assess"))
     groups = self_assessment.groups(db.session, current_user, role) if role else []
     return render_template("evidence/self_assessment.html", role=role, groups=groups, form=form)
 
@@ -231,10 +243,10 @@ def self_assess():
 @policy.rule(policy.SIGNED_IN)
 def notifications():
     """My notifications, newest first."""
-    notes = db.session.scalars(
-        select(Notification).where(Notification.user_id == current_user.id).order_by(Notification.id.desc()).limit(100)
-    ).all()
-    return render_template("evidence/notifications.html", notes=notes, form=ConfirmForm())
+    notes = notify.latest(db.session, current_user.id)
+    return render_template(
+        "evidence/notifications.html", notes=notes, links=notification_links(notes), form=ConfirmForm()
+    )
 
 
 @bp.post("/notifications/read")
@@ -243,9 +255,5 @@ def mark_read():
     """Mark all my notifications read."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    for note in db.session.scalars(
-        select(Notification).where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
-    ):
-        note.read_at = clock.now()
-    db.session.commit()
-    return redirect(url_for("evidence.notifications"))
+    web.attempt(notify.mark_all_read, db.session, current_user.id, clock.now(), refusals=())
+    return web.done(None, "evidence.notifications")

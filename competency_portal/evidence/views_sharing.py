@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, render_template
 from flask_login import current_user
 
-from competency_portal import policy
+from competency_portal import policy, web
 from competency_portal.evidence import bp
 from competency_portal.evidence.forms import ShareResponseForm
 from competency_portal.extensions import db
@@ -31,17 +31,21 @@ def respond_to_share(application_id: int):
             abort(404)
         return render_template("evidence/sharing.html", requests=found, form=form), 400
     share = form.choice.data == "share"
-    try:
-        portfolio_consent.respond(db.session, current_user, application_id, share)
-        db.session.commit()
-    except portfolio_consent.ShareNotFound:
-        db.session.rollback()
-        abort(404)
-    except portfolio_consent.ShareRefused as refused:
-        db.session.rollback()
-        flash(str(refused))
-        return redirect(url_for("evidence.sharing"))
-    flash(
-        "Your verified portfolio is shared with the panel." if share else "Your portfolio is not shared with the panel."
+    outcome = web.attempt(
+        portfolio_consent.respond,
+        db.session,
+        current_user,
+        application_id,
+        share,
+        refusals=(portfolio_consent.ShareNotFound, portfolio_consent.ShareRefused),
     )
-    return redirect(url_for("evidence.sharing"))
+    if isinstance(outcome.refusal, portfolio_consent.ShareNotFound):
+        abort(404)
+    if not outcome:
+        return web.refused(outcome, "evidence.sharing")
+    return web.done(
+        "Your verified portfolio is shared with the panel."
+        if share
+        else "Your portfolio is not shared with the panel.",
+        "evidence.sharing",
+    )

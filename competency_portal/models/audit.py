@@ -44,13 +44,19 @@ class AuditHead(Base):
 
 
 class Notification(Base):
-    """A message to one person, shown in the portal (and emailed when SMTP is configured)."""
+    """A message to one person, shown in the portal (and emailed when SMTP is configured).
+
+    It names what it is about - `target`, a kind such as "evidence" or "review", and `target_id`,
+    which one (None for a page of its own, such as the sign-off queue) - and the web layer turns
+    that into a link; the record holds no URL.
+    """
 
     __tablename__ = "notification"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     message: Mapped[str] = mapped_column(Text)
-    link: Mapped[str | None] = mapped_column(String(300))
+    target: Mapped[str | None] = mapped_column(String(20))
+    target_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

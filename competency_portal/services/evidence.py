@@ -98,20 +98,25 @@ def allowed_item_ids(groups: list[PickerGroup]) -> set[int]:
     return {item.id for group in groups for item in group.items}
 
 
-def load(session: Session, evidence_id: int) -> Evidence | None:
-    """Evidence with its revisions, links, items, attachments and sign-offs loaded."""
+# What the evidence pages show, loaded with the evidence (`policy.evidence_for(..., options=WHOLE)`):
+# its revisions, their links, items and attachments, its sign-offs and its owner.
+WHOLE = (
+    selectinload(Evidence.revisions)
+    .selectinload(EvidenceRevision.links)
+    .selectinload(EvidenceLink.item)
+    .selectinload(Item.domain),
+    selectinload(Evidence.revisions).selectinload(EvidenceRevision.attachments),
+    selectinload(Evidence.sign_offs),
+    selectinload(Evidence.owner),
+)
+
+
+def attachment(session: Session, evidence: Evidence, attachment_id: int) -> Attachment | None:
+    """One attachment of any revision of this evidence, or None."""
     return session.scalar(
-        select(Evidence)
-        .where(Evidence.id == evidence_id)
-        .options(
-            selectinload(Evidence.revisions)
-            .selectinload(EvidenceRevision.links)
-            .selectinload(EvidenceLink.item)
-            .selectinload(Item.domain),
-            selectinload(Evidence.revisions).selectinload(EvidenceRevision.attachments),
-            selectinload(Evidence.sign_offs),
-            selectinload(Evidence.owner),
-        )
+        select(Attachment)
+        .join(EvidenceRevision, Attachment.revision_id == EvidenceRevision.id)
+        .where(Attachment.id == attachment_id, EvidenceRevision.evidence_id == evidence.id)
     )
 
 
@@ -222,12 +227,13 @@ def current_supervisor(session: Session, person_id: int, today: date) -> User | 
 
 def submit(session: Session, evidence: Evidence, actor: User, now: datetime, mail: dict | None = None) -> User:
     """Send evidence to the owner's supervisor; returns who it went to."""
-    if evidence.owner_id != actor.id:
+    if not policy.owns_evidence(actor, evidence):
         raise EvidenceError("Only the person who recorded evidence can submit it.")
     supervisor = current_supervisor(session, actor.id, now.date())
     if supervisor is None:
         raise EvidenceError(
-            "You have no supervisor in the portal yet, so there is nobody to sign this off. Ask your administrator to assign one."
+            "You have no supervisor in the portal yet, so there is nobody to sign this off. "
+            "Ask your administrator to assign one."
         )
     evidence.submit(supervisor.id, now)
     session.flush()
@@ -244,7 +250,7 @@ def submit(session: Session, evidence: Evidence, actor: User, now: datetime, mai
         session,
         supervisor,
         f"{actor.name} submitted evidence for sign-off: {evidence.current.title}",
-        link=f"/supervision/evidence/{evidence.id}",
+        about=("review", evidence.id),
         mail=mail,
     )
     return supervisor

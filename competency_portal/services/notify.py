@@ -1,16 +1,23 @@
-"""Notifications: in the portal always, and by email when SMTP is configured.
+"""Notifications: in the portal always, and by email when SMTP is configured; reading and marking them.
 
 `notify` adds the message inside the caller's transaction; emails are sent only once that
 transaction commits, so nobody is emailed about a change that was rolled back.
+
+A notification names what it is about (`about=("evidence", 12)`), never a URL: the web layer
+registers, with `resolve_links_with`, the function that turns a target into the link an email
+carries (create_app does), and builds the notifications page's links itself.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import smtplib
+from collections.abc import Callable
+from datetime import datetime
 from email.message import EmailMessage
 
-from sqlalchemy import event
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from competency_portal.models import Notification, User
@@ -18,27 +25,62 @@ from competency_portal.models import Notification, User
 log = logging.getLogger(__name__)
 _PENDING = "portal_pending_email"
 
+# What a notification may be about: a kind, and whether it names one object by id.
+TARGETS = {"evidence": True, "review": True, "queue": False, "sharing": False, "appraisal": True}
+
+About = tuple[str, int | None]
+_link_for: Callable[[str, int | None], str] | None = None
+
+
+def resolve_links_with(resolver: Callable[[str, int | None], str] | None) -> None:
+    """Register the function that gives a target's link (a path) for emails; None forgets it."""
+    global _link_for
+    _link_for = resolver
+
 
 def notify(
-    session: Session, user: User, message: str, link: str | None = None, mail: dict | None = None
+    session: Session,
+    user: User,
+    message: str,
+    about: About | None = None,
+    mail: dict | None = None,
+    *,
+    link: str | None = None,
 ) -> Notification:
-    """Tell `user` something; `mail` ({server, port, sender}) sends an email after commit."""
-    note = Notification(user_id=user.id, message=message, link=link)
+    """Tell `user` something, about a target; `mail` ({server, port, sender}) sends an email after commit.
+
+    `link` is transitional, for callers not yet naming their target: only an appraisal's path
+    ("/appraisals/<id>") is read, as about=("appraisal", id).
+    """
+    if link is not None:
+        about = _legacy(link)
+    if about is not None and (about[0] not in TARGETS or TARGETS[about[0]] != (about[1] is not None)):
+        raise ValueError(f"a notification cannot be about {about!r}")
+    kind, target_id = about if about is not None else (None, None)
+    note = Notification(user_id=user.id, message=message, target=kind, target_id=target_id)
     session.add(note)
     if mail and mail.get("server"):
-        session.info.setdefault(_PENDING, []).append((mail, user.email, message, link))
+        url = _link_for(kind, target_id) if kind is not None and _link_for is not None else None
+        session.info.setdefault(_PENDING, []).append((mail, user.email, message, url))
     return note
+
+
+def _legacy(link: str) -> About:
+    found = re.fullmatch(r"/appraisals/([0-9]+)", link)
+    if found is None:
+        raise ValueError(f"name what the notification is about instead of the link {link!r}")
+    return "appraisal", int(found.group(1))
 
 
 @event.listens_for(Session, "after_commit")
 def _send_after_commit(session: Session) -> None:
-    for mail, to, message, link in session.info.pop(_PENDING, []):
+    for mail, to, message, url in session.info.pop(_PENDING, []):
         try:
             email = EmailMessage()
             # A title or name typed with a line break would otherwise break the header (the email library refuses it).
             subject = " ".join(message.split())[:80]
             email["From"], email["To"], email["Subject"] = mail["sender"], to, "Competency Portal: " + subject
-            email.set_content(message + (f"\n\n{mail.get('base_url', '')}{link}" if link else ""))
+            email.set_content(message + (f"\n\n{mail.get('base_url', '')}{url}" if url else ""))
             with smtplib.SMTP(mail["server"], mail.get("port", 25), timeout=10) as smtp:
                 smtp.send_message(email)
         except (OSError, smtplib.SMTPException):
@@ -56,3 +98,32 @@ def mail_settings(config: dict) -> dict | None:
     if not config.get("MAIL_SERVER"):
         return None
     return {"server": config["MAIL_SERVER"], "port": config.get("MAIL_PORT", 25), "sender": config.get("MAIL_FROM")}
+
+
+# -- reading ------------------------------------------------------------------------------
+
+
+def unread_count(session: Session, user_id: int) -> int:
+    """How many of the person's notifications they have not yet marked read."""
+    return session.scalar(
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+    )
+
+
+def latest(session: Session, user_id: int, limit: int = 100) -> list[Notification]:
+    """The person's notifications, newest first (the last `limit`)."""
+    return list(
+        session.scalars(
+            select(Notification).where(Notification.user_id == user_id).order_by(Notification.id.desc()).limit(limit)
+        )
+    )
+
+
+def mark_all_read(session: Session, user_id: int, now: datetime) -> None:
+    """Mark every unread notification of the person read, as of `now`."""
+    for note in session.scalars(
+        select(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None))
+    ):
+        note.read_at = now

@@ -49,7 +49,7 @@ def ask(session: Session, actor: User, vacancy: Vacancy, application: Applicatio
         candidate,
         f"The shortlisting panel for {vacancy.title} asks to see your verified portfolio. "
         "Nothing is shared until you agree.",
-        link="/portfolio/sharing",
+        about=("sharing", None),
         mail=mail,
     )
     audit.record(
@@ -75,7 +75,10 @@ def requests_for(session: Session, user: User) -> list[ShareRequest]:
 
 
 def respond(session: Session, user: User, application_id: int, share: bool) -> Application:
-    """The candidate shares (share=True), or declines or stops sharing (False). Raises ShareNotFound for anyone else's."""
+    """The candidate shares (share=True), or declines or stops sharing (False).
+
+    Raises ShareNotFound for anyone else's request.
+    """
     application = session.scalar(
         select(Application)
         .where(

@@ -2,7 +2,8 @@
 
 Decisions are safe against two people deciding at once: the decision names the version of the
 evidence the supervisor saw, and the UPDATE only succeeds if nobody changed it since (the
-evidence row's version counter), so exactly one decision wins.
+evidence row's version counter), so exactly one decision wins. The loser's DecisionConflict
+leaves its transaction to be rolled back by the caller (the view, through web.attempt).
 """
 
 from __future__ import annotations
@@ -98,11 +99,12 @@ def decide(
     `levels` (item id -> level, or None for not demonstrated) must cover every linked item to sign
     off; a return or a rejection records no level, whatever is passed, and needs a comment.
     """
-    if evidence.owner_id == signer.id:
+    if policy.owns_evidence(signer, evidence):
         raise EvidenceError("You cannot decide on your own evidence.")
     if evidence.lock_version != seen_version or evidence.state != EvidenceState.SUBMITTED:
         raise DecisionConflict(
-            "Someone else has already decided on this evidence, or it was changed, since you opened it. Nothing was saved; here is how it stands now."
+            "Someone else has already decided on this evidence, or it was changed, since you opened it. "
+            "Nothing was saved; here is how it stands now."
         )
     if not policy.can_decide(session, signer, evidence, now.date()):
         raise EvidenceError("You can only decide on evidence from people you supervise.")
@@ -144,9 +146,10 @@ def decide(
         session.add(sign_off)
         session.flush()
     except StaleDataError:
-        session.rollback()
+        # The failed flush leaves the transaction unusable: the caller rolls it back (web.attempt does).
         raise DecisionConflict(
-            "Someone else decided on this evidence at the same moment, and theirs was saved first. Nothing of yours was saved; here is how it stands now."
+            "Someone else decided on this evidence at the same moment, and theirs was saved first. "
+            "Nothing of yours was saved; here is how it stands now."
         ) from None
     audit.record(
         session,
@@ -172,7 +175,7 @@ def decide(
         session,
         evidence.owner,
         f"{signer.name} {phrase}: {revision.title}",
-        link=f"/portfolio/evidence/{evidence.id}",
+        about=("evidence", evidence.id),
         mail=mail,
     )
     return sign_off
@@ -206,7 +209,7 @@ def revoke(
         session,
         evidence.owner,
         f"{actor.name} revoked the sign-off of your evidence: {sign_off.revision.title}",
-        link=f"/portfolio/evidence/{evidence.id}",
+        about=("evidence", evidence.id),
         mail=mail,
     )
 
@@ -264,6 +267,18 @@ def name_deputy(
     return cover
 
 
+def covers_named_by(session: Session, supervisor_id: int) -> list[Deputy]:
+    """The cover a supervisor has named, latest start first, with each deputy loaded."""
+    return list(
+        session.scalars(
+            select(Deputy)
+            .where(Deputy.supervisor_id == supervisor_id)
+            .order_by(Deputy.starts_on.desc())
+            .options(selectinload(Deputy.deputy))
+        )
+    )
+
+
 def start_due_cover(session: Session, today: date, mail: dict | None = None) -> int:
     """Tell each deputy whose cover has started (and not yet been told); returns how many."""
     due = session.scalars(
@@ -275,8 +290,9 @@ def start_due_cover(session: Session, today: date, mail: dict | None = None) -> 
         notify(
             session,
             cover.deputy,
-            f"You are covering for {cover.supervisor.name} until {cover.ends_on:%-d %B %Y}: their supervisees' evidence is in your sign-off queue.",
-            link="/supervision/",
+            f"You are covering for {cover.supervisor.name} until {cover.ends_on:%-d %B %Y}: "
+            "their supervisees' evidence is in your sign-off queue.",
+            about=("queue", None),
             mail=mail,
         )
         cover.notified = True

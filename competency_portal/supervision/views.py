@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, render_template, request
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
-from competency_portal import clock, policy
+from competency_portal import clock, policy, web
 from competency_portal.extensions import db
-from competency_portal.models import Decision, Deputy, Role, SignOff, User, UserRole
+from competency_portal.models import Decision
 from competency_portal.services import evidence as evidence_service
 from competency_portal.services import signoff
 from competency_portal.services.catalogue import scale_labels
@@ -53,10 +51,8 @@ def _levels_from(form_data, evidence, labels, signing: bool) -> tuple[dict, dict
 @policy.rule(policy.SUPERVISING)
 def review(evidence_id: int):
     """See the evidence and attachments; confirm a level per linked item; sign off, return or reject."""
-    evidence = evidence_service.load(db.session, evidence_id) or abort(404)
-    policy.require(
-        policy.can_view_evidence(db.session, current_user, evidence, clock.today())
-        and evidence.owner_id != current_user.id
+    evidence = policy.evidence_for(
+        db.session, current_user, evidence_id, clock.today(), purpose="review", options=evidence_service.WHOLE
     )
     for link in evidence.current.links:  # each item's version tells which scale it is rated on
         link.item.version  # noqa: B018 - loaded here, not in the template
@@ -75,32 +71,28 @@ def review(evidence_id: int):
         ):
             problems.append(("comment", "Say why in the comment, so the person knows what to do next"))
         if not problems:
-            try:
-                version = form.version.data or ""
-                seen = int(version) if version.isascii() and version.isdecimal() else -1  # unreadable: treat as stale
-                result = signoff.decide(
-                    db.session,
-                    evidence,
-                    current_user,
-                    Decision(form.decision.data),
-                    levels,
-                    comments,
-                    form.comment.data,
-                    seen,
-                    clock.now(),
-                    mail_settings(current_app.config),
-                )
-            except signoff.DecisionConflict as exc:
-                db.session.rollback()
-                flash(str(exc))
-                return redirect(url_for("evidence.show", evidence_id=evidence_id))
-            except evidence_service.EvidenceError as exc:
-                db.session.rollback()
-                problems = [("decision-signed_off", str(exc))]
-            else:
-                db.session.commit()
-                flash(f"{result.decision.label}: {evidence.current.title} ({evidence.owner.name}).")
-                return redirect(url_for("supervision.queue"))
+            version = form.version.data or ""
+            seen = int(version) if version.isascii() and version.isdecimal() else -1  # unreadable: treat as stale
+            outcome = web.attempt(
+                signoff.decide,
+                db.session,
+                evidence,
+                current_user,
+                Decision(form.decision.data),
+                levels,
+                comments,
+                form.comment.data,
+                seen,
+                clock.now(),
+                mail_settings(current_app.config),
+                refusals=evidence_service.EvidenceError,
+            )
+            if outcome:
+                label = outcome.value.decision.label
+                return web.done(f"{label}: {evidence.current.title} ({evidence.owner.name}).", "supervision.queue")
+            if isinstance(outcome.refusal, signoff.DecisionConflict):
+                return web.refused(outcome, "evidence.show", evidence_id=evidence_id)
+            problems = [("decision-signed_off", outcome.error)]
     field_ids = {
         "decision": "decision-signed_off",
         "comment": "comment",
@@ -110,8 +102,7 @@ def review(evidence_id: int):
     problems = [(field_ids.get(name, name), e) for name, errs in form.errors.items() for e in errs] + problems
     status = 400 if problems else 200
     if not policy.can_decide(db.session, current_user, evidence, clock.today()) and request.method == "GET":
-        flash("This evidence is not waiting for your decision.")
-        return redirect(url_for("evidence.show", evidence_id=evidence_id))
+        return web.done("This evidence is not waiting for your decision.", "evidence.show", evidence_id=evidence_id)
     return render_template(
         "supervision/review.html",
         evidence=evidence,
@@ -127,23 +118,26 @@ def review(evidence_id: int):
 @policy.rule(policy.SIGNED_IN)
 def revoke(sign_off_id: int):
     """Withdraw a sign-off, with a reason (its signer or an administrator)."""
-    sign_off = db.session.scalar(
-        select(SignOff).where(SignOff.id == sign_off_id).options(selectinload(SignOff.evidence))
-    ) or abort(404)
-    policy.require(policy.can_revoke(current_user, sign_off))
+    sign_off = policy.sign_off_for_revoking(db.session, current_user, sign_off_id)
     form = RevokeForm()
     if form.validate_on_submit():
-        try:
-            signoff.revoke(
-                db.session, sign_off, current_user, form.reason.data, clock.now(), mail_settings(current_app.config)
+        outcome = web.attempt(
+            signoff.revoke,
+            db.session,
+            sign_off,
+            current_user,
+            form.reason.data,
+            clock.now(),
+            mail_settings(current_app.config),
+            refusals=evidence_service.EvidenceError,
+        )
+        if outcome:
+            return web.done(
+                "The sign-off has been revoked. The record of it is kept.",
+                "evidence.show",
+                evidence_id=sign_off.evidence_id,
             )
-        except evidence_service.EvidenceError as exc:
-            db.session.rollback()
-            form.reason.errors = [str(exc)]
-        else:
-            db.session.commit()
-            flash("The sign-off has been revoked. The record of it is kept.")
-            return redirect(url_for("evidence.show", evidence_id=sign_off.evidence_id))
+        form.reason.errors = [outcome.error]
     return render_template("supervision/revoke.html", sign_off=sign_off, form=form), 400 if form.errors else 200
 
 
@@ -152,47 +146,36 @@ def revoke(sign_off_id: int):
 def deputy():
     """Name a deputy to cover your supervisees for a period."""
     form = DeputyForm()
-    candidates = db.session.scalars(
-        select(User)
-        .join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role == Role.SUPERVISOR, User.active.is_(True), User.id != current_user.id)
-        .order_by(User.name)
-    ).all()
+    candidates = policy.deputy_candidates(db.session, current_user)
     form.deputy.choices = [(0, "Choose a person")] + [
         (u.id, f"{u.name} ({u.job_title or u.email})") for u in candidates
     ]
     if request.method == "GET":
         form.starts_on.process(None, clock.today())
     if form.validate_on_submit():
-        chosen = db.session.get(User, form.deputy.data)
-        if chosen is None or chosen not in candidates:
+        chosen = next((u for u in candidates if u.id == form.deputy.data), None)
+        if chosen is None:
             form.deputy.errors = ["Choose who will cover"]
         else:
-            try:
-                signoff.name_deputy(
-                    db.session,
-                    current_user,
-                    chosen,
-                    form.starts_on.data,
-                    form.ends_on.data,
-                    clock.today(),
-                    mail_settings(current_app.config),
+            starts_on, ends_on = form.starts_on.data, form.ends_on.data
+            outcome = web.attempt(
+                signoff.name_deputy,
+                db.session,
+                current_user,
+                chosen,
+                starts_on,
+                ends_on,
+                clock.today(),
+                mail_settings(current_app.config),
+                refusals=evidence_service.EvidenceError,
+            )
+            if outcome:
+                return web.done(
+                    f"{chosen.name} will cover your supervisees from {starts_on:%-d %B %Y} to {ends_on:%-d %B %Y}.",
+                    "supervision.deputy",
                 )
-            except evidence_service.EvidenceError as exc:
-                db.session.rollback()
-                form.ends_on.errors = [str(exc)]
-            else:
-                db.session.commit()
-                flash(
-                    f"{chosen.name} will cover your supervisees from {form.starts_on.data:%-d %B %Y} to {form.ends_on.data:%-d %B %Y}."
-                )
-                return redirect(url_for("supervision.deputy"))
-    covers = db.session.scalars(
-        select(Deputy)
-        .where(Deputy.supervisor_id == current_user.id)
-        .order_by(Deputy.starts_on.desc())
-        .options(selectinload(Deputy.deputy))
-    ).all()
+            form.ends_on.errors = [outcome.error]
+    covers = signoff.covers_named_by(db.session, current_user.id)
     return render_template(
         "supervision/deputy.html", form=form, covers=covers, today=clock.today()
     ), 400 if form.errors else 200
