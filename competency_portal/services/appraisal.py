@@ -22,6 +22,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from competency_portal import policy
+from competency_portal.clock import add_months
 from competency_portal.models import (
     Appraisal,
     AppraisalState,
@@ -38,7 +39,7 @@ from competency_portal.models import (
     User,
 )
 from competency_portal.readiness import data
-from competency_portal.readiness.model import Key, Readiness, add_months
+from competency_portal.readiness.model import Key, Readiness
 from competency_portal.services import audit
 from competency_portal.services.evidence import current_supervisor
 from competency_portal.services.notify import notify

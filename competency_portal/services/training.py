@@ -24,8 +24,8 @@ from typing import Callable, Iterable
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from competency_portal.clock import add_months
 from competency_portal.models import DbsCheck, Registration, TrainingRecord, TrainingSubject, User
-from competency_portal.readiness.model import add_months
 from competency_portal.services import audit
 
 # Trusts set how often a DBS check is renewed (there is no national expiry); three years is common
