@@ -7,6 +7,18 @@ this package: `policy.can_view_person(...)`. Nothing outside this package compar
 owners; views, queries and template flags ask it.
 """
 
+from competency_portal.policy.appraisal import (
+    AppraisalRights,
+    appraisal_for,
+    appraisal_rights,
+    appraisal_side,
+    appraisal_to_change,
+    appraisee_for,
+    can_start_appraisal,
+    can_view_appraisal,
+    chooses_appraiser,
+    takes_part,
+)
 from competency_portal.policy.people import (
     acting_for,
     can_decide,
@@ -15,6 +27,7 @@ from competency_portal.policy.people import (
     can_set_target_role,
     can_view_evidence,
     can_view_person,
+    holders,
     is_covering,
     supervisees,
     supervises,
@@ -46,6 +59,7 @@ from competency_portal.policy.routes import (
 
 __all__ = [
     "ADMIN",
+    "AppraisalRights",
     "PUBLIC",
     "RECRUITER",
     "RULES",
@@ -55,14 +69,23 @@ __all__ = [
     "VacancyRights",
     "acting_for",
     "allowed",
+    "appraisal_for",
+    "appraisal_rights",
+    "appraisal_side",
+    "appraisal_to_change",
+    "appraisee_for",
     "can_decide",
     "can_edit_evidence",
     "can_revoke",
     "can_see_vacancy",
     "can_set_target_role",
+    "can_start_appraisal",
+    "can_view_appraisal",
     "can_view_evidence",
     "can_view_person",
     "check_routes",
+    "chooses_appraiser",
+    "holders",
     "init_app",
     "is_covering",
     "is_vacancy_lead",
@@ -72,6 +95,7 @@ __all__ = [
     "rule_for",
     "supervisees",
     "supervises",
+    "takes_part",
     "vacancy_rights",
     "visible_evidence",
     "visible_vacancies",

@@ -7,7 +7,12 @@ from datetime import date
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
-from competency_portal.models import Deputy, Evidence, EvidenceState, Role, SignOff, Supervision, User
+from competency_portal.models import Deputy, Evidence, EvidenceState, Role, SignOff, Supervision, User, UserRole
+
+
+def holders(session: Session, role: Role) -> Select:
+    """A query for the ids of the people who hold `role` (e.g. the supervisors to choose an appraiser from)."""
+    return select(UserRole.user_id).where(UserRole.role == role)
 
 
 def can_set_target_role(user: User) -> bool:
