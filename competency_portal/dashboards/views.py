@@ -15,7 +15,7 @@ from competency_portal.forms import id_arg
 from competency_portal.models import User
 from competency_portal.readiness import data
 from competency_portal.services import people as people_service
-from competency_portal.services import signoff
+from competency_portal.services import signoff, training_rules
 from competency_portal.services import training as training_service
 
 
@@ -128,7 +128,7 @@ def team():
     waiting = signoff.queue(db.session, current_user, today)
     titles = data.role_titles(db.session, {p.target_role for p in people if p.target_role})
     statuses = training_service.statuses_for(db.session, people, today)
-    training = {pid: training_service.summary_counts(s.all_rows) for pid, s in statuses.items()}
+    training = {pid: training_rules.summary_counts(s.all_rows) for pid, s in statuses.items()}
     # Counted once here: filtering the whole queue for each person in the template was quadratic.
     waiting_by = Counter(row.owner.id for row in waiting)
     return render_template(
@@ -210,7 +210,7 @@ def _organisation(team_id: int | None):
             len(rs),
             sum(ready for ready, _ in rs),
             sum(share for _, share in rs) / len(rs),
-            training.get(name, training_service.Counts()),
+            training.get(name, training_rules.Counts()),
         )
         for name, rs in sorted(teams.items())
     ]

@@ -56,6 +56,7 @@ from competency_portal.policy.routes import (
     rule,
     rule_for,
 )
+from competency_portal.policy.training import TrainingRights, can_add_training, trainee_for, training_rights
 
 __all__ = [
     "ADMIN",
@@ -66,6 +67,7 @@ __all__ = [
     "SIGNED_IN",
     "STAFF",
     "SUPERVISING",
+    "TrainingRights",
     "VacancyRights",
     "acting_for",
     "allowed",
@@ -74,6 +76,7 @@ __all__ = [
     "appraisal_side",
     "appraisal_to_change",
     "appraisee_for",
+    "can_add_training",
     "can_decide",
     "can_edit_evidence",
     "can_revoke",
@@ -96,6 +99,8 @@ __all__ = [
     "supervisees",
     "supervises",
     "takes_part",
+    "trainee_for",
+    "training_rights",
     "vacancy_rights",
     "visible_evidence",
     "visible_vacancies",
