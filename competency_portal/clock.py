@@ -1,8 +1,10 @@
-"""The current date and time, in one place so tests can set it."""
+"""The current date and time, in one place so tests can set it; and date arithmetic on months."""
 
 from __future__ import annotations
 
+import calendar
 from datetime import date, datetime, timezone
+from functools import lru_cache
 
 from flask import current_app, has_app_context
 
@@ -17,3 +19,11 @@ def now() -> datetime:
 def today() -> date:
     """Today's date (UTC)."""
     return now().date()
+
+
+@lru_cache(maxsize=65536)  # pure, and called for every record of a whole trust with few distinct dates
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later (clamped to the month's last day)."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

@@ -20,7 +20,7 @@ SIGNIN = "sign-in"
 
 
 def _row(*outcomes) -> dict:
-    return dict(zip(KINDS, outcomes))
+    return dict(zip(KINDS, outcomes, strict=True))
 
 
 VISIBLE = _row(SIGNIN, 200, 404, 200, 404, 404, 200)
@@ -95,7 +95,8 @@ def _objective_form(version: int) -> dict:
 def post_cases(world) -> dict:
     """Refusal cases for the appraisal POST routes: each acts on its own appraisal of the owner's.
 
-    The controls are the supervisor's (the appraiser): an earlier control resets the owner's password, which signs them out.
+    The controls are the supervisor's (the appraiser): an earlier control resets the owner's password, which
+    signs them out.
     """
     outsiders = {"other_staff": 404, "unrelated_supervisor": 404, "recruiter": 404, "admin": 403}
     made = {

@@ -137,14 +137,6 @@ def test_every_target_kind_has_a_page():
     assert all((PAGES[kind][1] is not None) == with_id for kind, with_id in TARGETS.items())
 
 
-def test_an_appraisal_link_is_read_as_its_target_until_appraisal_names_it(session):
-    user = person(session, "Sam Staff")
-    note = notify(session, user, "Your appraisal", link="/appraisals/12")
-    assert (note.target, note.target_id) == ("appraisal", 12)
-    with pytest.raises(ValueError):
-        notify(session, user, "Elsewhere", link="/portfolio/evidence/1")
-
-
 def test_the_migration_turns_links_into_targets_and_back(app, tmp_path):
     from flask_migrate import downgrade, upgrade
     from sqlalchemy import create_engine, text

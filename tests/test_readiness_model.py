@@ -6,11 +6,11 @@ from datetime import date
 
 import pytest
 
+from competency_portal.clock import add_months
 from competency_portal.readiness.model import (
     Confirmation,
     Required,
     Status,
-    add_months,
     assess,
     equivalence,
     history,

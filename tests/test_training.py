@@ -15,7 +15,9 @@ from world import NOW, PASSWORD, person, supervise
 from competency_portal.extensions import db
 from competency_portal.models import AuditEvent, DbsCheck, Registration, Role, TrainingRecord, TrainingSubject
 from competency_portal.services import training
-from competency_portal.services.training import State
+from competency_portal.services import training_records as records
+from competency_portal.services import training_rules as rules
+from competency_portal.services.training_rules import State
 from tests.portal_helpers import Browser, body, diff, snapshot
 
 TODAY = NOW.date()
@@ -102,7 +104,7 @@ def test_a_subject_taken_out_of_the_file_is_retired_and_its_records_kept(runner,
     folder = training_folder(tmp_path)
     runner.invoke(args=["frameworks", "load", str(folder)])
     sam = person(session, "Sam Staff", target_role=None)
-    training.add_record(session, sam, "induction", date(2024, 1, 5), None, None, sam, TODAY)
+    records.add_record(session, sam, "induction", date(2024, 1, 5), None, None, sam, TODAY)
     session.commit()
     write(folder, "training.yaml", TRAINING.split("  - id: induction")[0])
     diffed = runner.invoke(args=["frameworks", "diff", str(folder)])
@@ -204,7 +206,7 @@ def test_the_real_training_file_loads_with_every_core_skills_subject(seeded):
     ],
 )
 def test_states_at_the_boundaries(days, state):
-    assert training.state_on(TODAY + timedelta(days=days), TODAY) == state
+    assert rules.state_on(TODAY + timedelta(days=days), TODAY) == state
 
 
 def test_every_state_has_words_and_a_colour():
@@ -231,56 +233,56 @@ def rec(completed: date, expires: date | None = None, rid: int = 1):
 
 def test_expiry_comes_from_the_role_or_subject_period_or_the_certificate():
     done = date(2025, 1, 31)
-    assert training.subject_row(FIRE, "any-role", rec(done), TODAY).expires_on == date(2027, 1, 31)
-    yearly = training.subject_row(FIRE, "fire-yearly", rec(done), TODAY)
+    assert rules.subject_row(FIRE, "any-role", rec(done), TODAY).expires_on == date(2027, 1, 31)
+    yearly = rules.subject_row(FIRE, "fire-yearly", rec(done), TODAY)
     assert yearly.expires_on == date(2026, 1, 31) and yearly.state == State.EXPIRED and yearly.months == 12
-    assert training.subject_row(FIRE, None, rec(done, expires=date(2026, 12, 1)), TODAY).state == State.DUE_30
-    assert training.subject_row(ONCE, None, rec(done), TODAY).state == State.IN_DATE
+    assert rules.subject_row(FIRE, None, rec(done, expires=date(2026, 12, 1)), TODAY).state == State.DUE_30
+    assert rules.subject_row(ONCE, None, rec(done), TODAY).state == State.IN_DATE
     # add_months clamps to the end of the month.
-    assert training.subject_row(FIRE, "fire-yearly", rec(date(2024, 2, 29)), TODAY).expires_on == date(2025, 2, 28)
+    assert rules.subject_row(FIRE, "fire-yearly", rec(date(2024, 2, 29)), TODAY).expires_on == date(2025, 2, 28)
 
 
 def test_expired_yesterday_missing_and_not_required():
     yesterday = TODAY - timedelta(days=1)
-    expired = training.subject_row(FIRE, None, rec(date(yesterday.year - 2, yesterday.month, yesterday.day)), TODAY)
+    expired = rules.subject_row(FIRE, None, rec(date(yesterday.year - 2, yesterday.month, yesterday.day)), TODAY)
     assert expired.expires_on == yesterday and expired.state == State.EXPIRED and expired.label == "Expired"
-    assert training.subject_row(FIRE, None, None, TODAY).state == State.MISSING
-    not_needed = training.subject_row(FIRE, "no-fire", None, TODAY)
+    assert rules.subject_row(FIRE, None, None, TODAY).state == State.MISSING
+    not_needed = rules.subject_row(FIRE, "no-fire", None, TODAY)
     assert not_needed.state == State.NOT_REQUIRED and not_needed.rag == "none"
-    assert training.subject_row(FIRE, "no-fire", rec(date(2010, 1, 1)), TODAY).state == State.NOT_REQUIRED
+    assert rules.subject_row(FIRE, "no-fire", rec(date(2010, 1, 1)), TODAY).state == State.NOT_REQUIRED
 
 
 def test_the_latest_record_counts():
     old, new = rec(date(2020, 1, 1), rid=5), rec(date(2026, 1, 1), rid=3)
-    assert training.latest([old, new]) is new
+    assert rules.latest([old, new]) is new
     same_day = rec(date(2026, 1, 1), rid=9)
-    assert training.latest([old, new, same_day]) is same_day
+    assert rules.latest([old, new, same_day]) is same_day
 
 
 def test_registration_and_dbs_states():
-    assert training.registration_row(None, TODAY).state == State.MISSING
+    assert rules.registration_row(None, TODAY).state == State.MISSING
     reg = SimpleNamespace(body="NMC", number="12A3456E", renewal_on=TODAY + timedelta(days=45))
-    row = training.registration_row(reg, TODAY)
+    row = rules.registration_row(reg, TODAY)
     assert row.state == State.DUE_60 and "NMC 12A3456E" in row.title
-    assert training.DBS_RENEWAL_MONTHS == 36
+    assert rules.DBS_RENEWAL_MONTHS == 36
     check = SimpleNamespace(
         checked_on=date(TODAY.year - 3, TODAY.month, TODAY.day) + timedelta(days=20), level="enhanced"
     )
-    assert training.dbs_row(check, TODAY).state == State.DUE_30
+    assert rules.dbs_row(check, TODAY).state == State.DUE_30
     old = SimpleNamespace(checked_on=date(2020, 1, 1), level="enhanced")
-    assert training.dbs_row(old, TODAY).state == State.EXPIRED
-    assert training.dbs_row(None, TODAY).state == State.MISSING
+    assert rules.dbs_row(old, TODAY).state == State.EXPIRED
+    assert rules.dbs_row(None, TODAY).state == State.MISSING
 
 
 def test_summary_counts():
     rows = [
-        training.Row("a", "A", s)
+        rules.Row("a", "A", s)
         for s in (State.EXPIRED, State.MISSING, State.DUE_30, State.DUE_90, State.IN_DATE, State.NOT_REQUIRED)
     ]
-    counts = training.summary_counts(rows)
+    counts = rules.summary_counts(rows)
     assert (counts.red, counts.amber, counts.green, counts.not_required, counts.required) == (2, 2, 1, 1, 5)
     assert counts.sentence == "2 expired or not recorded, 2 due within 90 days, 1 in date, 1 not required for the role."
-    assert [r.state for r in training.needing_attention(rows)] == [
+    assert [r.state for r in rules.needing_attention(rows)] == [
         State.EXPIRED,
         State.MISSING,
         State.DUE_30,
@@ -293,8 +295,8 @@ def test_summary_counts():
 
 def test_records_are_never_overwritten_and_the_latest_counts(seeded):
     sam = person(seeded, "Sam Staff")
-    first = training.add_record(seeded, sam, "fire-safety", date(2023, 1, 10), None, "First time", sam, TODAY)
-    second = training.add_record(seeded, sam, "fire-safety", date(2025, 6, 1), None, "Refresher", sam, TODAY)
+    first = records.add_record(seeded, sam, "fire-safety", date(2023, 1, 10), None, "First time", sam, TODAY)
+    second = records.add_record(seeded, sam, "fire-safety", date(2025, 6, 1), None, "Refresher", sam, TODAY)
     seeded.commit()
     found = training.history(seeded, sam, TODAY)
     fire = next(s for s in found.subjects if s.slug == "fire-safety")
@@ -308,9 +310,9 @@ def test_records_are_never_overwritten_and_the_latest_counts(seeded):
 def test_the_bulk_status_uses_the_same_number_of_queries_for_2_and_10_people(seeded):
     people = [person(seeded, f"Person {n}") for n in range(10)]
     for n, p in enumerate(people):
-        training.add_record(seeded, p, "fire-safety", date(2025, 1, 1 + n), None, None, p, TODAY)
-        training.add_record(seeded, p, "fire-safety", date(2026, 1, 1 + n), None, None, p, TODAY)
-        training.add_dbs_check(seeded, p, date(2024, 12, 1), "enhanced", None, p, TODAY)
+        records.add_record(seeded, p, "fire-safety", date(2025, 1, 1 + n), None, None, p, TODAY)
+        records.add_record(seeded, p, "fire-safety", date(2026, 1, 1 + n), None, None, p, TODAY)
+        records.add_dbs_check(seeded, p, date(2024, 12, 1), "enhanced", None, p, TODAY)
         seeded.add(Registration(user_id=p.id, body="NMC", number=f"N{n}", renewal_on=date(2028, 1, 1)))
     seeded.commit()
 

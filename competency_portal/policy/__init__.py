@@ -7,6 +7,18 @@ this package: `policy.can_view_person(...)`. Nothing outside this package compar
 owners; views, queries and template flags ask it.
 """
 
+from competency_portal.policy.appraisal import (
+    AppraisalRights,
+    appraisal_for,
+    appraisal_rights,
+    appraisal_side,
+    appraisal_to_change,
+    appraisee_for,
+    can_start_appraisal,
+    can_view_appraisal,
+    chooses_appraiser,
+    takes_part,
+)
 from competency_portal.policy.navigation import NO_NAVIGATION, NavRights, navigation
 from competency_portal.policy.people import (
     acting_for,
@@ -53,20 +65,29 @@ from competency_portal.policy.routes import (
     rule,
     rule_for,
 )
+from competency_portal.policy.training import TrainingRights, can_add_training, trainee_for, training_rights
 
 __all__ = [
     "ADMIN",
     "NO_NAVIGATION",
     "NavRights",
+    "AppraisalRights",
     "PUBLIC",
     "RECRUITER",
     "RULES",
     "SIGNED_IN",
     "STAFF",
     "SUPERVISING",
+    "TrainingRights",
     "VacancyRights",
     "acting_for",
     "allowed",
+    "appraisal_for",
+    "appraisal_rights",
+    "appraisal_side",
+    "appraisal_to_change",
+    "appraisee_for",
+    "can_add_training",
     "can_decide",
     "can_edit_evidence",
     "can_review",
@@ -81,6 +102,9 @@ __all__ = [
     "evidence_for",
     "holders",
     "holds",
+    "can_start_appraisal",
+    "can_view_appraisal",
+    "chooses_appraiser",
     "init_app",
     "is_covering",
     "is_vacancy_lead",
@@ -94,6 +118,9 @@ __all__ = [
     "sign_off_for_revoking",
     "supervisees",
     "supervises",
+    "takes_part",
+    "trainee_for",
+    "training_rights",
     "vacancy_rights",
     "visible_evidence",
     "visible_vacancies",

@@ -1,7 +1,7 @@
 """How ready a person is for a role, computed from plain facts.
 
-Pure and fast: no Flask, no database. The cost is linear in the person's required items and
-sign-offs (plus the crosswalk, once per call).
+Pure and fast: no app, no request, no database (months are added by `clock.add_months`). The cost
+is linear in the person's required items and sign-offs (plus the crosswalk, once per call).
 
 - An item's verified level is the highest level confirmed by a current sign-off on that item, or
   on any item the crosswalk says asks for the same competence (equivalence is transitive: if A is
@@ -17,11 +17,11 @@ sign-offs (plus the crosswalk, once per call).
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import Enum
-from functools import lru_cache
+
+from competency_portal.clock import add_months
 
 LAPSING_DAYS = 90
 
@@ -126,14 +126,6 @@ class Readiness:
     def lapsing(self) -> list[ItemReadiness]:
         """Met items going out of date within 90 days, soonest first."""
         return sorted((i for i in self.items if i.status == Status.LAPSING), key=lambda i: i.expires_on)
-
-
-@lru_cache(maxsize=65536)  # pure, and called for every record of a whole trust with few distinct dates
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later (clamped to the month's last day)."""
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def equivalence(pairs: list[tuple[Key, Key]]) -> dict[Key, frozenset[Key]]:

@@ -19,7 +19,7 @@ from competency_portal import policy
 from competency_portal.models import Appraisal, AppraisalState, Team, User
 from competency_portal.readiness import data, rollup
 from competency_portal.readiness.model import Readiness
-from competency_portal.services import signoff
+from competency_portal.services import signoff, training_rules
 from competency_portal.services import training as training_service
 
 # -- a person ---------------------------------------------------------------------------
@@ -39,7 +39,7 @@ class PersonDashboard:
 
     readiness: PersonReadiness
     role_title: str | None
-    training_rows: list[training_service.Row]
+    training_rows: list[training_rules.Row]
 
 
 def person_readiness(session: Session, person: User, today: date) -> PersonReadiness:
@@ -94,7 +94,7 @@ class TeamDashboard:
     waiting: list[signoff.QueueRow]
     waiting_by: Counter  # person id -> pieces of evidence waiting
     titles: dict[str, str]  # target role slug -> title
-    training: dict[int, training_service.Counts]
+    training: dict[int, training_rules.Counts]
     reviews: dict[int, date | None]  # person id -> date of their last signed appraisal
 
 
@@ -133,7 +133,7 @@ def team_dashboard(session: Session, supervisor: User, today: date) -> TeamDashb
         # Counted once here: filtering the whole queue for each person in the template was quadratic.
         waiting_by=Counter(row.owner.id for row in waiting),
         titles=data.role_titles(session, {p.target_role for p in people if p.target_role}),
-        training={pid: training_service.summary_counts(s.all_rows) for pid, s in statuses.items()},
+        training={pid: training_rules.summary_counts(s.all_rows) for pid, s in statuses.items()},
         reviews=last_reviews(session, [p.id for p in people]),
     )
 
@@ -160,7 +160,7 @@ class TeamFigures(NamedTuple):
     people: int
     ready: int  # how many are ready for their target role
     share: float  # average readiness
-    training: training_service.Counts
+    training: training_rules.Counts
 
 
 @dataclass(frozen=True)
@@ -201,7 +201,7 @@ def organisation_dashboard(session: Session, team_id: int | None, today: date) -
             len(rs),
             sum(ready for ready, _ in rs),
             sum(share for _, share in rs) / len(rs),
-            training.get(name, training_service.Counts()),
+            training.get(name, training_rules.Counts()),
         )
         for name, rs in sorted(teams.items())
     ]

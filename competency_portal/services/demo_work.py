@@ -13,7 +13,7 @@ from reportlab.pdfgen import canvas
 from sqlalchemy.orm import Session
 
 from competency_portal.models import EvidenceType, User
-from competency_portal.services import appraisal, signoff
+from competency_portal.services import appraisal, appraisal_rules, signoff
 from competency_portal.services import evidence as evidence_service
 from competency_portal.services.attachments import check
 from competency_portal.storage import Storage
@@ -121,7 +121,7 @@ def seed(
     signoff.name_deputy(session, supervisor, deputy, today - timedelta(days=COVER_DAYS[0]), cover_ends(today), today)
     # Tom's appraisal: objectives proposed from his gaps, agreed by his supervisor, waiting for him.
     tom = team[1]
-    started = appraisal.start(session, tom, supervisor, appraisal.year_label(today), supervisor, today)
+    started = appraisal.start(session, tom, supervisor, appraisal_rules.year_label(today), supervisor, today)
     appraisal.agree(session, started, supervisor, started.lock_version, _at(today, 9))
 
 

@@ -11,7 +11,6 @@ carries (create_app does), and builds the notifications page's links itself.
 from __future__ import annotations
 
 import logging
-import re
 import smtplib
 from collections.abc import Callable
 from datetime import datetime
@@ -44,16 +43,8 @@ def notify(
     message: str,
     about: About | None = None,
     mail: dict | None = None,
-    *,
-    link: str | None = None,
 ) -> Notification:
-    """Tell `user` something, about a target; `mail` ({server, port, sender}) sends an email after commit.
-
-    `link` is transitional, for callers not yet naming their target: only an appraisal's path
-    ("/appraisals/<id>") is read, as about=("appraisal", id).
-    """
-    if link is not None:
-        about = _legacy(link)
+    """Tell `user` something, about a target; `mail` ({server, port, sender}) sends an email after commit."""
     if about is not None and (about[0] not in TARGETS or TARGETS[about[0]] != (about[1] is not None)):
         raise ValueError(f"a notification cannot be about {about!r}")
     kind, target_id = about if about is not None else (None, None)
@@ -63,13 +54,6 @@ def notify(
         url = _link_for(kind, target_id) if kind is not None and _link_for is not None else None
         session.info.setdefault(_PENDING, []).append((mail, user.email, message, url))
     return note
-
-
-def _legacy(link: str) -> About:
-    found = re.fullmatch(r"/appraisals/([0-9]+)", link)
-    if found is None:
-        raise ValueError(f"name what the notification is about instead of the link {link!r}")
-    return "appraisal", int(found.group(1))
 
 
 @event.listens_for(Session, "after_commit")

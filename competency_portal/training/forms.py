@@ -9,7 +9,7 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from competency_portal.forms import DatePartsField
-from competency_portal.services.training import DBS_LEVELS, NOTE_MAX
+from competency_portal.services.training_rules import DBS_LEVELS, NOTE_MAX
 
 
 class OptionalDatePartsField(DatePartsField):
