@@ -229,7 +229,7 @@ def agree(appraisal_id: int):
 def summary(appraisal_id: int):
     """The appraiser writes the year-end summary."""
     appraisal = policy.appraisal_to_change(db.session, current_user, appraisal_id)
-    policy.require(policy.appraisal_side(current_user, appraisal) == "appraiser", 403)
+    policy.require(policy.is_appraiser(current_user, appraisal), 403)
     stop = _readonly(appraisal) or _not_agreed(
         appraisal, "The year-end summary can be written once both of you have agreed the objectives."
     )

@@ -27,7 +27,7 @@ def _person_page(person: User):
         person=person,
         result=result,
         charts=_person_charts(found.readiness),
-        own=person.id == current_user.id,
+        own=policy.is_own(current_user, person.id),
         role_title=found.role_title,
         training_rows=found.training_rows,
         **(_who_sets_roles() if result is None else {}),

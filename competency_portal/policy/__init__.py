@@ -17,6 +17,7 @@ from competency_portal.policy.appraisal import (
     can_start_appraisal,
     can_view_appraisal,
     chooses_appraiser,
+    is_appraiser,
     takes_part,
 )
 from competency_portal.policy.navigation import NO_NAVIGATION, NavRights, navigation
@@ -35,6 +36,7 @@ from competency_portal.policy.people import (
     holders,
     holds,
     is_covering,
+    is_own,
     owns_evidence,
     person_for,
     sign_off_for_revoking,
@@ -106,7 +108,9 @@ __all__ = [
     "can_view_appraisal",
     "chooses_appraiser",
     "init_app",
+    "is_appraiser",
     "is_covering",
+    "is_own",
     "is_vacancy_lead",
     "navigation",
     "on_panel",

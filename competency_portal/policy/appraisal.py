@@ -30,6 +30,11 @@ def appraisal_side(user: User, appraisal: Appraisal) -> str | None:
     return None
 
 
+def is_appraiser(user: User, appraisal: Appraisal) -> bool:
+    """Whether `user` is the appraisal's appraiser (who writes the year-end summary)."""
+    return appraisal_side(user, appraisal) == APPRAISER
+
+
 def takes_part(user: User, appraisal: Appraisal) -> bool:
     """Whether `user` takes part (the person or the appraiser)."""
     return appraisal_side(user, appraisal) is not None

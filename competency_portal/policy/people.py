@@ -89,6 +89,11 @@ def supervises(session: Session, user: User, person_id: int, today: date) -> boo
 # -- people and evidence ----------------------------------------------------------------
 
 
+def is_own(user: User, person_id: int) -> bool:
+    """Whether the person is looking at their own record (their page says "you", not their name)."""
+    return user.id == person_id
+
+
 def can_view_person(session: Session, user: User, person_id: int, today: date) -> bool:
     """Staff see their own record; supervisors their supervisees'; administrators everyone's."""
     return user.id == person_id or Role.ADMIN in user.roles or supervises(session, user, person_id, today)
