@@ -119,14 +119,15 @@ def test_a_file_asked_for_by_its_plain_name_is_revalidated_not_kept():
 
 
 def test_the_plotly_bundle_holds_the_trace_types_the_charts_draw_at_the_version_plotly_writes_for(built):
-    drawn = set(re.findall(r"""\btype=["'](\w+)["']""", (ROOT / "competency_portal" / "charts.py").read_text()))
-    assert drawn, "charts.py should draw some traces"
+    charts = "".join(p.read_text() for p in (ROOT / "competency_portal" / "charts").glob("*.py"))
+    drawn = set(re.findall(r"""\btype=["'](\w+)["']""", charts))
+    assert drawn >= {"bar", "scatterpolar"}, "the charts should draw bars and a radar"
     entry = (ROOT / "scripts" / "plotly-bundle" / "entry.js").read_text()
     bundled = {"scatter"} | set(re.findall(r'require\("plotly\.js/lib/(\w+)"\)', entry)) - {
         "core"
     }  # the core holds scatter
     assert drawn <= bundled, (
-        f"charts.py draws {sorted(drawn - bundled)}, which scripts/plotly-bundle/entry.js leaves out"
+        f"competency_portal/charts/ draws {sorted(drawn - bundled)}, which scripts/plotly-bundle/entry.js leaves out"
     )
     unused = bundled - drawn
     assert not unused, f"the bundle carries trace types no chart draws: {sorted(unused)}"
