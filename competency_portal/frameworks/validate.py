@@ -19,8 +19,8 @@ from competency_portal.frameworks.schema import (
     ScaleSpec,
     Spec,
     TrainingSpec,
-    within_file_problems,
 )
+from competency_portal.frameworks.within_file import within_file_problems
 from competency_portal.frameworks.yamlsafe import Document, read_document
 
 SUFFIXES = (".yaml", ".yml")
@@ -115,7 +115,8 @@ def read_bundle(path: Path) -> Bundle:
             problems.append(
                 Problem(
                     str(file),
-                    f"there is already a training file ({first}); one file holds the whole list of mandatory subjects, so move these subjects into it",
+                    f"there is already a training file ({first}); one file holds the whole list of mandatory "
+                    "subjects, so move these subjects into it",
                     "kind",
                     parsed.document.line_of(("kind",)),
                 )
@@ -125,7 +126,8 @@ def read_bundle(path: Path) -> Bundle:
             problems.append(
                 Problem(
                     str(file),
-                    f"id {parsed.spec.id!r} is already used by {origin[(family, parsed.spec.id)]}; give each file its own id",
+                    f"id {parsed.spec.id!r} is already used by {origin[(family, parsed.spec.id)]}; give each "
+                    "file its own id",
                     "id",
                     parsed.document.line_of(("id",)),
                 )
@@ -176,7 +178,8 @@ def check_references(bundle: Bundle, loaded: Catalogue) -> None:
             add(
                 parsed,
                 ("scale",),
-                f"scale {parsed.spec.scale!r} is not loaded or in these files; add a scale file with that id or use an existing scale",
+                f"scale {parsed.spec.scale!r} is not loaded or in these files; add a scale file with that id or "
+                "use an existing scale",
             )
     for parsed in bundle.roles.values():
         for r, req in enumerate(parsed.spec.requirements):
@@ -208,7 +211,8 @@ def check_references(bundle: Bundle, loaded: Catalogue) -> None:
                     add(
                         parsed,
                         where,
-                        f"{level} is not a level of the {fw['scale']!r} scale; use one of {', '.join(map(str, sorted(levels)))}",
+                        f"{level} is not a level of the {fw['scale']!r} scale; use one of "
+                        f"{', '.join(map(str, sorted(levels)))}",
                     )
     for parsed in bundle.training.values():
         for s, subject in enumerate(parsed.spec.subjects):
@@ -258,13 +262,24 @@ def _problem(document: Document, err: dict, model: type) -> Problem:
         if "*:[A-Za-z" in err["ctx"]["pattern"]:
             message = "name an item as framework-id:ITEM-CODE, e.g. cpa-care-coordinator-responsibilities:1.1"
         elif err["ctx"]["pattern"] == "^[a-z][a-z0-9_]*$":
-            message = f"{err['input']!r} is not a valid method name; use lower-case letters, digits and underscores, e.g. registration_check"
+            message = (
+                f"{err['input']!r} is not a valid method name; use lower-case letters, digits and underscores, "
+                "e.g. registration_check"
+            )
         elif err["ctx"]["pattern"].startswith("^[a-z"):
-            message = f"{err['input']!r} is not a valid id; use lower-case letters, digits and single hyphens, e.g. care-coordinator-band-6"
+            message = (
+                f"{err['input']!r} is not a valid id; use lower-case letters, digits and single hyphens, "
+                "e.g. care-coordinator-band-6"
+            )
         else:
-            message = f"{err['input']!r} is not a valid code; use letters, digits, '.', '_' and '-', starting with a letter or digit"
+            message = (
+                f"{err['input']!r} is not a valid code; use letters, digits, '.', '_' and '-', "
+                "starting with a letter or digit"
+            )
     elif kind in _TYPE_WORDS:
-        message = f"this should be {_TYPE_WORDS[kind]}; got {type(err['input']).__name__ if not isinstance(err['input'], str) else repr(err['input'][:40])}"
+        given = err["input"]
+        got = repr(given[:40]) if isinstance(given, str) else type(given).__name__
+        message = f"this should be {_TYPE_WORDS[kind]}; got {got}"
     elif kind == "too_short":
         message = (
             "this must not be empty; add at least one entry"
