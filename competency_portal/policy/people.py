@@ -7,7 +7,26 @@ from datetime import date
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
-from competency_portal.models import Deputy, Evidence, EvidenceState, Role, SignOff, Supervision, User
+from competency_portal.models import Deputy, Evidence, EvidenceState, Role, SignOff, Supervision, User, UserRole
+
+# -- roles --------------------------------------------------------------------------------
+
+
+def holders(session: Session, role: Role) -> list[User]:
+    """Active people who hold `role`, by name."""
+    return list(
+        session.scalars(
+            select(User)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.role == role, User.active.is_(True))
+            .order_by(User.name, User.id)
+        )
+    )
+
+
+def holds(user: User, role: Role) -> bool:
+    """Whether `user` holds `role`."""
+    return role in user.roles
 
 
 def can_set_target_role(user: User) -> bool:

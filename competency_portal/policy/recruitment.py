@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from sqlalchemy import Select, false, or_, select
 from sqlalchemy.orm import Session
 
-from competency_portal.models import Application, PanelMember, Role, User, UserRole, Vacancy, VacancyStatus
+from competency_portal.models import Application, PanelMember, Role, User, Vacancy, VacancyStatus
+from competency_portal.policy.people import holders, holds
 from competency_portal.policy.routes import require
 
 # -- recruiters -------------------------------------------------------------------------
@@ -19,19 +20,12 @@ from competency_portal.policy.routes import require
 
 def may_lead_recruitment(user: User) -> bool:
     """Recruiters open vacancies (and lead them) and sit on panels."""
-    return Role.RECRUITER in user.roles
+    return holds(user, Role.RECRUITER)
 
 
-def recruiters(session: Session) -> list[User]:
-    """Active people with the recruiter role, by name: those who may lead a vacancy or sit on its panel."""
-    return list(
-        session.scalars(
-            select(User)
-            .join(UserRole, UserRole.user_id == User.id)
-            .where(UserRole.role == Role.RECRUITER, User.active.is_(True))
-            .order_by(User.name, User.id)
-        )
-    )
+def panel_candidates(session: Session, lead: User) -> list[User]:
+    """Whom the lead may put on a vacancy's panel besides themself: the other active recruiters, by name."""
+    return [person for person in holders(session, Role.RECRUITER) if person.id != lead.id]
 
 
 # -- vacancies --------------------------------------------------------------------------

@@ -29,9 +29,7 @@ def _vacancy_form() -> VacancyForm:
         SelectChoice(str(v.id), f"{v.title} (version {v.version_label})") for v in vacancies.spec_choices(db.session)
     ]
     form.panel.choices = [
-        SelectChoice(str(u.id), f"{u.name} ({u.email})")
-        for u in policy.recruiters(db.session)
-        if u.id != current_user.id
+        SelectChoice(str(u.id), f"{u.name} ({u.email})") for u in policy.panel_candidates(db.session, current_user)
     ]
     return form
 

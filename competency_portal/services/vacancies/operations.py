@@ -15,6 +15,7 @@ from competency_portal.models import (
     CriterionAnswer,
     InvalidTransition,
     PanelMember,
+    Role,
     Team,
     User,
     Vacancy,
@@ -68,7 +69,7 @@ def create_vacancy(session: Session, lead: User, fields: VacancyFields) -> Vacan
     specs = {v.id: v for v in spec_choices(session)}
     if fields.spec_version_id not in specs:
         raise VacancyError("Choose a person specification from the list", "spec_version_id")
-    recruiters = {u.id: u for u in policy.recruiters(session)}
+    recruiters = {u.id: u for u in policy.holders(session, Role.RECRUITER)}
     panel = {lead.id} | {i for i in fields.panel_ids}
     unknown = panel - set(recruiters)
     if unknown:
