@@ -31,7 +31,7 @@ from competency_portal.models import (
     VacancyStatus,
 )
 from competency_portal.services import people
-from competency_portal.services.shortlisting import spec_criteria
+from competency_portal.services.shortlist_board import spec_criteria
 
 KINDS = ("anonymous", "owner", "other_staff", "supervisor", "unrelated_supervisor", "recruiter", "admin")
 SIGNIN = "sign-in"
@@ -40,7 +40,7 @@ WHEN = datetime(2026, 11, 20, 10, tzinfo=timezone.utc)
 
 
 def _row(*outcomes) -> dict:
-    return dict(zip(KINDS, outcomes))
+    return dict(zip(KINDS, outcomes, strict=True))
 
 
 PANEL_ONLY = _row(
@@ -187,7 +187,8 @@ def _second_recruiter(world) -> int:
 
 
 def url_values(world) -> dict:
-    """A shortlisting vacancy led by the world's recruiter (scores submitted), a second recruiter on the panel, one application."""
+    """A shortlisting vacancy led by the world's recruiter (scores submitted), a second recruiter on the panel,
+    one application."""
     made = getattr(world, "_shortlisting_urls", None)
     if made is None:
         lead = world.id("recruiter")

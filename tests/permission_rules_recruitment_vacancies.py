@@ -20,7 +20,9 @@ SIGNIN = "sign-in"  # as in test_permissions: a redirect to sign in and back
 
 
 def _row(anonymous, owner, other_staff, supervisor, unrelated_supervisor, recruiter, admin) -> dict:
-    return dict(zip(KINDS, (anonymous, owner, other_staff, supervisor, unrelated_supervisor, recruiter, admin)))
+    return dict(
+        zip(KINDS, (anonymous, owner, other_staff, supervisor, unrelated_supervisor, recruiter, admin), strict=True)
+    )
 
 
 POST_ONLY = {kind: 405 for kind in KINDS}

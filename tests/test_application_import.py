@@ -34,7 +34,8 @@ def parse(text: str, applied=None, accounts=None, first=1):
 
 def test_a_clean_file_previews_every_row_with_its_reference():
     preview = parse(
-        f"{HEADER},AP.1,ap.2\nAnn Able,ANN@example.org,Statement,yes,no,Did it,\nBob Brown,bob@example.org,S,No,Yes,,Also\n",
+        f"{HEADER},AP.1,ap.2\nAnn Able,ANN@example.org,Statement,yes,no,Did it,\n"
+        "Bob Brown,bob@example.org,S,No,Yes,,Also\n",
         first=4,
     )
     assert preview.ok and [r.reference for r in preview.rows] == ["C-004", "C-005"]
@@ -144,7 +145,8 @@ def test_confirm_writes_every_row_or_none(app, lead_vacancy):
         f"Iris Internal,{staffer.email},S,yes,no,yes,\nHector Vane,hector@example.org,S,no,no,,\n"
     )
     token = _token(body(_upload(b, v, text)))
-    # Someone else's application with Hector's email arrives between preview and confirm: the file no longer imports cleanly.
+    # Someone else's application with Hector's email arrives between preview and confirm: the file no longer
+    # imports cleanly.
     add(session, _vacancy(session, v), lead, "Hector Vane", "hector@example.org")
     before = snapshot()
     refused = b.post(f"/recruitment/vacancies/{v}/applications/import/confirm", {"token": token})

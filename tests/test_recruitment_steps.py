@@ -17,7 +17,7 @@ from sqlalchemy import event, select
 from competency_portal.extensions import db
 from competency_portal.models import Application, VacancyStatus
 from competency_portal.policy import VacancyRights
-from competency_portal.services import recruitment_steps
+from competency_portal.services import recruitment_progress, recruitment_steps
 from competency_portal.services.recruitment_steps import Progress
 from tests.portal_helpers import Browser, body
 
@@ -188,8 +188,8 @@ def test_the_shortlist_page_works_out_its_next_step_from_what_it_loaded_as_the_v
         vacancy, user = db.session.get(Vacancy, t.vacancy), db.session.get(User, viewer)
         page = shortlist_page.load_page(db.session, vacancy, viewer)
         rights = policy.vacancy_rights(user, vacancy, page.member(viewer))
-        reused = recruitment_steps.progress(db.session, vacancy, viewer, rights, page)
-        fresh = recruitment_steps.progress(db.session, vacancy, viewer, rights)
+        reused = recruitment_progress.progress(db.session, vacancy, viewer, rights, page)
+        fresh = recruitment_progress.progress(db.session, vacancy, viewer, rights)
         assert reused == fresh, (viewer, submit)
         if submit:
             assert (

@@ -104,7 +104,8 @@ def test_submission_needs_a_score_and_a_reason_everywhere_and_names_each_missing
     crit = s["criteria"]
     first, second = crit[0], crit[1]
     everything = {c.item_id: ("2", f"Shown in the statement ({c.code})") for c in crit}
-    # all scored, but one score lacks its reason and one reason lacks its score. A-002: the last criterion untouched.
+    # all scored, but one score lacks its reason and one reason lacks its score.
+    # the last criterion untouched.
     partial = {**everything, first.item_id: ("3", ""), second.item_id: ("", "Good example")}
     base = f"/recruitment/vacancies/{s['vacancy']}"
     assert b.post(f"{base}/applications/{s['apps']['A-001']}/score", _form(crit, partial)).status_code == 302

@@ -1,6 +1,6 @@
 """The shortlist page, summed in SQL and shown a page of applications at a time.
 
-`shortlist_page` ranks every application from totals worked out in SQL; `shortlisting.load` works
+`shortlist_page` ranks every application from totals worked out in SQL; `shortlist_board.load` works
 out every cell with the pure rules. Both must give the same shortlist (ranks, ties, totals, the
 essential gate, completeness, flags, score counts) on vacancies with moderated, flagged, incomplete
 and tied applications; and the page must page through all of them.
@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from competency_portal.extensions import db
 from competency_portal.models import Application, Moderation, PanelMember, Score, Vacancy
-from competency_portal.services import shortlist_page, shortlisting
+from competency_portal.services import shortlist_board, shortlist_page
 from tests.portal_helpers import Browser, body
 
 NOW = datetime(2026, 11, 21, 9, tzinfo=timezone.utc)
@@ -59,7 +59,7 @@ def _vacancy(session, seed: int, submit_all: bool = True):
             chosen[a][next(c for c in criteria if c.essential).item_id] = (0, 0, 0)
     for a, cells in chosen.items():
         for item, values in cells.items():
-            for scorer, value in zip(panel, values):
+            for scorer, value in zip(panel, values, strict=True):
                 if a == apps[2] and item == criteria[0].item_id and scorer == third.id:
                     continue  # a score missing: the application is incomplete
                 session.add(
@@ -106,7 +106,7 @@ def test_the_summed_shortlist_is_the_one_the_rules_give(app, seeded, monkeypatch
     monkeypatch.setattr(shortlist_page, "PAGE_SIZE", 5)
     vacancy_id, lead, _, _ = _vacancy(seeded, seed, submit_all)
     vacancy = db.session.get(Vacancy, vacancy_id)
-    board = shortlisting.load(db.session, vacancy)
+    board = shortlist_board.load(db.session, vacancy)
     pages = _every_page(vacancy, lead.id)
     assert [p.count for p in pages] == [APPLICATIONS] * 3 and [len(p.results) for p in pages] == [5, 5, 2]
 
@@ -127,7 +127,7 @@ def test_the_summed_shortlist_is_the_one_the_rules_give(app, seeded, monkeypatch
 def test_the_page_shows_fifty_at_a_time_with_counts_over_all(app, seeded, monkeypatch):
     monkeypatch.setattr(shortlist_page, "PAGE_SIZE", 5)
     vacancy_id, lead, _, third = _vacancy(seeded, 5)
-    board = shortlisting.load(db.session, db.session.get(Vacancy, vacancy_id))
+    board = shortlist_board.load(db.session, db.session.get(Vacancy, vacancy_id))
     db.session.rollback()
     browser = Browser(app, "lead")
     browser.sign_in(lead.email)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from competency_portal.recruitment.shortlist import Candidate, Criterion, cell, shortlist, tied
+from competency_portal.shortlisting.ranking import Candidate, Criterion, shortlist, tied
+from competency_portal.shortlisting.scores import cell
 
 E1, E2, D1 = (
     Criterion(1, "AP.1", "Equal opportunities", True),
@@ -18,7 +19,7 @@ def scored(**per_app):
     out = {}
     for app, items in per_app.items():
         for item, pair in items.items():
-            out[(int(app[1:]), item)] = dict(zip(PANEL, pair))
+            out[(int(app[1:]), item)] = dict(zip(PANEL, pair, strict=True))
     return out
 
 
@@ -89,7 +90,9 @@ def test_equal_totals_share_a_rank_whatever_the_order_of_the_means():
     panel = (10, 11, 12)
     by = {1: ((0, 0, 1), (1, 1, 2), (0, 1, 0)), 2: ((1, 1, 0), (0, 1, 1), (1, 0, 1))}
     scores = {
-        (app, item): dict(zip(panel, values)) for app, cells in by.items() for item, values in zip((1, 2, 3), cells)
+        (app, item): dict(zip(panel, values, strict=True))
+        for app, cells in by.items()
+        for item, values in zip((1, 2, 3), cells, strict=True)
     }
     results = shortlist(criteria, [Candidate(1, "C-001"), Candidate(2, "C-002")], scores, {}, 3)
     assert [r.essential_total for r in results] == [2, 2]

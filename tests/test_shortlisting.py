@@ -28,8 +28,9 @@ from competency_portal.models import (
     User,
     Vacancy,
 )
-from competency_portal.services import audit, shortlisting
+from competency_portal.services import audit, panel_scores, shortlist_board, shortlisting
 from competency_portal.services.shortlisting import Conflict, ShortlistingError
+from competency_portal.shortlisting.report import export_rows
 from tests.portal_helpers import Browser, assert_no_crash, body, diff, location, snapshot
 
 NOW = datetime(2026, 11, 21, 9, tzinfo=timezone.utc)
@@ -96,7 +97,7 @@ def _app(p: Panel, ref: str) -> Application:
 
 def _board(p: Panel):
     db.session.expire_all()
-    return shortlisting.load(db.session, _vacancy(p))
+    return shortlist_board.load(db.session, _vacancy(p))
 
 
 def _as(app, p: Panel, who: str) -> Browser:
@@ -123,11 +124,11 @@ def _entries(p: Panel, values: dict[int, int] | None = None, default: int = 2, r
 
 def _score_all(p: Panel, scorer: int, per_app: dict[str, dict[int, int]] | None = None, submit: bool = True) -> None:
     for ref in NAMES:
-        shortlisting.save_scores(
+        panel_scores.save_scores(
             db.session, _vacancy(p), _user(scorer), _app(p, ref), _entries(p, (per_app or {}).get(ref)), NOW
         )
     if submit:
-        shortlisting.submit_scores(db.session, _vacancy(p), _user(scorer), NOW)
+        panel_scores.submit_scores(db.session, _vacancy(p), _user(scorer), NOW)
     db.session.commit()
 
 
@@ -182,7 +183,7 @@ def test_a_whole_shortlisting_through_the_services(panel):
     db.session.commit()
     board = _board(p)
     assert board.vacancy.names_visible
-    headings, rows = shortlisting.export_rows(board, shortlisting.people(db.session, {p.lead}))
+    headings, rows = export_rows(board, shortlist_board.people(db.session, {p.lead}))
     assert headings[:4] == ["Rank", "Reference", "Candidate", "Email"]
     assert [r[:3] for r in rows] == [
         ["1", "A-001", "Alice Applicant"],
@@ -191,7 +192,7 @@ def test_a_whole_shortlisting_through_the_services(panel):
     ]
     assert [c.code for c in board.interview_criteria][:4] == ["AP.1", "AP.2", "AP.3", "AP.4"]  # AP.4 is interview only
     assert "KS.1" not in [c.code for c in board.interview_criteria]  # application only
-    assert [a.reference for a in shortlisting.shortlisted(board)] == ["A-001", "A-002"]
+    assert [a.reference for a in shortlist_board.shortlisted(board)] == ["A-001", "A-002"]
     # Every score, moderation and decision is in the audit trail, and the chain holds.
     actions = _actions()
     assert actions.count("score_saved") == 2 * 3 * len(p.criteria)
@@ -220,7 +221,7 @@ def test_the_board_loads_in_a_fixed_number_of_queries(app, panel):
         listener = lambda *args: seen.append(1)  # noqa: E731
         event.listen(db.engine, "before_cursor_execute", listener)
         try:
-            board = shortlisting.load(db.session, vacancy)
+            board = shortlist_board.load(db.session, vacancy)
             assert len(board.results) == len(board.applications)
         finally:
             event.remove(db.engine, "before_cursor_execute", listener)
@@ -239,7 +240,7 @@ def test_a_whole_shortlisting_through_the_test_client(app, panel):
     lead, member = _as(app, p, "lead"), _as(app, p, "member")
     first, ess = p.criteria[0], p.essential[2]
     base = f"/recruitment/vacancies/{p.vacancy}"
-    for who, browser, disputed in (("lead", lead, 1), ("member", member, 3)):
+    for browser, disputed in ((lead, 1), (member, 3)):
         for ref, app_id in p.apps.items():
             values = {first.item_id: disputed} if ref == "A-001" else {ess.item_id: 0} if ref == "A-003" else {}
             response = browser.post(f"{base}/applications/{app_id}/score", sheet(p, values))
@@ -328,26 +329,30 @@ def test_names_and_emails_are_in_no_panel_page_or_export_before_the_shortlist_is
     _score_all(p, p.lead, {"A-001": {p.criteria[0].item_id: 0}})
     _score_all(p, p.member, {"A-001": {p.criteria[0].item_id: 3}})
     base = f"/recruitment/vacancies/{p.vacancy}"
-    urls = [
-        f"{base}/shortlist",
-        f"{base}/interview-sheet",
-        f"{base}/shortlist.csv",
-        f"{base}/shortlist/charts/criteria.csv",
-        f"{base}/shortlist/charts/distribution.csv",
-        f"{base}/applications/{p.apps['A-001']}/criteria/{p.criteria[0].item_id}/moderate",
-    ]
-    urls += [f"{base}/applications/{app_id}/score" for app_id in p.apps.values()]
+    # Each page or export, and the reference it shows the candidate by (None: it shows no candidate).
+    urls = {
+        f"{base}/shortlist": "A-001",
+        f"{base}/interview-sheet": None,  # one blank sheet until the shortlist is agreed
+        f"{base}/shortlist.csv": "A-001",
+        f"{base}/shortlist/charts/criteria.csv": "A-001",
+        f"{base}/shortlist/charts/distribution.csv": None,  # score counts only
+        f"{base}/applications/{p.apps['A-001']}/criteria/{p.criteria[0].item_id}/moderate": "A-001",
+    }
+    urls.update({f"{base}/applications/{app_id}/score": ref for ref, app_id in p.apps.items()})
     secrets = [n for name, email, _ in NAMES.values() for n in (name, email, name.split()[0])]
     for who in ("lead", "member"):
         browser = _as(app, p, who)
-        for url in urls:
+        for url, reference in urls.items():
             response = browser.get(url)
             if who == "member" and url.endswith("/moderate"):
                 assert response.status_code == 403  # only the lead moderates
                 continue
             assert response.status_code == 200, url
             text = body(response)
-            assert "A-001" in text or "criteria.csv" not in url, url
+            if reference is None:
+                assert not [ref for ref in p.apps if ref in text], url
+            else:
+                assert reference in text, url  # candidates are shown by their reference
             leaked = [s for s in secrets if s in text]
             assert not leaked, f"{who} sees {leaked} at {url}"
         workbook = load_workbook(io.BytesIO(browser.get(f"{base}/shortlist.xlsx").data))
@@ -619,7 +624,9 @@ def test_bad_input_is_a_message_or_a_404_never_a_server_error(app, panel, seeded
     )
     other_app = db.session.scalar(select(Application.id).where(Application.vacancy_id == other.id))
     not_application = next(
-        c for c in shortlisting.spec_criteria(db.session, other.spec_version_id) if "application" not in c.assessed_by
+        c
+        for c in shortlist_board.spec_criteria(db.session, other.spec_version_id)
+        if "application" not in c.assessed_by
     )
     lead, outsider = _as(app, p, "lead"), _as(app, p, "outsider")
     before = snapshot()
@@ -644,12 +651,12 @@ def test_bad_input_is_a_message_or_a_404_never_a_server_error(app, panel, seeded
         assert response.status_code == 404, (target, response.status_code)
     # A score for a criterion not assessed at application is ignored by the form and refused by the service.
     with pytest.raises(ShortlistingError, match="assessed at application"):
-        shortlisting.save_scores(
+        panel_scores.save_scores(
             db.session, _vacancy(p), _user(p.member), _app(p, "A-001"), {not_application.item_id: (2, "x")}, NOW
         )
     db.session.rollback()
     with pytest.raises(ShortlistingError, match="Scores are 0 to 3"):
-        shortlisting.save_scores(
+        panel_scores.save_scores(
             db.session, _vacancy(p), _user(p.member), _app(p, "A-001"), {first.item_id: (7, "x")}, NOW
         )
     db.session.rollback()

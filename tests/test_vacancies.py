@@ -547,7 +547,7 @@ def test_the_retention_command_anonymises_only_old_closed_vacancies_and_keeps_th
         False,
     )
     assert a.anonymised_at is not None and a.answers == [] and a.reference == "C-001"
-    for vid, aid in (recent, still_open):
+    for _vid, aid in (recent, still_open):
         other = session.get(Application, aid)
         assert other.anonymised_at is None and other.candidate_name.endswith("Candidate") and other.answers
     assert {t: [tuple(r) for r in session.execute(select(t)).all()] for t in kept} == kept, (

@@ -17,6 +17,7 @@ from competency_portal.models.base import Base, utcnow
 from competency_portal.models.evidence import InvalidTransition
 from competency_portal.models.frameworks import FrameworkVersion, Item
 from competency_portal.models.people import Team, User, str_enum
+from competency_portal.shortlisting.scores import is_complete
 
 
 class VacancyStatus(str, enum.Enum):
@@ -168,11 +169,6 @@ class Score(Base):
     def complete(self) -> bool:
         """Both a score and a reason: what submission needs."""
         return is_complete(self.value, self.reason)
-
-
-def is_complete(value: int | None, reason: str | None) -> bool:
-    """Whether a (draft) score has both a value and a reason."""
-    return value is not None and bool((reason or "").strip())
 
 
 class Moderation(Base):

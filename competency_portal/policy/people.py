@@ -32,6 +32,7 @@ def holders(session: Session, role: Role) -> list[User]:
 
 
 def holds(user: User, role: Role) -> bool:
+    """Whether `user` holds `role`."""
     return role in user.roles
 
 

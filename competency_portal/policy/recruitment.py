@@ -1,14 +1,34 @@
-"""Recruitment: which vacancies a recruiter sees, and what they may do on each."""
+"""Recruitment: who recruits, which vacancies a recruiter sees, and what they may do on each.
+
+Loaders (`vacancy_for`, `application_for`) return the object the viewer may see, or stop with 404
+so as not to reveal that it exists; `rights_on` says what the viewer may do on a vacancy now.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from sqlalchemy import Select, false, or_, select
+from sqlalchemy.orm import Session
 
-from competency_portal.models import PanelMember, Role, User, Vacancy, VacancyStatus
+from competency_portal.models import Application, PanelMember, Role, User, Vacancy, VacancyStatus
+from competency_portal.policy.people import holders, holds
+from competency_portal.policy.routes import require
 
-# -- recruitment (vacancies) ------------------------------------------------------------
+# -- recruiters -------------------------------------------------------------------------
+
+
+def may_lead_recruitment(user: User) -> bool:
+    """Recruiters open vacancies (and lead them) and sit on panels."""
+    return holds(user, Role.RECRUITER)
+
+
+def panel_candidates(session: Session, lead: User) -> list[User]:
+    """Whom the lead may put on a vacancy's panel besides themself: the other active recruiters, by name."""
+    return [person for person in holders(session, Role.RECRUITER) if person.id != lead.id]
+
+
+# -- vacancies --------------------------------------------------------------------------
 # Recruiters see only the vacancies they lead or sit on. Administrators administer people and
 # frameworks, not recruitment: they see a vacancy only if they are its lead or on its panel (and
 # hold the recruiter role, which every recruitment route requires). Staff and supervisors never
@@ -79,3 +99,37 @@ def vacancy_rights(user: User, vacancy, member) -> VacancyRights:
         decide=lead and sees and shortlisting,
         agree=lead and sees and shortlisting,
     )
+
+
+def sees_panel_scores(vacancy, member, user_id: int) -> bool:
+    """Whether someone who may see the vacancy sees the panel's scores: once they have submitted
+    their own (`member` is their PanelMember row), or as its lead when not scoring."""
+    return member.scores_submitted_at is not None if member is not None else vacancy.lead_id == user_id
+
+
+# -- loaders ----------------------------------------------------------------------------
+
+
+def vacancy_for(session: Session, viewer: User, vacancy_id: int) -> Vacancy:
+    """The vacancy, if the viewer leads it or sits on its panel (404 otherwise)."""
+    vacancy = session.get(Vacancy, vacancy_id)
+    require(vacancy is not None and can_see_vacancy(viewer, vacancy))
+    return vacancy
+
+
+def rights_on(viewer: User, vacancy, panel=None) -> VacancyRights:
+    """The viewer's rights on a vacancy they may see.
+
+    Their panel row is looked for in `panel` (the vacancy's PanelMember rows, when a page has
+    already loaded them), else in `vacancy.panel`.
+    """
+    rows = vacancy.panel if panel is None else panel
+    member = next((m for m in rows if m.user_id == viewer.id), None)
+    return vacancy_rights(viewer, vacancy, member)
+
+
+def application_for(session: Session, vacancy: Vacancy, application_id: int) -> Application:
+    """One of the vacancy's applications (404 for any other, so as not to reveal it exists)."""
+    application = session.get(Application, application_id)
+    require(application is not None and application.vacancy_id == vacancy.id)
+    return application

@@ -7,9 +7,8 @@ from wtforms import RadioField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from competency_portal.models import Outcome
-from competency_portal.recruitment.shortlist import SCORE_LABELS
+from competency_portal.shortlisting.scores import DECISION_REASON_MAX, SCORE_LABELS
 
-DECISION_REASON_MAX = 2000  # as services.shortlisting.DECISION_REASON_MAX (importing it here would be circular)
 SCORE_CHOICES = [(str(v), f"{v}: {label}") for v, label in SCORE_LABELS.items()]
 
 

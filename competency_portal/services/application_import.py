@@ -18,7 +18,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from competency_portal.models import Application, Item, User, Vacancy
 from competency_portal.services import audit, csv_upload, people, portfolio_consent, vacancies
@@ -27,6 +30,7 @@ from competency_portal.services.staff_import import column_key, valid_email
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 2_000
 KIND = csv_upload.Kind("application", "applications", "Save it as CSV and upload it again.")
+CHANGED = "Nothing was imported: the vacancy changed while the import ran. Upload the file again."
 
 COLUMNS = {
     "candidatename": "candidate_name",
@@ -50,6 +54,10 @@ YES = {"yes", "y", "true", "1"}
 NO = {"no", "n", "false", "0", ""}
 
 
+class ImportRefused(Exception):
+    """The confirmed file can no longer be imported as previewed; nothing of it is kept."""
+
+
 @dataclass
 class ImportRow:
     """One row of the file and what is wrong with it (the preview shows no names or emails)."""
@@ -62,15 +70,19 @@ class ImportRow:
 
 @dataclass
 class ImportPreview:
+    """What a file would import: every row with what is wrong with it, or what is wrong with the whole file."""
+
     rows: list[ImportRow] = field(default_factory=list)
     problem: str | None = None
 
     @property
     def error_rows(self) -> list[ImportRow]:
+        """The rows with something wrong."""
         return [r for r in self.rows if r.errors]
 
     @property
     def ok(self) -> bool:
+        """Whether the file imports as it is: rows, and nothing wrong with any."""
         return self.problem is None and bool(self.rows) and not self.error_rows
 
 
@@ -123,7 +135,8 @@ def parse(
         return ImportPreview(
             problem=(
                 f"The column{'s' if len(unknown) > 1 else ''} {', '.join(f'“{u}”' for u in unknown)} "
-                f"{'are' if len(unknown) > 1 else 'is'} not a criterion assessed at application in this vacancy’s person specification. "
+                f"{'are' if len(unknown) > 1 else 'is'} not a criterion assessed at application "
+                "in this vacancy’s person specification. "
                 f"Criterion columns must be named by code: {codes}."
             )
         )
@@ -202,15 +215,14 @@ def _row(number: int, cells: list[str], positions: dict[str, int], answer_column
     too_long = sum(1 for t in answers.values() if len(t) > vacancies.LIMITS["answer"])
     if too_long:
         errors.append(
-            f"{too_long} criterion answer{'s are' if too_long > 1 else ' is'} longer than {vacancies.LIMITS['answer']:,} characters"
+            f"{too_long} criterion answer{'s are' if too_long > 1 else ' is'} longer than "
+            f"{vacancies.LIMITS['answer']:,} characters"
         )
     return ImportRow(number=number, fields=fields, errors=errors)
 
 
 def accounts(session: Session) -> set[str]:
     """Emails of active portal accounts."""
-    from sqlalchemy import select
-
     return set(session.scalars(select(User.email).where(User.active.is_(True))))
 
 
@@ -228,31 +240,47 @@ def preview_for(session: Session, vacancy: Vacancy, data: bytes) -> ImportPrevie
 def apply(
     session: Session, vacancy: Vacancy, actor: User, preview: ImportPreview, token: str, mail: dict | None = None
 ) -> list[Application]:
-    """Write every row of a clean preview in the caller's transaction (the caller commits or rolls back)."""
+    """Write every row of a clean preview in the caller's transaction (the caller commits or rolls back).
+
+    Refused (`ImportRefused`, nothing to keep) if the vacancy changed since the preview so that a row
+    no longer goes in, or someone else added to it at the same moment.
+    """
     if not preview.ok:
         raise ValueError("only a preview with no errors can be imported")
+    try:
+        made = _add_rows(session, vacancy, actor, preview)
+        _record(session, vacancy, actor, preview, made, token, mail)
+        session.flush()
+    except (vacancies.VacancyError, IntegrityError, StaleDataError):
+        raise ImportRefused(CHANGED) from None
+    return made
+
+
+def _add_rows(session: Session, vacancy: Vacancy, actor: User, preview: ImportPreview) -> list[Application]:
     vacancies.check_can_add(vacancy, actor)
     ids = {c.id for c in vacancies.criteria(session, vacancy.spec_version_id)}
     start = vacancies.next_reference_number(session, vacancy.id)
     made = []
     for offset, row in enumerate(preview.rows):
-        try:
-            application = vacancies.build_application(
-                session, vacancy, row.fields, vacancies.reference(start + offset), ids
-            )
-        except vacancies.VacancyError as exc:
-            raise ValueError(f"row {row.number}: {exc.message}") from None
+        application = vacancies.build_application(
+            session, vacancy, row.fields, vacancies.reference(start + offset), ids
+        )
         session.add(application)
         made.append(application)
     session.flush()
-    for application, row in zip(made, preview.rows):
+    return made
+
+
+def _record(session, vacancy, actor, preview, made, token, mail) -> None:
+    """Audit each added application and the import, and ask internal candidates to share their portfolio."""
+    for application, row in zip(made, preview.rows, strict=True):
         audit.record(
             session,
             actor_id=actor.id,
             action="application_added",
             object_type="application",
             object_id=application.id,
-            detail={**vacancies._application_detail(vacancy, application), "source": "import", "row": row.number},
+            detail={**vacancies.application_detail(vacancy, application), "source": "import", "row": row.number},
         )
         if application.internal_user_id:
             portfolio_consent.ask(session, actor, vacancy, application, mail)
@@ -264,4 +292,3 @@ def apply(
         object_id=vacancy.id,
         detail={"applications": len(made), "references": [a.reference for a in made], "upload": token},
     )
-    return made

@@ -22,118 +22,12 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy.orm import Session
 
 from competency_portal.models import Outcome, User, VacancyStatus
-from competency_portal.services import people, portfolio_consent, shortlisting, vacancies
+from competency_portal.services import panel_scores, people, portfolio_consent, shortlist_board, shortlisting, vacancies
+from competency_portal.services.demo_candidates import CARE_COORDINATOR, CHRIS, LEE, SOCIAL_WORKER
 
 PANEL_MEMBER = ("Lee Chambers", "panel@example.nhs.uk", "Service Manager", "8a")
 LEEDS = "leeds-recovery-centre-care-coordinator-person-spec"
 TAMESIDE = "tameside-mhsw-care-coordinator-person-spec"
-
-# Two panel members' ways of giving the same reasons.
-LEE = {
-    0: "No evidence of this in the application.",
-    1: "Touched on, but no example given.",
-    2: "A clear example that meets the criterion.",
-    3: "Strong, specific examples that go beyond the criterion.",
-}
-CHRIS = {
-    0: "Nothing in the statement shows this.",
-    1: "Some mention; not enough to meet it.",
-    2: "Meets it: one good example.",
-    3: "Exceeds it: several detailed examples.",
-}
-
-# name, email, internal, guaranteed interview scheme, strength 0-3, supporting statement, answer on the first criterion
-CARE_COORDINATOR = [
-    (
-        "Amara Okonkwo",
-        "amara.okonkwo@example.org",
-        False,
-        False,
-        2.6,
-        "I have been a care coordinator in a community mental health team for five years, holding a caseload of people "
-        "with complex needs under CPA. I lead on risk reviews in my team and supervise two Band 5 nurses.",
-        "I co-designed our team's interpreter and accessible-information checklist and audit it every quarter.",
-    ),
-    (
-        "Ben Hartley",
-        "ben.hartley@example.org",
-        False,
-        True,
-        2.0,
-        "I am a registered mental health nurse with three years in an early intervention service, where I coordinate "
-        "the care of young people after a first episode of psychosis and work closely with their families.",
-        "I adapt how I work to each family's culture and language, and have completed the trust's equality training.",
-    ),
-    (
-        "Grace Lee",
-        "grace.lee@example.nhs.uk",
-        True,
-        False,
-        1.8,
-        "I am a Band 5 staff nurse in the North Community Mental Health Team. Over the last year I have co-worked a "
-        "caseload under supervision and completed my risk assessment and carers' training.",
-        "I make sure the people I work with can take part in their care in the way that suits them.",
-    ),
-    (
-        "Daniel Price",
-        "daniel.price@example.org",
-        False,
-        False,
-        1.5,
-        "I have worked as a support worker in supported housing for people with mental health needs for four years and "
-        "am keen to move into care coordination. I do not yet hold a professional qualification.",
-        "I treat everyone I support with respect, whatever their background.",
-    ),
-    (
-        "Sofia Marsh",
-        "sofia.marsh@example.org",
-        False,
-        False,
-        2.2,
-        "I am an occupational therapist in a recovery service, coordinating care for people with long-term mental "
-        "health needs, and I chair our service user involvement group.",
-        "Our involvement group recruits members from every community we serve, "
-        "and I track who we are not yet reaching.",
-    ),
-]
-SOCIAL_WORKER = [
-    (
-        "Hannah Cole",
-        "hannah.cole@example.org",
-        False,
-        False,
-        2.6,
-        "I am an HCPC-registered social worker and AMHP with six years in a community mental health team.",
-        "BA (Hons) Social Work; HCPC registered; AMHP approval current.",
-    ),
-    (
-        "Marcus Reid",
-        "marcus.reid@example.nhs.uk",
-        True,
-        False,
-        2.2,
-        "I am a social worker in the trust's crisis team and want to return to longer-term care coordination.",
-        "MA Social Work; HCPC registered.",
-    ),
-    (
-        "Olivia Grant",
-        "olivia.grant@example.org",
-        False,
-        False,
-        1.9,
-        "I qualified as a social worker two years ago and have worked in an adult social care team since.",
-        "BA (Hons) Social Work; HCPC registered since 2024.",
-    ),
-    (
-        "Kwame Mensah",
-        "kwame.mensah@example.org",
-        False,
-        False,
-        1.6,
-        "I am completing my social work degree and have worked as a community support worker for three years.",
-        "Final year of a BA in Social Work; not yet registered.",
-    ),
-]
 
 
 def seed(session: Session, today: date, *, recruiter: User, panel: User, internal: User) -> tuple[str, str]:
@@ -145,7 +39,7 @@ def seed(session: Session, today: date, *, recruiter: User, panel: User, interna
 
 
 def _open(session, today, lead, other, slug, title, band, closed_days_ago, candidates):
-    """A vacancy with its applications, moved to shortlisting; returns it, the applications and the scored criteria."""
+    """A vacancy and its applications, moved on to shortlisting; returns them and the scored criteria."""
     spec = next(v for v in vacancies.spec_choices(session) if v.framework.slug == slug)
     team = people.team_named(session, "North Community Mental Health Team")
     vacancy = vacancies.create_vacancy(
@@ -180,7 +74,7 @@ def _open(session, today, lead, other, slug, title, band, closed_days_ago, candi
             )
         )
     vacancies.advance(session, vacancy, lead, VacancyStatus.SHORTLISTING, vacancy.lock_version)
-    return vacancy, apps, shortlisting.load(session, vacancy).criteria
+    return vacancy, apps, shortlist_board.load(session, vacancy).criteria
 
 
 def _levels(rng, candidates, criteria, fails: dict[int, str]) -> list[dict[int, int]]:
@@ -219,7 +113,7 @@ def _bounded(criterion, value: int) -> int:
 
 def _score(session, vacancy, scorer, app, levels, voice, when, only=None):
     entries = {i: (v, voice[v]) for i, v in levels.items() if only is None or i in only}
-    shortlisting.save_scores(session, vacancy, scorer, app, entries, when)
+    panel_scores.save_scores(session, vacancy, scorer, app, entries, when)
 
 
 def _care_coordinator(session, rng, today, lead, other, internal):
@@ -237,14 +131,14 @@ def _care_coordinator(session, rng, today, lead, other, internal):
     theirs[2][code["KS.2"]], mine[2][code["KS.2"]] = 1, 3
     for n, app in enumerate(apps):
         _score(session, vacancy, other, app, theirs[n], LEE, _at(today - timedelta(days=3), 14))
-    shortlisting.submit_scores(session, vacancy, other, _at(today - timedelta(days=2), 9))
+    panel_scores.submit_scores(session, vacancy, other, _at(today - timedelta(days=2), 9))
     # The demo recruiter has scored four applications in full and the fifth part way.
     when = _at(today - timedelta(days=1), 16)
     for n, app in enumerate(apps[:4]):
         _score(session, vacancy, lead, app, mine[n], CHRIS, when)
     last, order = apps[4], [c.item_id for c in criteria]
     _score(session, vacancy, lead, last, mine[4], CHRIS, when, only=set(order[:20]))
-    shortlisting.save_scores(
+    panel_scores.save_scores(
         session,
         vacancy,
         lead,
@@ -277,7 +171,7 @@ def _social_worker(session, rng, today, lead, other):
     for scorer, rows, voice, day in ((lead, levels, LEE, 31), (other, theirs, CHRIS, 30)):
         for n, app in enumerate(apps):
             _score(session, vacancy, scorer, app, rows[n], voice, _at(today - timedelta(days=day), 11))
-        shortlisting.submit_scores(session, vacancy, scorer, _at(today - timedelta(days=day), 17))
+        panel_scores.submit_scores(session, vacancy, scorer, _at(today - timedelta(days=day), 17))
     decided = _at(today - timedelta(days=27), 10)
     shortlisting.moderate(
         session,

@@ -1,6 +1,6 @@
 """The shortlist with reasons as CSV, XLSX and PDF, and the interview scoring sheet as PDF.
 
-The rows come from `shortlisting.export_rows`, so every format says the same thing and none shows
+The rows come from `shortlisting.report.export_rows`, so every format says the same thing and none shows
 a candidate's name or email before the shortlist is agreed. CSV and XLSX are written by
 `competency_portal.exports` (which keeps cells from running as formulas); everything people typed
 is escaped before it goes into reportlab's Paragraph markup.
@@ -23,7 +23,7 @@ from competency_portal import exports
 from competency_portal.models import Application, Vacancy
 
 if TYPE_CHECKING:
-    from competency_portal.services.shortlisting import SpecCriterion
+    from competency_portal.shortlisting.criteria import SpecCriterion
 
 NHS_BLUE, NHS_PALE_GREY = colors.HexColor("#005EB8"), colors.HexColor("#E8EDEE")
 
@@ -87,6 +87,7 @@ def _table(data, widths, header_rows: int = 1) -> Table:
 
 
 def to_pdf(vacancy: Vacancy, headings: list[str], rows: list[list], generated: datetime) -> bytes:
+    """The shortlist as a landscape PDF table, saying when it was generated and whether it is agreed."""
     styles = getSampleStyleSheet()
     small = styles["BodyText"].clone("small", fontSize=8, leading=10)
     buffer = io.BytesIO()

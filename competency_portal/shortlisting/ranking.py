@@ -1,26 +1,18 @@
-"""Shortlisting arithmetic: agreed scores, moderation flags, essential gates and ranking.
+"""Ranking: every application's result on the criteria, and the order the shortlist shows them in.
 
-Pure functions over plain data, so the rules are tested directly and run fast for a vacancy with
-hundreds of applications. Decision support only: nobody is rejected automatically; the lead
-decides every application, with a reason.
+Decision support only: nobody is rejected automatically; the lead decides every application, with
+a reason. Linear in applications x criteria, so it runs fast for a vacancy with hundreds of them.
 
-- Each panel member scores each criterion assessed at application: 0 no evidence, 1 partly,
-  2 meets, 3 exceeds.
-- A criterion whose panel scores differ by 2 or more needs moderation: the lead records the agreed
-  score and why. Otherwise the agreed score is the mean of the panel's scores.
 - An application with an agreed 0 on any essential criterion does not meet the essentials.
-- The rest are ranked by their essential total, then their desirable total; equal totals share a
-  rank (ties are shown, not broken). Totals are summed exactly (means of a panel of three are
-  thirds, and float sums of thirds depend on their order), so equal totals are always equal.
+- The rest, once every criterion is agreed, are ranked by their essential total, then their
+  desirable total; equal totals share a rank (ties are shown, not broken).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from fractions import Fraction
 
-MODERATION_SPREAD = 2
-SCORE_LABELS = {0: "No evidence", 1: "Partly", 2: "Meets", 3: "Exceeds"}
+from competency_portal.shortlisting.scores import Cell, cell, total
 
 
 @dataclass(frozen=True)
@@ -43,21 +35,6 @@ class Candidate:
 
 
 @dataclass(frozen=True)
-class Cell:
-    """One application's result on one criterion."""
-
-    scores: dict[int, int]  # scorer id -> score
-    moderated: int | None
-    needs_moderation: bool
-    agreed: float | None  # None while scores are missing or moderation is needed
-
-    @property
-    def spread(self) -> int:
-        """The difference between the highest and lowest panel score."""
-        return max(self.scores.values()) - min(self.scores.values()) if self.scores else 0
-
-
-@dataclass(frozen=True)
 class Result:
     """One application's shortlisting picture."""
 
@@ -73,33 +50,6 @@ class Result:
     def guaranteed_interview_flag(self) -> bool:
         """A guaranteed-interview candidate who meets the essentials."""
         return self.candidate.guaranteed_interview and self.complete and not self.fails_essentials
-
-
-def cell(scores: dict[int, int], moderated: int | None, panel_size: int) -> Cell:
-    """Agree one criterion's score from the panel's scores and any moderation."""
-    spread = (max(scores.values()) - min(scores.values())) if scores else 0
-    needs = spread >= MODERATION_SPREAD and moderated is None
-    if moderated is not None:
-        agreed: float | None = float(moderated)
-    elif needs or len(scores) < panel_size:
-        agreed = None
-    else:
-        agreed = sum(scores.values()) / len(scores)
-    return Cell(dict(scores), moderated, needs, agreed)
-
-
-def total(cells) -> float:
-    """The exact sum of the cells' agreed scores (unagreed count 0), as the nearest float.
-
-    Numerators are added per denominator (the panel size, or 1 for a moderated score), in integers.
-    """
-    by_denominator: dict[int, int] = {}
-    for c in cells:
-        if c.agreed is None:
-            continue
-        n, d = (c.moderated, 1) if c.moderated is not None else (sum(c.scores.values()), len(c.scores))
-        by_denominator[d] = by_denominator.get(d, 0) + n
-    return float(sum((Fraction(n, d) for d, n in by_denominator.items()), Fraction(0)))
 
 
 def shortlist(
@@ -153,3 +103,12 @@ def tied(results: list[Result]) -> set[int]:
         if r.rank is not None:
             seen.setdefault(r.rank, []).append(r.candidate.application_id)
     return {a for ids in seen.values() if len(ids) > 1 for a in ids}
+
+
+def rank_label(result: Result, ties: set[int]) -> str:
+    """'1', 'Joint 2' for a shared rank, or why there is no rank."""
+    if result.rank is not None:
+        return f"Joint {result.rank}" if result.candidate.application_id in ties else str(result.rank)
+    if result.fails_essentials:
+        return "Does not meet the essentials"
+    return "Not yet agreed"
