@@ -579,7 +579,7 @@ def test_confirming_an_import_writes_every_row_and_the_audit_records(as_admin, s
     data = GOOD + b"Ann Nurse,ann@nhs.example,Senior Nurse,6,North CMHT,lee@nhs.example,staff\n"
     preview = upload(as_admin, data)
     token = import_token(preview)
-    assert token and (imports_dir / f"{token}.csv").is_file()
+    assert token and (imports_dir / f"staff-{token}.csv").is_file()
     assert "4 rows: 3 to create, 1 to update" in preview.get_data(as_text=True)
 
     response = post(as_admin, "/admin/import/confirm", {"token": token}, token_from="/admin/import")
@@ -589,7 +589,7 @@ def test_confirming_an_import_writes_every_row_and_the_audit_records(as_admin, s
     text = done.get_data(as_text=True)
     assert "3 people created, 1 updated, 0 unchanged" in text
     assert "have no password" in text
-    assert not (imports_dir / f"{token}.csv").exists()
+    assert not (imports_dir / f"staff-{token}.csv").exists()
 
     session.expire_all()
     lee, pat, sid = (
@@ -678,7 +678,7 @@ def test_confirm_checks_the_file_again_and_writes_nothing_if_things_changed(as_a
     session.expire_all()
     assert count(session, User) == users
     assert events(session, "staff_imported") == [] and events(session, "person_created") == []
-    assert not (imports_dir / f"{token}.csv").exists()
+    assert not (imports_dir / f"staff-{token}.csv").exists()
 
 
 def test_the_import_result_page_needs_an_import(as_admin):

@@ -88,9 +88,9 @@ def test_a_byte_order_mark_is_tolerated():
 
 
 def test_a_file_in_another_encoding_is_refused():
-    data = "Name,Email,Job Title,Band,Team,Supervisor Email,Role\nZoë Brontë,zoe@nhs.example,Nurse,5,North,,staff\n".encode(
-        "cp1252"
-    )
+    data = (
+        "Name,Email,Job Title,Band,Team,Supervisor Email,Role\nZoë Brontë,zoe@nhs.example,Nurse,5,North,,staff\n"
+    ).encode("cp1252")
     preview = parse(data, {})
     assert not preview.ok
     assert preview.rows == []

@@ -1,7 +1,17 @@
-"""Administration: people, roles, teams, supervision, the staff CSV import and the audit trail."""
+"""Administration: people, roles, teams, supervision, the staff CSV import and the audit trail.
+
+Views stay thin: check a form, call a service, commit once (competency_portal/web.py), redirect
+with a message. One module per part, all on this blueprint.
+"""
 
 from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 
-from competency_portal.admin import views  # noqa: E402,F401 - registers routes
+from competency_portal.admin import (  # noqa: E402,F401 - registers routes
+    views_audit,
+    views_import,
+    views_people,
+    views_supervision,
+    views_teams,
+)

@@ -7,6 +7,13 @@ this package: `policy.can_view_person(...)`. Nothing outside this package compar
 owners; views, queries and template flags ask it.
 """
 
+from competency_portal.policy.admin import (
+    can_supervise,
+    drops_admin,
+    may_deactivate,
+    may_set_roles,
+    supervisor_candidates,
+)
 from competency_portal.policy.appraisal import (
     AppraisalRights,
     appraisal_for,
@@ -104,10 +111,12 @@ __all__ = [
     "can_see_vacancy",
     "can_set_target_role",
     "can_submit_evidence",
+    "can_supervise",
     "can_view_evidence",
     "can_view_person",
     "check_routes",
     "deputy_candidates",
+    "drops_admin",
     "evidence_for",
     "holders",
     "holds",
@@ -119,6 +128,8 @@ __all__ = [
     "is_covering",
     "is_own",
     "is_vacancy_lead",
+    "may_deactivate",
+    "may_set_roles",
     "navigation",
     "on_panel",
     "owns_evidence",
@@ -132,6 +143,7 @@ __all__ = [
     "sign_off_for_revoking",
     "supervisees",
     "supervises",
+    "supervisor_candidates",
     "takes_part",
     "trainee_for",
     "training_rights",

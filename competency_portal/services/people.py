@@ -168,15 +168,3 @@ def set_password(user: User, password: str) -> None:
     user.session_token = new_session_token()
     user.failed_sign_ins = 0
     user.locked_until = None
-
-
-def administrators(session: Session) -> list[User]:
-    """The active administrators, by name: whom to ask for what only an administrator may do."""
-    return list(
-        session.scalars(
-            select(User)
-            .join(UserRole, UserRole.user_id == User.id)
-            .where(UserRole.role == Role.ADMIN, User.active.is_(True))
-            .order_by(User.name)
-        )
-    )

@@ -2,7 +2,8 @@
 
 `parse` is a pure function: the file's bytes and a snapshot of the people already held go in;
 every row comes out with what would happen to it (create, update, no change) and what is wrong
-with it. Nothing is written. services/staff_import_store.py takes the snapshot and writes a clean preview.
+with it. Nothing is written. The rules each row must meet are in staff_import_rules;
+services/staff_import_store.py takes the snapshot and writes a clean preview.
 
 An optional "target role" column names the role profile each person works towards, by its slug or
 its title.
@@ -14,8 +15,27 @@ import re
 from dataclasses import dataclass, field
 from typing import Mapping
 
+from competency_portal import exports
 from competency_portal.models import Role
 from competency_portal.services import csv_upload, people
+from competency_portal.services.staff_import_rules import CREATE, NO_CHANGE, UPDATE, check_rows, valid_email
+
+__all__ = [
+    "CREATE",
+    "MAX_BYTES",
+    "MAX_ROWS",
+    "NO_CHANGE",
+    "OPTIONAL",
+    "REQUIRED",
+    "UPDATE",
+    "ExistingPerson",
+    "ImportPreview",
+    "ImportRow",
+    "column_key",
+    "parse",
+    "sample_csv",
+    "valid_email",
+]
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -34,29 +54,12 @@ COLUMNS = {
 }
 REQUIRED = ["name", "email", "job title", "band", "team", "supervisor email", "role"]
 OPTIONAL = ["target role"]
-LIMITS = {"name": 120, "email": 254, "job_title": 120, "band": 40, "team": 120, "supervisor_email": 254}
-LABELS = {
-    "name": "Name",
-    "email": "Email",
-    "job_title": "Job title",
-    "band": "Band",
-    "team": "Team",
-    "supervisor_email": "Supervisor email",
-}
 ROLE_NAMES = ", ".join(r.value for r in Role)
-EMAIL = re.compile(r"^[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[^@\s,;<>\".]+$")
-
-CREATE, UPDATE, NO_CHANGE = "create", "update", "no change"
 
 
 def column_key(header: str) -> str:
     """How a header is matched: case-insensitively, ignoring spaces and underscores."""
     return re.sub(r"[\s_]+", "", header or "").lower()
-
-
-def valid_email(email: str) -> bool:
-    """A plausible email address (one @, a dot in the domain, no spaces)."""
-    return bool(EMAIL.match(email)) and len(email) <= 254
 
 
 @dataclass(frozen=True)
@@ -137,7 +140,8 @@ def _target_role(value: str, profiles: Mapping[str, str]) -> tuple[str | None, s
     if not profiles:
         return (
             None,
-            f"Target role “{value}” is not a role profile: none is loaded yet. Load the frameworks, or leave the cell blank",
+            f"Target role “{value}” is not a role profile: none is loaded yet. "
+            "Load the frameworks, or leave the cell blank",
         )
     allowed = "; ".join(f"{slug} ({title})" for slug, title in sorted(profiles.items()))
     return None, f"Target role “{value}” is not a role profile: use one of {allowed}, or leave the cell blank"
@@ -184,31 +188,7 @@ def parse(
             )
         )
 
-    rows: list[ImportRow] = []
-    for number, cells in lines:
-
-        def cell(name: str) -> str:
-            i = positions.get(name)
-            return cells[i].strip() if i is not None and i < len(cells) else ""
-
-        roles, unknown = _roles(cell("roles"))
-        target_role, wrong_role = _target_role(cell("target_role"), profiles)
-        row = ImportRow(
-            number=number,
-            name=cell("name"),
-            email=people.normalise_email(cell("email")),
-            job_title=cell("job_title") or None,
-            band=cell("band") or None,
-            team=cell("team") or None,
-            supervisor_email=people.normalise_email(cell("supervisor_email")) or None,
-            roles=roles,
-            target_role=target_role,
-        )
-        if unknown:
-            row.errors.append(f"Role “{', '.join(unknown)}” is not known: use {ROLE_NAMES}")
-        if wrong_role:
-            row.errors.append(wrong_role)
-        rows.append(row)
+    rows = [_read_row(number, cells, positions, profiles) for number, cells in lines]
 
     has_target_role = "target_role" in positions
     if not rows:
@@ -218,8 +198,35 @@ def parse(
             has_target_role=has_target_role,
         )
 
-    _check_rows(rows, existing, actor_email)
+    check_rows(rows, existing, actor_email)
     return ImportPreview(rows=rows, ignored_columns=ignored, has_target_role=has_target_role)
+
+
+def _read_row(number: int, cells: list[str], positions: Mapping[str, int], profiles: Mapping[str, str]) -> ImportRow:
+    """One line of the file as a row, with the errors its role and target role cells have."""
+
+    def cell(name: str) -> str:
+        i = positions.get(name)
+        return cells[i].strip() if i is not None and i < len(cells) else ""
+
+    roles, unknown = _roles(cell("roles"))
+    target_role, wrong_role = _target_role(cell("target_role"), profiles)
+    row = ImportRow(
+        number=number,
+        name=cell("name"),
+        email=people.normalise_email(cell("email")),
+        job_title=cell("job_title") or None,
+        band=cell("band") or None,
+        team=cell("team") or None,
+        supervisor_email=people.normalise_email(cell("supervisor_email")) or None,
+        roles=roles,
+        target_role=target_role,
+    )
+    if unknown:
+        row.errors.append(f"Role “{', '.join(unknown)}” is not known: use {ROLE_NAMES}")
+    if wrong_role:
+        row.errors.append(wrong_role)
+    return row
 
 
 def _join(words: list[str]) -> str:
@@ -227,98 +234,22 @@ def _join(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
 
 
-def _check_rows(rows: list[ImportRow], existing: Mapping[str, ExistingPerson], actor_email: str | None) -> None:
-    first_row: dict[str, ImportRow] = {}
-    for row in rows:
-        if not row.name:
-            row.errors.append("Enter the person’s name")
-        if not row.email:
-            row.errors.append("Enter the person’s email address")
-        elif not valid_email(row.email):
-            row.errors.append(f"“{row.email}” is not a valid email address")
-        for name, limit in LIMITS.items():
-            value = getattr(row, name) or ""
-            if len(value) > limit:
-                row.errors.append(f"{LABELS[name]} is longer than {limit} characters")
-        if row.email:
-            if row.email in first_row:
-                row.errors.append(
-                    f"Email {row.email} is also on row {first_row[row.email].number}: each person must appear once"
-                )
-            else:
-                first_row[row.email] = row
-
-    for row in rows:
-        if row.supervisor_email:
-            _check_supervisor(row, first_row, existing)
-        held = existing.get(row.email)
-        if held is not None:
-            row.existing_id = held.id
-            if (
-                actor_email
-                and row.email == people.normalise_email(actor_email)
-                and Role.ADMIN in held.roles
-                and Role.ADMIN not in row.roles
-            ):
-                row.errors.append(
-                    "This is your own account: the file would remove your admin role. Add “admin” to your role, or leave yourself out of the file."
-                )
-            row.changes = _changes(row, held)
-            row.action = UPDATE if row.changes else NO_CHANGE
-        else:
-            row.action = CREATE
-
-
-def _check_supervisor(row: ImportRow, in_file: Mapping[str, ImportRow], existing: Mapping[str, ExistingPerson]) -> None:
-    email = row.supervisor_email or ""
-    if email == row.email:
-        row.errors.append("The supervisor email is the person’s own: a person cannot supervise themself")
-        return
-    if not valid_email(email):
-        row.errors.append(f"Supervisor email “{email}” is not a valid email address")
-        return
-    if email in in_file:
-        if Role.SUPERVISOR not in in_file[email].roles:
-            row.errors.append(
-                f"Supervisor {email} (row {in_file[email].number}) does not have the supervisor role: add “supervisor” to their role"
-            )
-        return
-    held = existing.get(email)
-    if held is None:
-        row.errors.append(f"Supervisor {email} is not in the file and is not a person in the portal")
-    elif not held.active:
-        row.errors.append(f"Supervisor {email} is deactivated: choose an active supervisor")
-    elif Role.SUPERVISOR not in held.roles:
-        row.errors.append(
-            f"Supervisor {email} does not have the supervisor role: give them that role, or include them in the file with it"
-        )
-
-
-def _changes(row: ImportRow, held: ExistingPerson) -> list[str]:
-    """What importing the row would change about someone already held (blank cells change nothing)."""
-    changes = []
-    if row.name and row.name != held.name:
-        changes.append("name")
-    if row.job_title and row.job_title != held.job_title:
-        changes.append("job title")
-    if row.band and row.band != held.band:
-        changes.append("band")
-    if row.team and row.team.lower() != (held.team or "").lower():
-        changes.append("team")
-    if row.roles != held.roles:
-        changes.append("roles")
-    if row.supervisor_email and held.supervisor_emails != {row.supervisor_email}:
-        changes.append("supervisor")
-    if row.target_role and row.target_role != held.target_role:
-        changes.append("target role")
-    return changes
-
-
 def sample_csv(profiles: Mapping[str, str]) -> str:
     """A small staff file with every column the import reads, naming a role profile that is loaded."""
     role = next(iter(sorted(profiles)), "")
-    return (
-        "Name,Email,Job title,Band,Team,Supervisor email,Role,Target role\r\n"
-        "Sam Lead,sam.lead@example.nhs.uk,Team Leader,7,North CMHT,,supervisor;staff,\r\n"
-        f"Ali Khan,ali.khan@example.nhs.uk,Community Mental Health Nurse,5,North CMHT,sam.lead@example.nhs.uk,staff,{role}\r\n"
+    return exports.csv_text(
+        ["Name", "Email", "Job title", "Band", "Team", "Supervisor email", "Role", "Target role"],
+        [
+            ["Sam Lead", "sam.lead@example.nhs.uk", "Team Leader", "7", "North CMHT", "", "supervisor;staff", ""],
+            [
+                "Ali Khan",
+                "ali.khan@example.nhs.uk",
+                "Community Mental Health Nurse",
+                "5",
+                "North CMHT",
+                "sam.lead@example.nhs.uk",
+                "staff",
+                role,
+            ],
+        ],
     )
