@@ -136,7 +136,8 @@ def test_repeated_keys_are_refused(tmp_path):
 
 def test_alias_bombs_are_refused(tmp_path):
     bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
-        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
+        f"*{chr(97 + i)}]\n"
         for i in range(8)
     )
     [problem] = problems_for(write(tmp_path, "bomb.yaml", bomb))

@@ -238,7 +238,10 @@ def test_a_folder_with_one_fuzzed_file_is_all_or_nothing(app, tmp_path_factory, 
 
 def test_the_load_command_names_the_file_and_line_of_a_forbidden_character(app, seeded, runner, tmp_path):
     """Regression (found by the fuzzing above): these ended in a traceback, or a DataError on PostgreSQL."""
-    scale = "kind: scale\nid: fuzz-scale\ntitle: {title}\nlevels:\n  - {{value: 0, label: None}}\n  - {{value: 1, label: Some}}\n"
+    scale = (
+        "kind: scale\nid: fuzz-scale\ntitle: {title}\nlevels:\n"
+        "  - {{value: 0, label: None}}\n  - {{value: 1, label: Some}}\n"
+    )
     for title, shown in (
         ("Pro\x1fficiency", "the character U+001F is not allowed in YAML"),
         ('"Pro\\0ficiency"', "the text holds the character U+0000, which cannot be stored"),

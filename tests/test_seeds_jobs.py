@@ -75,7 +75,8 @@ TAMESIDE_SECTIONS = {
         "Main Duties and Responsibilities",
         # context: the team's opening hours, not a duty of the post holder
         {
-            "· The team offers a 5 day service within the hours of 09.00hrs to 17.00hrs. Some flexibility will be necessary to provide planned interventions."
+            "· The team offers a 5 day service within the hours of 09.00hrs to 17.00hrs. Some flexibility will "
+            "be necessary to provide planned interventions."
         },
     ),
     "1 responsibilities": ("1.  Responsibilities", "2.  Communication and Relationship Skills", set()),
@@ -87,7 +88,8 @@ TAMESIDE_SECTIONS = {
         "General Duties of all post holders",
         # disclaimer closing the duties, not a duty
         {
-            "This is not an exhaustive role specification and does not include specific skills or therapeutic interventions which will be required as part of this role."
+            "This is not an exhaustive role specification and does not include specific skills or therapeutic "
+            "interventions which will be required as part of this role."
         },
     ),
 }
@@ -156,7 +158,8 @@ def test_every_tameside_criterion_is_an_item():
         ("Recovery Model", "desirable", ["application", "references", "interview"]),
         ("Computer literacy", "essential", ["application", "references", "interview"]),
         (
-            "Keen interest in developing therapeutic care coordination skills – anxiety management / Recovery / Emotional Regulation / DSH",
+            "Keen interest in developing therapeutic care coordination skills – anxiety management / Recovery "
+            "/ Emotional Regulation / DSH",
             "desirable",
             ["application", "references", "interview"],
         ),
@@ -195,7 +198,8 @@ MID_ESSEX_SECTIONS = {
         "ADDITIONAL DUTIES",
         # introduces the list; context, not a duty
         {
-            "The following framework is designed to illustrate the priorities given to the additional key activities associated with the role when delivering these normal day-to-day activities."
+            "The following framework is designed to illustrate the priorities given to the additional key "
+            "activities associated with the role when delivering these normal day-to-day activities."
         },
     ),
     "additional duties": (
@@ -203,7 +207,8 @@ MID_ESSEX_SECTIONS = {
         "OUR TRUST STRATEGIC OBJECTIVES",
         # introduces the list; context, not a duty
         {
-            "In addition to the above duties you will also be expected to perform the below key activities in line with your job role;"
+            "In addition to the above duties you will also be expected to perform the below key activities in "
+            "line with your job role;"
         },
     ),
 }
@@ -245,7 +250,8 @@ COVERS = re.compile(r"^\(covers .*\)$")
 LEEDS_LEFT_OUT = {
     # a reporting line, not a duty (see the framework's notes)
     1: {
-        "• The post holder will report directly to the Rehabilitation and Recovery Lead and be accountable to the R&R service Matron/Operational Manager."
+        "• The post holder will report directly to the Rehabilitation and Recovery Lead and be accountable to "
+        "the R&R service Matron/Operational Manager."
     },
 }
 
@@ -352,7 +358,8 @@ def test_every_leeds_criterion_is_an_item():
     [
         ("Qualification in plain English Second Language e.g. Urdu, Polish, BSL", "desirable", ["application"]),
         (
-            "Extensive experience of working within a recovery based clinical frame of reference, models and approaches.",
+            "Extensive experience of working within a recovery based clinical frame of reference, models and "
+            "approaches.",
             "desirable",
             ["application", "interview"],
         ),
@@ -364,7 +371,8 @@ def test_every_leeds_criterion_is_an_item():
         ),
         # "1" in the source = I
         (
-            "Demonstrate a willingness to participate in shaping the future of the organisation by taking on responsibilities and projects in addition to core workload",
+            "Demonstrate a willingness to participate in shaping the future of the organisation by taking on "
+            "responsibilities and projects in addition to core workload",
             "essential",
             ["interview"],
         ),
@@ -391,7 +399,8 @@ def test_every_leeds_criterion_is_an_item():
         ),
         # tick in an unclear place: judged essential, reasons in the framework's notes
         (
-            "Has a high level of understanding of the national and local mental health and social care agenda and be able contribute to service development initiatives.",
+            "Has a high level of understanding of the national and local mental health and social care agenda "
+            "and be able contribute to service development initiatives.",
             "essential",
             ["application", "interview"],
         ),
