@@ -10,7 +10,7 @@ INSTALLED := $(VENV)/.installed
 ASSETS := static/nhsuk/.version-$(NHSUK_FRONTEND_VERSION)-2
 FLASK := $(BIN)/flask --app competency_portal
 
-.PHONY: install run test bench load demo-db clean
+.PHONY: install run test lint bench load demo-db clean
 
 PLOTLY_JS := static/vendor/plotly-portal.min.js
 PLOTLY_TRACES := bar, scatter, scatterpolar
@@ -78,8 +78,14 @@ run: demo-db
 	@echo "Serving the Competency Portal on http://127.0.0.1:$(PORT)/"
 	PORTAL_ENV=development $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-test: install
+test: install lint
 	$(BIN)/python -m pytest
+
+# ruff (configured in pyproject.toml): the formatting, then the lint rules. `ruff format .` and
+# `ruff check --fix .` mend most of what it finds.
+lint: $(INSTALLED)
+	$(BIN)/ruff format --check --quiet .
+	$(BIN)/ruff check --quiet .
 
 # Scale benchmark (a large trust's data, generated) and load test (gunicorn, concurrent users); neither
 # is part of `make test`. Both use DATABASE_URL when it is set, else SQLite files of their own.
