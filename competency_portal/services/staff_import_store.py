@@ -7,6 +7,7 @@ audit record per person created or changed and a summary.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from competency_portal.models import Role, RoleProfile, Supervision, Team, User, UserRole
 from competency_portal.services import audit, people
-from competency_portal.services.staff_import import ExistingPerson, ImportPreview
+from competency_portal.services.staff_import import ExistingPerson, ImportPreview, ImportRow
 
 
 def _chunks(values: list, size: int = 500):
@@ -80,18 +81,16 @@ def apply(
     """Write a clean preview in the caller's transaction (the caller commits, or rolls back on failure)."""
     if not preview.ok:
         raise ValueError("only a preview with no errors can be imported")
-    teams = {t.name.lower(): t for t in session.scalars(select(Team))}
+    held, open_assignments = _held(session, preview)
+    result = ImportResult()
+    by_email, details = _write_people(session, preview, held, result)
+    _write_supervision(session, preview, by_email, details, open_assignments, today)
+    _write_audit(session, preview, by_email, details, result, actor_id=actor_id, reference=reference)
+    return result
 
-    def team_for(name: str | None) -> Team | None:
-        if not name:
-            return None
-        team = teams.get(name.lower())
-        if team is None:
-            team = Team(name=name)
-            session.add(team)
-            teams[name.lower()] = team
-        return team
 
+def _held(session: Session, preview: ImportPreview) -> tuple[dict[int, User], dict[int, list[Supervision]]]:
+    """The people the file updates, by id, and their open supervision assignments."""
     existing_ids = [r.existing_id for r in preview.rows if r.existing_id is not None]
     held: dict[int, User] = {}
     open_assignments: dict[int, list[Supervision]] = {}
@@ -106,73 +105,113 @@ def apply(
             .options(selectinload(Supervision.supervisor))
         ):
             open_assignments.setdefault(assignment.supervisee_id, []).append(assignment)
+    return held, open_assignments
 
-    result = ImportResult()
+
+def _write_people(
+    session: Session, preview: ImportPreview, held: dict[int, User], result: ImportResult
+) -> tuple[dict[str, User], dict[str, tuple[str, dict]]]:
+    """Create or update everyone in the file; the people by email, and what was done to each."""
+    teams = {t.name.lower(): t for t in session.scalars(select(Team))}
+
+    def team_for(name: str | None) -> Team | None:
+        if not name:
+            return None
+        team = teams.get(name.lower())
+        if team is None:
+            team = Team(name=name)
+            session.add(team)
+            teams[name.lower()] = team
+        return team
+
     by_email: dict[str, User] = {}
     details: dict[str, tuple[str, dict]] = {}
     for row in preview.rows:
         if row.existing_id is None:
-            user = User(
-                name=row.name,
-                email=row.email,
-                job_title=row.job_title,
-                band=row.band,
-                team=team_for(row.team),
-                target_role=row.target_role,
-                active=True,
-                password_hash=None,
-                session_token=people.new_session_token(),
-                failed_sign_ins=0,
-            )
-            user.role_grants = [UserRole(role=r) for r in sorted(row.roles, key=lambda r: r.value)]
-            session.add(user)
-            details[row.email] = (
-                "person_created",
-                {
-                    "source": "staff import",
-                    "row": row.number,
-                    "name": row.name,
-                    "email": row.email,
-                    "job_title": row.job_title,
-                    "band": row.band,
-                    "team": row.team,
-                    "roles": sorted(r.value for r in row.roles),
-                    "target_role": row.target_role,
-                    "password_set": False,
-                },
-            )
+            user = _create(session, row, team_for)
+            details[row.email] = ("person_created", _created_detail(row))
             result.created += 1
         else:
             user = held[row.existing_id]
-            changed: dict = {}
-            if row.name and row.name != user.name:
-                changed["name"] = {"from": user.name, "to": row.name}
-                user.name = row.name
-            if row.job_title and row.job_title != user.job_title:
-                changed["job_title"] = {"from": user.job_title, "to": row.job_title}
-                user.job_title = row.job_title
-            if row.band and row.band != user.band:
-                changed["band"] = {"from": user.band, "to": row.band}
-                user.band = row.band
-            old_team = user.team.name if user.team else None
-            if row.team and row.team.lower() != (old_team or "").lower():
-                team = team_for(row.team)
-                changed["team"] = {"from": old_team, "to": team.name if team else None}
-                user.team = team
-            if row.target_role and row.target_role != user.target_role:
-                changed["target_role"] = {"from": user.target_role, "to": row.target_role}
-                user.target_role = row.target_role
-            if set(row.roles) != user.roles:
-                changed["roles"] = {
-                    "from": sorted(r.value for r in user.roles),
-                    "to": sorted(r.value for r in row.roles),
-                }
-                people.set_roles(user, set(row.roles))
-            details[row.email] = ("person_updated", changed)
+            details[row.email] = ("person_updated", _update(user, row, team_for))
         by_email[row.email] = user
     session.flush()
+    return by_email, details
 
-    # Supervision, now that everyone has an id.
+
+def _create(session: Session, row: ImportRow, team_for: Callable[[str | None], Team | None]) -> User:
+    """A new person from a row (with no password: an administrator sets one)."""
+    user = User(
+        name=row.name,
+        email=row.email,
+        job_title=row.job_title,
+        band=row.band,
+        team=team_for(row.team),
+        target_role=row.target_role,
+        active=True,
+        password_hash=None,
+        session_token=people.new_session_token(),
+        failed_sign_ins=0,
+    )
+    user.role_grants = [UserRole(role=r) for r in sorted(row.roles, key=lambda r: r.value)]
+    session.add(user)
+    return user
+
+
+def _created_detail(row: ImportRow) -> dict:
+    """The audit detail of a person the import created."""
+    return {
+        "source": "staff import",
+        "row": row.number,
+        "name": row.name,
+        "email": row.email,
+        "job_title": row.job_title,
+        "band": row.band,
+        "team": row.team,
+        "roles": sorted(r.value for r in row.roles),
+        "target_role": row.target_role,
+        "password_set": False,
+    }
+
+
+def _update(user: User, row: ImportRow, team_for: Callable[[str | None], Team | None]) -> dict:
+    """Change someone held as the row says (blank cells change nothing); what changed, from and to."""
+    changed: dict = {}
+    if row.name and row.name != user.name:
+        changed["name"] = {"from": user.name, "to": row.name}
+        user.name = row.name
+    if row.job_title and row.job_title != user.job_title:
+        changed["job_title"] = {"from": user.job_title, "to": row.job_title}
+        user.job_title = row.job_title
+    if row.band and row.band != user.band:
+        changed["band"] = {"from": user.band, "to": row.band}
+        user.band = row.band
+    old_team = user.team.name if user.team else None
+    if row.team and row.team.lower() != (old_team or "").lower():
+        team = team_for(row.team)
+        changed["team"] = {"from": old_team, "to": team.name if team else None}
+        user.team = team
+    if row.target_role and row.target_role != user.target_role:
+        changed["target_role"] = {"from": user.target_role, "to": row.target_role}
+        user.target_role = row.target_role
+    if set(row.roles) != user.roles:
+        changed["roles"] = {
+            "from": sorted(r.value for r in user.roles),
+            "to": sorted(r.value for r in row.roles),
+        }
+        people.set_roles(user, set(row.roles))
+    return changed
+
+
+def _write_supervision(
+    session: Session,
+    preview: ImportPreview,
+    by_email: dict[str, User],
+    details: dict[str, tuple[str, dict]],
+    open_assignments: dict[int, list[Supervision]],
+    today: date,
+) -> None:
+    """Start each row's supervisor today, ending the person's other open assignments (everyone has an id now)."""
     supervisors_needed = {
         r.supervisor_email for r in preview.rows if r.supervisor_email and r.supervisor_email not in by_email
     }
@@ -203,6 +242,18 @@ def apply(
         elif ended:
             details[row.email][1]["supervision_ended"] = sorted(ended)
 
+
+def _write_audit(
+    session: Session,
+    preview: ImportPreview,
+    by_email: dict[str, User],
+    details: dict[str, tuple[str, dict]],
+    result: ImportResult,
+    *,
+    actor_id: int | None,
+    reference: str,
+) -> None:
+    """One audit record per person created or changed, and one for the import; counts the unchanged."""
     records = []
     for row in preview.rows:
         user = by_email[row.email]
@@ -247,4 +298,3 @@ def apply(
         for record in records[1:]:
             audit.record(session, **record)
     session.flush()
-    return result
