@@ -1,4 +1,5 @@
-"""Command line: `flask --app competency_portal frameworks validate|diff|load|list`.
+"""Command line: `flask --app competency_portal frameworks validate|diff|load|list` (and `import`,
+in cli_import.py).
 
 Every refusal exits non-zero with one line per problem (file, line, key path, what to fix) and
 never a traceback.
@@ -243,6 +244,9 @@ def recruitment_purge_command(older_than_days: int | None) -> None:
 
 def register(app: Flask) -> None:
     """Attach the command groups to the app."""
+    from competency_portal import cli_import
+
+    cli_import.register(frameworks_cli)
     app.cli.add_command(frameworks_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(demo_cli)

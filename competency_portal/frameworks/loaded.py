@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from competency_portal.frameworks.schema import IMPORT_ONLY_KEYS
 from competency_portal.models import (
     Domain,
     Framework,
@@ -32,8 +33,17 @@ class Change:
 
 
 def content_hash(spec, extra: object = None) -> str:
-    """SHA-256 of a spec's canonical JSON (plus anything it was resolved against)."""
-    payload = {"spec": spec.model_dump(mode="json"), "extra": extra}
+    """SHA-256 of a spec's canonical JSON (plus anything it was resolved against).
+
+    An item's `origin` and `check` say where it came from, not what it asks, so they are left out:
+    the hash of every framework written before they existed stays the same.
+    """
+    dumped = spec.model_dump(mode="json")
+    for domain in dumped.get("domains", []) if isinstance(dumped, dict) else []:
+        for item in domain.get("items", []):
+            for key in IMPORT_ONLY_KEYS:
+                item.pop(key, None)
+    payload = {"spec": dumped, "extra": extra}
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 

@@ -68,6 +68,11 @@ class ItemSpec(Strict):
     review_months: Annotated[int, Field(ge=1, le=120)] | None = None
     evidence_types: list[Literal[EVIDENCE_TYPES]] = []  # type: ignore[valid-type]
     guidance: Prose | None = None
+    origin: Line | None = None  # where in the source document it came from ("page 2", "paragraph 14")
+    check: list[Prose] = []  # what the importer guessed; a framework is refused while any is left
+
+
+IMPORT_ONLY_KEYS = ("origin", "check")  # about where an item came from, not what it asks: not content
 
 
 class DomainSpec(Strict):

@@ -140,6 +140,14 @@ def _framework_problems(spec: FrameworkSpec) -> list[tuple[tuple, str]]:
                             "or list it under the framework's 'assessment_methods'",
                         )
                     )
+            for j, note in enumerate(item.check):
+                found.append(
+                    (
+                        (*loc, "check", j),
+                        f"the importer asks for this to be checked: {note}. Look at the item, correct it if "
+                        "needed, then remove this line from 'check'",
+                    )
+                )
             if len(set(item.evidence_types)) != len(item.evidence_types):
                 found.append(((*loc, "evidence_types"), "an evidence type is listed twice; list each once"))
     return found
