@@ -196,3 +196,39 @@ def password_pdf() -> bytes:
     page.showPage()
     page.save()
     return out.getvalue()
+
+
+def odt_document() -> bytes:
+    """An OpenDocument text: outline headings, a bulleted list and a person-specification table."""
+    from odf.opendocument import OpenDocumentText
+    from odf.table import Table as OdfTable
+    from odf.table import TableCell, TableColumn, TableRow
+    from odf.text import H, List, ListItem, P
+
+    document = OpenDocumentText()
+    document.text.addElement(H(outlinelevel=1, text="Key tasks"))
+    tasks = List()
+    for text in ("Run the weekly depot clinic.", "Audit care plans every quarter."):
+        item = ListItem()
+        item.addElement(P(text=text))
+        tasks.addElement(item)
+    document.text.addElement(tasks)
+    document.text.addElement(H(outlinelevel=1, text="Person specification"))
+    table = OdfTable()
+    table.addElement(TableColumn(numbercolumnsrepeated=4))
+    rows = [
+        ("Criteria", "Essential", "Desirable", "How assessed"),
+        ("Current NMC registration", "✓", "", "Certificate check"),
+        ("Experience of group work", "", "✓", "Interview"),
+    ]
+    for values in rows:
+        row = TableRow()
+        for value in values:
+            cell = TableCell()
+            cell.addElement(P(text=value))
+            row.addElement(cell)
+        table.addElement(row)
+    document.text.addElement(table)
+    out = io.BytesIO()
+    document.write(out)
+    return out.getvalue()

@@ -22,6 +22,14 @@ def docx() -> bytes:
     return buffer.getvalue()
 
 
+def odt() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        archive.writestr("content.xml", "<office:document-content/>")
+    return buffer.getvalue()
+
+
 @pytest.mark.parametrize(
     "name,data,kind",
     [
@@ -29,6 +37,7 @@ def docx() -> bytes:
         ("photo.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, "image/png"),
         ("notes.txt", "Plain notes, with ünïcode.".encode(), "text/plain"),
         ("account.docx", docx(), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        ("account.odt", odt(), "application/vnd.oasis.opendocument.text"),
     ],
 )
 def test_allowed_types_pass(name, data, kind):
@@ -43,6 +52,7 @@ def test_allowed_types_pass(name, data, kind):
         ("image.pdf", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, "named as a .pdf file but its content is a PNG image"),
         ("fake.docx", b"PK\x03\x04" + b"\x00" * 40, "not a type the portal accepts"),
         ("empty.pdf", b"", "is empty"),
+        ("account.docx", odt(), "named as a .docx file but its content is an OpenDocument text"),
     ],
 )
 def test_files_that_lie_or_are_not_allowed_are_refused(name, data, message):

@@ -9,8 +9,6 @@ from competency_portal.frameworks.loaded import content_hash
 from competency_portal.frameworks.schema import FrameworkSpec
 
 
-
-
 def test_import_writes_the_drafts_and_says_what_to_check(runner, seeded, tmp_path):
     source = tmp_path / "cpn.docx"
     source.write_bytes(lists_docx())

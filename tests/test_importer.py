@@ -15,6 +15,7 @@ from importer_docs import (
     PROSE_DUTIES,
     ksf_docx,
     lists_docx,
+    odt_document,
     password_pdf,
     prose_docx,
     scanned_pdf,
@@ -211,3 +212,17 @@ def test_a_docx_with_its_person_specification_in_a_grid_of_text_cells():
         ("Recovery model", "desirable", ["application", "interview"]),
     ]
     assert spec["domains"][0]["title"] == "Knowledge"
+
+
+def test_an_opendocument_text_with_headings_a_list_and_a_table():
+    draft = import_document("tasks.odt", odt_document())
+    duties = by_kind(draft, "job_description")
+    assert [i["statement"] for i in items_of(duties)] == [
+        "Run the weekly depot clinic.",
+        "Audit care plans every quarter.",
+    ]
+    spec = by_kind(draft, "person_specification")
+    assert [(i["statement"], i["requirement"], i["assessed_by"]) for i in items_of(spec)] == [
+        ("Current NMC registration", "essential", ["registration_check"]),
+        ("Experience of group work", "desirable", ["interview"]),
+    ]

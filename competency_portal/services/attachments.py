@@ -57,14 +57,14 @@ def clean_filename(raw: str | None) -> str:
 
 
 def _detect(data: bytes) -> str | None:
+    if data[:4] == b"PK\x03\x04":  # a zip: what it holds says what it is (puremagic guesses among them)
+        return _zip_kind(data)
     try:
         kind = puremagic.from_string(data)
     except (puremagic.PureError, ValueError):
         kind = None
     if kind == ".jpeg":
         kind = ".jpg"
-    if kind in _OOXML_PART and not _is_ooxml(data, _OOXML_PART[kind]):
-        return None
     if kind in ALLOWED:
         return kind
     if kind is None and _is_text(data):
@@ -72,13 +72,19 @@ def _detect(data: bytes) -> str | None:
     return None
 
 
-def _is_ooxml(data: bytes, part: str) -> bool:
+def _zip_kind(data: bytes) -> str | None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = archive.namelist()
-    except (zipfile.BadZipFile, ValueError):
-        return False
-    return "[Content_Types].xml" in names and any(n.startswith(part) for n in names)
+            if "mimetype" in names:
+                with archive.open("mimetype") as member:  # read at most a line: never inflate a bomb
+                    if member.read(100).strip() == b"application/vnd.oasis.opendocument.text":
+                        return ".odt"
+    except (zipfile.BadZipFile, ValueError, KeyError):
+        return None
+    if "[Content_Types].xml" not in names:
+        return None
+    return next((kind for kind, part in _OOXML_PART.items() if any(n.startswith(part) for n in names)), None)
 
 
 def _is_text(data: bytes) -> bool:
