@@ -17,7 +17,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from competency_portal.extensions import db
 from competency_portal.frameworks import loader
 from competency_portal.frameworks.problems import FrameworkFileError
-from competency_portal.frameworks.validate import Catalogue, check_references, read_bundle
+from competency_portal.frameworks.references import check_references
+from competency_portal.frameworks.validate import Catalogue, read_bundle
 from competency_portal.services import audit
 from competency_portal.services import catalogue as catalogue_service
 from competency_portal.text import plural

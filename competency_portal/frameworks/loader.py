@@ -33,11 +33,12 @@ from competency_portal.frameworks.loaded import (
     content_hash,
 )
 from competency_portal.frameworks.problems import FrameworkFileError, Problem
+from competency_portal.frameworks.references import check_references
 from competency_portal.frameworks.schema import (
     CrosswalkSpec,
     RoleProfileSpec,
 )
-from competency_portal.frameworks.validate import Bundle, Catalogue, Parsed, check_references
+from competency_portal.frameworks.validate import Bundle, Catalogue, Parsed
 from competency_portal.frameworks.versions import _framework_change, _scale_change, _write_framework, _write_scale
 from competency_portal.frameworks.yamlsafe import Document
 from competency_portal.models import (

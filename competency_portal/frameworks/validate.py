@@ -21,7 +21,7 @@ from competency_portal.frameworks.schema import (
     TrainingSpec,
 )
 from competency_portal.frameworks.within_file import within_file_problems
-from competency_portal.frameworks.yamlsafe import Document, read_document
+from competency_portal.frameworks.yamlsafe import MAX_BYTES, Document, parse, read_document
 
 SUFFIXES = (".yaml", ".yml")
 
@@ -99,12 +99,34 @@ def read_bundle(path: Path) -> Bundle:
         raise FrameworkFileError(
             [Problem(str(path), "no .yaml or .yml files here; point at a framework file or a folder of them")]
         )
+    return _bundle([(str(file), lambda file=file: read_document(file)) for file in paths])
+
+
+def read_named(files: dict[str, bytes]) -> Bundle:
+    """Read and check files held in memory (an upload, a draft), by name; the same rules as on disk."""
+    if not files:
+        raise FrameworkFileError([Problem("(upload)", "no .yaml or .yml files were given; choose at least one")])
+
+    def reader(name: str, raw: bytes):
+        def read() -> Document:
+            if len(raw) > MAX_BYTES:
+                raise FrameworkFileError(
+                    [Problem(name, f"the file is {len(raw):,} bytes; files may be at most {MAX_BYTES:,}, so split it")]
+                )
+            return parse(raw, name)
+
+        return read
+
+    return _bundle([(name, reader(name, raw)) for name, raw in sorted(files.items())])
+
+
+def _bundle(readers) -> Bundle:
     bundle = Bundle()
     problems: list[Problem] = []
     origin: dict[tuple[str, str], str] = {}
-    for file in paths:
+    for file, read in readers:
         try:
-            parsed = parse_spec(read_document(file))
+            parsed = parse_spec(read())
         except FrameworkFileError as exc:
             problems += exc.problems
             continue
@@ -114,7 +136,7 @@ def read_bundle(path: Path) -> Bundle:
             first = origin[("TrainingSpec", next(iter(group)))]
             problems.append(
                 Problem(
-                    str(file),
+                    file,
                     f"there is already a training file ({first}); one file holds the whole list of mandatory "
                     "subjects, so move these subjects into it",
                     "kind",
@@ -125,7 +147,7 @@ def read_bundle(path: Path) -> Bundle:
         if parsed.spec.id in group:
             problems.append(
                 Problem(
-                    str(file),
+                    file,
                     f"id {parsed.spec.id!r} is already used by {origin[(family, parsed.spec.id)]}; give each "
                     "file its own id",
                     "id",
@@ -133,7 +155,7 @@ def read_bundle(path: Path) -> Bundle:
                 )
             )
             continue
-        origin[(family, parsed.spec.id)] = str(file)
+        origin[(family, parsed.spec.id)] = file
         group[parsed.spec.id] = parsed
     if problems:
         raise FrameworkFileError(problems)
@@ -163,77 +185,6 @@ def parse_spec(document: Document) -> Parsed:
     if found:
         raise FrameworkFileError(found)
     return Parsed(spec, document)
-
-
-def check_references(bundle: Bundle, loaded: Catalogue) -> None:
-    """Refuse role profiles, crosswalks, frameworks and training files that name what does not exist."""
-    catalogue = loaded.overlay(bundle)
-    problems: list[Problem] = []
-
-    def add(parsed: Parsed, loc: tuple, message: str) -> None:
-        problems.append(Problem(parsed.document.name, message, key_path(loc), parsed.document.line_of(loc)))
-
-    for parsed in bundle.frameworks.values():
-        if parsed.spec.scale not in catalogue.scales:
-            add(
-                parsed,
-                ("scale",),
-                f"scale {parsed.spec.scale!r} is not loaded or in these files; add a scale file with that id or "
-                "use an existing scale",
-            )
-    for parsed in bundle.roles.values():
-        for r, req in enumerate(parsed.spec.requirements):
-            loc = ("requirements", r)
-            fw = catalogue.frameworks.get(req.framework)
-            if fw is None:
-                add(
-                    parsed,
-                    (*loc, "framework"),
-                    f"framework {req.framework!r} does not exist; check the id against 'frameworks list'",
-                )
-                continue
-            codes = {code for items in fw["domains"].values() for code in items}
-            levels = catalogue.scales.get(fw["scale"], set())
-            targets = [((*loc, "target"), req.target)]
-            for code, level in req.domains.items():
-                if code not in fw["domains"]:
-                    add(parsed, (*loc, "domains", code), f"framework {req.framework!r} has no domain {code!r}")
-                targets.append(((*loc, "domains", code), level))
-            for code, level in req.items.items():
-                if code not in codes:
-                    add(parsed, (*loc, "items", code), f"framework {req.framework!r} has no item {code!r}")
-                targets.append(((*loc, "items", code), level))
-            for i, code in enumerate(req.exclude):
-                if code not in codes:
-                    add(parsed, (*loc, "exclude", i), f"framework {req.framework!r} has no item {code!r}")
-            for where, level in targets:
-                if levels and level not in levels:
-                    add(
-                        parsed,
-                        where,
-                        f"{level} is not a level of the {fw['scale']!r} scale; use one of "
-                        f"{', '.join(map(str, sorted(levels)))}",
-                    )
-    for parsed in bundle.training.values():
-        for s, subject in enumerate(parsed.spec.subjects):
-            for role in subject.roles:
-                if role not in catalogue.roles:
-                    add(
-                        parsed,
-                        ("subjects", s, "roles", role),
-                        f"role profile {role!r} does not exist; check the id against the files in frameworks/roles/",
-                    )
-    for parsed in bundle.crosswalks.values():
-        for p, pair in enumerate(parsed.spec.pairs):
-            for side in ("a", "b"):
-                framework, code = getattr(pair, side).split(":", 1)
-                fw = catalogue.frameworks.get(framework)
-                if fw is None:
-                    add(parsed, ("pairs", p, side), f"framework {framework!r} does not exist; check the id")
-                elif not any(code in items for items in fw["domains"].values()):
-                    add(parsed, ("pairs", p, side), f"framework {framework!r} has no item {code!r}; check the code")
-    if problems:
-        raise FrameworkFileError(problems)
 
 
 _TYPE_WORDS = {
