@@ -1,4 +1,4 @@
-"""Administration: people, roles, teams, supervision, the staff CSV import and the audit trail.
+"""Administration: people, roles, teams, supervision, the staff CSV import, frameworks and the audit trail.
 
 Views stay thin: check a form, call a service, commit once (competency_portal/web.py), redirect
 with a message. One module per part, all on this blueprint.
@@ -10,6 +10,8 @@ bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="template
 
 from competency_portal.admin import (  # noqa: E402,F401 - registers routes
     views_audit,
+    views_drafts,
+    views_frameworks,
     views_import,
     views_people,
     views_supervision,

@@ -3,6 +3,7 @@
 from competency_portal.models.appraisal import Appraisal, AppraisalState, Objective, ObjectiveStatus, ProgressNote
 from competency_portal.models.audit import AuditEvent, AuditHead, Notification
 from competency_portal.models.base import Base
+from competency_portal.models.drafts import DraftKind, DraftState, FrameworkDraft
 from competency_portal.models.evidence import (
     Attachment,
     Decision,
@@ -71,6 +72,9 @@ __all__ = [
     "CrosswalkPair",
     "Decision",
     "Deputy",
+    "DraftKind",
+    "DraftState",
+    "FrameworkDraft",
     "Domain",
     "Evidence",
     "EvidenceLink",

@@ -9,6 +9,7 @@ owners; views, queries and template flags ask it.
 
 from competency_portal.policy.admin import (
     can_supervise,
+    draft_for,
     drops_admin,
     may_deactivate,
     may_set_roles,
@@ -112,6 +113,7 @@ __all__ = [
     "can_set_target_role",
     "can_submit_evidence",
     "can_supervise",
+    "draft_for",
     "can_view_evidence",
     "can_view_person",
     "check_routes",

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Protocol
 
+from flask import abort
 from sqlalchemy.orm import Session
 
-from competency_portal.models import Role, User
+from competency_portal.models import FrameworkDraft, Role, User
 from competency_portal.policy.people import holders, holds, is_own
 
 
@@ -45,3 +46,11 @@ def may_deactivate(actor: User, person: User) -> bool:
 def supervisor_candidates(session: Session, person: User) -> list[User]:
     """Whom an administrator may choose to supervise `person`: the active supervisors but them, by name."""
     return [candidate for candidate in holders(session, Role.SUPERVISOR) if candidate.id != person.id]
+
+
+def draft_for(session: Session, draft_id: int) -> FrameworkDraft:
+    """A framework draft, for the administrators who review drafts (every draft is theirs), or 404."""
+    draft = session.get(FrameworkDraft, draft_id)
+    if draft is None:
+        abort(404)
+    return draft

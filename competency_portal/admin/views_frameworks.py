@@ -1,0 +1,134 @@
+"""Frameworks in the browser: import a document as a draft, then check the draft and load it.
+
+Reviewing and editing a draft's items is in views_drafts.py.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask import Response, render_template, request, url_for
+from flask_login import current_user
+
+from competency_portal import clock, policy, web
+from competency_portal.admin import bp
+from competency_portal.admin.framework_forms import DocumentForm, RevisionForm
+from competency_portal.extensions import db
+from competency_portal.importer.pipeline import MAX_BYTES
+from competency_portal.services import catalogue, framework_drafts
+from competency_portal.services.framework_drafts import DraftRefused
+
+_ITEM_PATH = re.compile(r"^domains\[(\d+)\]\.items\[(\d+)\]")
+
+
+@bp.route("/frameworks", methods=["GET", "POST"])
+@policy.rule(policy.ADMIN)
+def frameworks():
+    """Loaded frameworks, drafts being reviewed, and a form to import a document as a new draft."""
+    form = DocumentForm()
+    if form.validate_on_submit():
+        data = form.file.data.stream.read(MAX_BYTES + 1)
+        outcome = web.attempt(
+            framework_drafts.start,
+            db.session,
+            current_user,
+            form.file.data.filename,
+            data,
+            clock.now(),
+            refusals=DraftRefused,
+        )
+        if outcome:
+            return web.done(None, "admin.draft", draft_id=outcome.value.id)
+        form.file.errors.append(outcome.error)
+    return render_template(
+        "admin/frameworks.html",
+        form=form,
+        drafts=framework_drafts.editable(db.session),
+        loaded=catalogue.framework_summaries(db.session),
+        max_mb=MAX_BYTES // (1024 * 1024),
+    ), (400 if form.errors else 200)
+
+
+@bp.get("/drafts/<int:draft_id>/<int:index>.yaml")
+@policy.rule(policy.ADMIN)
+def draft_yaml(draft_id: int, index: int):
+    """One drafted framework as a YAML file, for the command line or for keeping."""
+    draft = policy.draft_for(db.session, draft_id)
+    frameworks = draft.content["frameworks"]
+    if not 0 <= index < len(frameworks):
+        return Response("No such framework in this draft.", status=404, mimetype="text/plain")
+    framework = frameworks[index]
+    return Response(
+        framework_drafts.yaml_of(framework),
+        mimetype="application/yaml",
+        headers={"Content-Disposition": f'attachment; filename="{framework["id"]}.yaml"'},
+    )
+
+
+@bp.route("/drafts/<int:draft_id>/load", methods=["GET", "POST"])
+@policy.rule(policy.ADMIN)
+def load_draft(draft_id: int):
+    """What loading the draft would change (or what stops it), then load it: all or nothing."""
+    draft = policy.draft_for(db.session, draft_id)
+    form = RevisionForm()
+    if request.method == "POST" and form.validate_on_submit():
+        outcome = web.attempt(
+            framework_drafts.load,
+            db.session,
+            draft,
+            current_user,
+            form.revision.data,
+            clock.now(),
+            refusals=DraftRefused,
+        )
+        if outcome:
+            loaded = [c for c in outcome.value if c.action != "unchanged"]
+            first = draft.content["frameworks"][0]["id"]
+            message = f"Loaded: {', '.join(f'{c.kind} {c.id} ({c.action})' for c in loaded) or 'nothing had changed'}."
+            return web.done(message, "catalogue.framework", slug=first)
+        return web.refused(outcome, "admin.load_draft", draft_id=draft.id)
+    changes, problems = framework_drafts.plan(db.session, draft)
+    db.session.rollback()  # planning reads only; end its transaction before the page renders
+    return render_template(
+        "admin/draft_load.html",
+        draft=draft,
+        changes=changes,
+        problems=[(p, _link(draft, p)) for p in problems],
+        form=RevisionForm(formdata=None, revision=draft.revision),
+    )
+
+
+def _link(draft, problem) -> str | None:
+    """The page of the drafted item a problem is about, if it is about one."""
+    found = _ITEM_PATH.match(problem.where or "")
+    for index, framework in enumerate(draft.content["frameworks"]):
+        if found and problem.file == f"{framework['id']}.yaml":
+            try:
+                code = framework["domains"][int(found.group(1))]["items"][int(found.group(2))]["code"]
+            except (IndexError, KeyError):
+                return None
+            return url_for("admin.draft_item", draft_id=draft.id, index=index, code=code)
+    return None
+
+
+@bp.post("/drafts/<int:draft_id>/discard")
+@policy.rule(policy.ADMIN)
+def discard_draft(draft_id: int):
+    """Close a draft nobody will load."""
+    draft = policy.draft_for(db.session, draft_id)
+    form = RevisionForm()
+    if not form.validate_on_submit():
+        return web.refused(web.Outcome(refusal=DraftRefused("Reload the page and try again.")), "admin.draft",
+                           draft_id=draft.id)  # fmt: skip
+    outcome = web.attempt(
+        framework_drafts.discard,
+        db.session,
+        draft,
+        current_user,
+        form.revision.data,
+        clock.now(),
+        refusals=DraftRefused,
+    )
+    if outcome:
+        return web.done(f"The draft from {draft.filename} was discarded.", "admin.frameworks")
+    return web.refused(outcome, "admin.draft", draft_id=draft.id)
