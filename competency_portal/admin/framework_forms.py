@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
+from flask_wtf.file import FileField, FileRequired, MultipleFileField
 from wtforms import (
     BooleanField,
     IntegerField,
@@ -32,6 +32,12 @@ class DocumentForm(FlaskForm):
     """Upload a job description or person specification."""
 
     file = FileField("Job description or person specification", validators=[FileRequired("Choose a document")])
+
+
+class FilesForm(FlaskForm):
+    """Upload framework files."""
+
+    files = MultipleFileField("Framework files", validators=[DataRequired("Choose one or more files")])
 
 
 class RevisionForm(FlaskForm):

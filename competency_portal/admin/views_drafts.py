@@ -6,7 +6,7 @@ services/framework_drafts.py), so nothing another administrator saved meanwhile 
 
 from __future__ import annotations
 
-from flask import abort, render_template, request
+from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from competency_portal import clock, policy, web
@@ -15,6 +15,7 @@ from competency_portal.admin.framework_forms import GroupForm, IdentityForm, Ite
 from competency_portal.extensions import db
 from competency_portal.importer import editing
 from competency_portal.importer.editing import EditRefused
+from competency_portal.models import DraftKind
 from competency_portal.services import catalogue, framework_drafts
 from competency_portal.services.framework_drafts import DraftRefused
 
@@ -43,6 +44,8 @@ def _item(framework: dict, code: str) -> tuple[dict, dict]:
 def draft(draft_id: int):
     """The draft's frameworks, group by group, beside the document's text as it was read."""
     found = policy.draft_for(db.session, draft_id)
+    if found.kind is DraftKind.FILES:  # uploaded files have nothing to review item by item
+        return redirect(url_for("admin.load_draft", draft_id=found.id))
     checks = sum(len(i.get("check", [])) for f in found.content["frameworks"] for d in f["domains"] for i in d["items"])
     anchors: dict[str, int] = {}
     for number, (origin, _text) in enumerate(found.source, 1):

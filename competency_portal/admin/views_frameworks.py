@@ -12,12 +12,14 @@ from flask_login import current_user
 
 from competency_portal import clock, policy, web
 from competency_portal.admin import bp
-from competency_portal.admin.framework_forms import DocumentForm, RevisionForm
+from competency_portal.admin.framework_forms import DocumentForm, FilesForm, RevisionForm
 from competency_portal.extensions import db
 from competency_portal.importer.pipeline import MAX_BYTES
-from competency_portal.services import catalogue, framework_drafts
+from competency_portal.models import DraftKind
+from competency_portal.services import catalogue, framework_drafts, framework_uploads
 from competency_portal.services.framework_drafts import DraftRefused
 
+MAX_UPLOAD = framework_uploads.MAX_TOTAL
 _ITEM_PATH = re.compile(r"^domains\[(\d+)\]\.items\[(\d+)\]")
 
 
@@ -47,6 +49,22 @@ def frameworks():
         loaded=catalogue.framework_summaries(db.session),
         max_mb=MAX_BYTES // (1024 * 1024),
     ), (400 if form.errors else 200)
+
+
+@bp.route("/frameworks/files", methods=["GET", "POST"])
+@policy.rule(policy.ADMIN)
+def upload_files():
+    """Upload framework YAML files (or a zip of a folder of them); the next page checks them."""
+    form = FilesForm()
+    if form.validate_on_submit():
+        uploads = [(f.filename or "", f.stream.read(MAX_UPLOAD + 1)) for f in form.files.data if f]
+        outcome = web.attempt(
+            framework_uploads.stage, db.session, current_user, uploads, clock.now(), refusals=DraftRefused
+        )
+        if outcome:
+            return web.done(None, "admin.load_draft", draft_id=outcome.value.id)
+        form.files.errors.append(outcome.error)
+    return render_template("admin/framework_files.html", form=form), (400 if form.errors else 200)
 
 
 @bp.get("/drafts/<int:draft_id>/<int:index>.yaml")
@@ -83,9 +101,10 @@ def load_draft(draft_id: int):
         )
         if outcome:
             loaded = [c for c in outcome.value if c.action != "unchanged"]
-            first = draft.content["frameworks"][0]["id"]
             message = f"Loaded: {', '.join(f'{c.kind} {c.id} ({c.action})' for c in loaded) or 'nothing had changed'}."
-            return web.done(message, "catalogue.framework", slug=first)
+            if draft.kind is DraftKind.FILES:
+                return web.done(message, "admin.frameworks")
+            return web.done(message, "catalogue.framework", slug=draft.content["frameworks"][0]["id"])
         return web.refused(outcome, "admin.load_draft", draft_id=draft.id)
     changes, problems = framework_drafts.plan(db.session, draft)
     db.session.rollback()  # planning reads only; end its transaction before the page renders
@@ -101,7 +120,7 @@ def load_draft(draft_id: int):
 def _link(draft, problem) -> str | None:
     """The page of the drafted item a problem is about, if it is about one."""
     found = _ITEM_PATH.match(problem.where or "")
-    for index, framework in enumerate(draft.content["frameworks"]):
+    for index, framework in enumerate(draft.content.get("frameworks", [])):
         if found and problem.file == f"{framework['id']}.yaml":
             try:
                 code = framework["domains"][int(found.group(1))]["items"][int(found.group(2))]["code"]

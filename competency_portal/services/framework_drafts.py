@@ -8,6 +8,7 @@ same. Every step is audited. The caller commits.
 
 from __future__ import annotations
 
+import base64
 import copy
 from collections.abc import Callable
 from datetime import datetime
@@ -150,7 +151,9 @@ def _still_editable(draft: FrameworkDraft, seen_revision: int) -> None:
 
 
 def files(draft: FrameworkDraft) -> dict[str, bytes]:
-    """The draft as framework files, by name, with a crosswalk of the equivalents accepted."""
+    """The draft as framework files, by name (with a crosswalk of the equivalents accepted), or as uploaded."""
+    if draft.kind is DraftKind.FILES:  # stored as uploaded (services/framework_uploads.py)
+        return {name: base64.b64decode(text) for name, text in draft.content["files"].items()}
     out: dict[str, bytes] = {}
     for framework in draft.content["frameworks"]:
         out[f"{framework['id']}.yaml"] = yaml_of(framework).encode()
@@ -203,7 +206,7 @@ def load(session: Session, draft: FrameworkDraft, actor: User, seen_revision: in
                 object_id=item.id,
                 detail={"action": item.action, "details": item.details[:50], "source": f"draft {draft.id}"},
             )
-    draft.mark_loaded([f["id"] for f in draft.content["frameworks"]])
+    draft.mark_loaded([c.id for c in changes if c.action != "unchanged"] or ["nothing changed"])
     draft.updated_by_id, draft.updated_at = actor.id, now
     _saved(session)
     _audit(session, actor, draft, "framework_draft_loaded", {"frameworks": draft.loaded_as})
