@@ -103,7 +103,7 @@ def test_the_layout_check_catches_a_decision(tmp_path):
 
 
 TEMPLATE_DECISIONS = re.compile(
-    r"current_user_roles|current_user\.roles|current_user\.id|\.roles\b[^%}]*\)?\s*%\}|owner_id\s*[!=]="
+    r"current_user_roles|current_user\.roles|current_user\.id|\.roles\b(?![\"'])[^%}]*\)?\s*%\}|owner_id\s*[!=]="
     r"|in\s*\(?\s*\w+\.roles|\"(admin|supervisor|recruiter|staff)\"\s+in\b"
 )
 

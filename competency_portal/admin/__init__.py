@@ -14,6 +14,7 @@ from competency_portal.admin import (  # noqa: E402,F401 - registers routes
     views_frameworks,
     views_import,
     views_people,
+    views_roles,
     views_supervision,
     views_teams,
 )

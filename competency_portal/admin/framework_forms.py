@@ -88,3 +88,25 @@ class IdentityForm(RevisionForm):
     )
     title = StringField("Title", validators=[DataRequired("Enter a title"), Length(max=300)])
     version = StringField("Version label", validators=[DataRequired("Enter a version label"), Length(max=64)])
+
+
+class RoleForm(FlaskForm):
+    """A role profile's name and description (the frameworks it needs arrive as include-/target- fields)."""
+
+    revision = IntegerField(validators=[InputRequired()])
+    ident = StringField(
+        "Role profile id",
+        validators=[
+            DataRequired("Enter an id"),
+            Length(max=80),
+            Regexp(SLUG_PATTERN, message="Use lower-case letters, digits and hyphens, like cpn-band-6"),
+        ],
+    )
+    title = StringField("Title", validators=[DataRequired("Enter a title"), Length(max=300)])
+    description = TextAreaField("Description", validators=[Length(max=5000)])
+
+
+class RoleItemsForm(FlaskForm):
+    """Per-item targets (they arrive as item-<code> fields)."""
+
+    revision = IntegerField(validators=[InputRequired()])
