@@ -217,3 +217,21 @@ def test_discarding_closes_the_draft(as_admin):
     assert the_draft().state is DraftState.DISCARDED
     page = as_admin.get(f"/admin/drafts/{draft.id}").get_data(as_text=True)
     assert "can no longer be changed" in page
+
+
+def test_staff_self_assess_and_record_evidence_against_an_imported_framework(as_admin, app, session):
+    """The issue's whole path: a document in, reviewed and loaded, in a role profile, and then used by staff."""
+    upload(as_admin, "cpn.docx", prose_docx())
+    draft = the_draft()
+    assert post(as_admin, f"/admin/drafts/{draft.id}/load", draft).status_code == 302
+    role = {"csrf_token": token(as_admin, "/admin/roles/new"), "revision": 0, "ident": "northfield-cpn",
+            "title": "Northfield CPN", "include-community-psychiatric-nurse-duties": "y",
+            "target-community-psychiatric-nurse-duties": "3"}  # fmt: skip
+    assert as_admin.post("/admin/roles/new", data=role).status_code == 302
+    staff = person(session, "Sam Staff", "sam@nhs.example", Role.STAFF, target_role="northfield-cpn")
+    client = app.test_client()  # a second browser, for the member of staff
+    sign_in(client, staff.email)
+    page = client.get("/portfolio/self-assessment").get_data(as_text=True)
+    assert "You will assess risk at every contact and write a safety plan that the person has agreed." in page
+    evidence = client.get("/portfolio/evidence/new").get_data(as_text=True)
+    assert "You will chair multidisciplinary reviews when the consultant is not available." in evidence
