@@ -56,7 +56,7 @@ def _header(blocks: list[Block]) -> bool:
     return any(b.kind == "row" and _columns(b) for b in blocks)
 
 
-def _columns(row: Block) -> _Columns | None:
+def _columns(row: Block, previous: _Columns | None = None) -> _Columns | None:
     firsts = [(cell[0] if cell else "").strip().lower() for cell in row.cells]
     if not any(f.startswith(("essential", "desirable", "e/d")) for f in firsts):
         return None
@@ -70,7 +70,11 @@ def _columns(row: Block) -> _Columns | None:
             cols.desirable = index
         elif _HOW.search(first) and index > 0:
             cols.how = index
-    text_columns = [i for i in range(len(firsts)) if i not in _marks(cols)]
+    if cols.how is None and previous is not None and previous.how is not None:
+        cols.how = previous.how  # a repeated header for the next category often leaves that heading out
+    # The criterion and any category column come before the marks; what follows them is not text.
+    first_mark = min((i for i in (cols.essential, cols.desirable, cols.either) if i is not None), default=len(firsts))
+    text_columns = [i for i in range(first_mark) if i not in _marks(cols)]
     if len(text_columns) >= 2:
         cols.category, cols.criterion = text_columns[0], text_columns[-1]
     elif text_columns:
@@ -93,7 +97,7 @@ def _grid(blocks: list[Block], key: dict[str, str]):
         if block.kind != "row":
             left_out.append((block.origin, block.text, "text around the person specification table"))
             continue
-        header = _columns(block)
+        header = _columns(block, cols)
         if header:
             cols = header
             first = " ".join(_cell(block, 0))
@@ -151,12 +155,22 @@ def _grid_row(block, cols, key, domains, current):
     if not texts:
         return current
     statement = " ".join(split_marker(line)[1] for line in texts[0])
-    if all(not _cell(block, i) for i in _marks(cols)) and len(statement.split()) <= 6:
+    unmarked = not any(_cell(block, i) for i in (cols.essential, cols.desirable, cols.either) if i is not None)
+    last = current.items[-1] if current and current.items else None
+    if unmarked and last is not None and _carries_on(last.statement, statement):
+        last.statement = f"{last.statement} {statement}"  # a criterion's wrapped lines, one row each
+        return current
+    if unmarked and not _cell(block, cols.how) and len(statement.split()) <= 6:
         return _domain(domains, statement, block)  # a row naming a category and nothing else
     requirement, mark_checks = _requirement(block, cols)
     current = current or _domain(domains, "Criteria", block)
     current.items.append(DraftItem(statement, block.origin, checks + mark_checks, requirement, methods))
     return current
+
+
+def _carries_on(before: str, text: str) -> bool:
+    """Whether an unmarked row's text continues the criterion above it (a cell wrapped over rows)."""
+    return text[:1].islower() or not before.rstrip().endswith((".", "!", "?"))
 
 
 def _requirement(block: Block, cols: _Columns) -> tuple[str, list[str]]:

@@ -22,7 +22,7 @@ def read(data: bytes) -> tuple[list[Block], bool]:
             previous_raw = ""
             continue
         origin = f"line {number}"
-        if "\t" in raw.strip("\t "):
+        if "\t" in raw.lstrip("\t ").rstrip(" "):  # a tab after the text: cells (a leading tab is indent)
             cells = [[clean(c)] if clean(c) else [] for c in raw.split("\t")]
             while cells and not cells[0]:
                 cells.pop(0)
