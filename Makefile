@@ -10,7 +10,7 @@ INSTALLED := $(VENV)/.installed
 ASSETS := static/nhsuk/.version-$(NHSUK_FRONTEND_VERSION)-2
 FLASK := $(BIN)/flask --app competency_portal
 
-.PHONY: install run test lint bench load demo-db clean
+.PHONY: install run test lint bench load demo-db clean import-check
 
 PLOTLY_JS := static/vendor/plotly-portal.min.js
 PLOTLY_TRACES := bar, scatter, scatterpolar
@@ -99,3 +99,9 @@ clean:
 	rm -rf $(VENV) static/nhsuk static/vendor $(PLOTLY_BUNDLE)/node_modules instance *.egg-info
 	find static -type f \( -name '*.gz' -o -name '*.br' -o -regex '.*-[0-9a-f]\{32\}\.[a-z0-9]*' \) -delete
 	rm -f $(STATIC_MANIFEST)
+
+# How well the importer reads real documents: each seed rendered to .docx and .pdf, imported, and
+# compared with the hand-made frameworks (statements, flags, how assessed, crosswalk suggestions).
+import-check: install
+	$(BIN)/python -m scripts.import_check
+

@@ -58,6 +58,8 @@ def heading_of(block: Block) -> Heading | None:
     title = re.sub(r"\s*:\s*-?\s*$", "", text).strip()
     if block.kind == "heading":
         return Heading(title, guessed=False, numbered=bool(marker))
+    if block.kind == "bullet" and not marker:
+        return None  # a Word or ODF list paragraph is an item, however short
     if not title or len(title) > 100 or len(title.split()) > 12 or title.endswith(_END_OF_SENTENCE):
         return None
     if _known_section(title) and not marker:

@@ -35,21 +35,38 @@ def method_of_word(word: str) -> str | None:
     return None
 
 
+_FILLER = {"form", "forms", "number", "check", "checks", "etc", "e.g", "eg", "the", "of", "at", "by", "via", "stage"}
+
+
 def methods_in(text: str, key: dict[str, str]) -> tuple[list[str], list[str]]:
     """(methods in the order printed, the parts that were not understood)."""
     found, unknown = [], []
+
+    def take(method: str) -> None:
+        if method not in found:
+            found.append(method)
+
     for part in re.split(r"[,;/&+\n•·]|\band\b|\s{2,}", text):
         part = part.strip(" .·•-–()[]")
         if not part:
             continue
-        method = key.get(part.upper()) if len(part) <= 3 else None
-        method = method or method_of_word(part)
-        if method is None and len(part.split()) > 1:
-            method = next((m for w in part.split() if (m := key.get(w.upper()) or method_of_word(w))), None)
-        if method is None:
+        method = (key.get(part.upper()) if len(part) <= 3 else None) or method_of_word(part)
+        if method:
+            take(method)
+            continue
+        # Several methods run together ("Application Interview References", a PDF cell's joined lines).
+        words = part.split()
+        methods = [key.get(w.upper()) or method_of_word(w) for w in words]
+        if (
+            len(words) > 1
+            and any(methods)
+            and all(m or w.lower() in _FILLER for w, m in zip(words, methods, strict=True))
+        ):
+            for m in methods:
+                if m:
+                    take(m)
+        else:
             unknown.append(part)
-        elif method not in found:
-            found.append(method)
     return found, unknown
 
 

@@ -10,7 +10,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from competency_portal.importer import salvage
-from competency_portal.importer.blocks import Block, clean
+from competency_portal.importer.blocks import Block, clean, split_marker
 from competency_portal.importer.errors import ImportRefused
 
 
@@ -52,6 +52,8 @@ def _paragraph(paragraph: Paragraph, origin: str) -> Block | None:
     bold = bool(runs) and all(r.bold or (r.style is not None and r.style.font.bold) for r in runs)
     if _is_list(paragraph):
         return Block(text, origin, kind="bullet", marker="•", emphasis=bold)
+    if split_marker(text)[0]:  # a bullet typed as a glyph ("· ...") or a number ("1.1 ...")
+        return Block(text, origin, kind="bullet", emphasis=bold)
     return Block(text, origin, emphasis=bold)
 
 

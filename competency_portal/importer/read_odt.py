@@ -10,7 +10,7 @@ from odf import opendocument, teletype
 from odf.namespaces import TABLENS, TEXTNS
 
 from competency_portal.importer import salvage
-from competency_portal.importer.blocks import Block, clean
+from competency_portal.importer.blocks import Block, clean, split_marker
 from competency_portal.importer.errors import ImportRefused
 
 
@@ -48,6 +48,8 @@ class _Walker:
     def _add(self, node, kind: str, level: int) -> None:
         self.paragraphs += 1
         text = clean(teletype.extractText(node))
+        if kind == "para" and split_marker(text)[0]:
+            kind = "bullet"  # a bullet typed as a glyph or a number
         if text:
             self.blocks.append(
                 Block(

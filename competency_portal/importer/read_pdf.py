@@ -178,16 +178,21 @@ def _cell_lines(page, bbox) -> list[str]:
         return []
     padding = max(min(float(line["x0"]) for line in raw) - float(bbox[0]), 1.0)
     right = float(bbox[2]) - padding
+    gaps = [float(b["top"]) - float(a["bottom"]) for a, b in zip(raw, raw[1:], strict=False)]
+    line_gap = Counter(round(g) for g in gaps).most_common(1)[0][0] if len(gaps) >= 2 else None
     joined: list[str] = []
     wrapped = False
     for index, line in enumerate(raw):
         text = clean(_UNMAPPED_BULLET.sub("• ", line["text"]))
-        if wrapped and not split_marker(text)[0]:
+        if wrapped and not _starts_item(text):
             joined[-1] = f"{joined[-1]} {text}"
         else:
             joined.append(text)
         following = raw[index + 1] if index + 1 < len(raw) else None
         wrapped = bool(following) and float(line["x1"]) + _first_word_width(following.get("chars", [])) + 4 > right
+        # More space than between the lines of a paragraph starts a new one, however full the line.
+        if wrapped and line_gap is not None and round(gaps[index]) > line_gap + 1:
+            wrapped = False
     return joined
 
 
@@ -216,6 +221,8 @@ def _paragraphs(lines: list[_Line]) -> list[Block]:
     sizes = Counter(round(line.size) for line in body)
     body_size = sizes.most_common(1)[0][0] if sizes else 0
     right = max((line.x1 for line in body), default=0.0)
+    gaps = Counter(round(b.top - a.bottom) for a, b in zip(body, body[1:], strict=False) if a.page == b.page)
+    line_gap = min((g for g, n in gaps.items() if n == max(gaps.values())), default=0) if gaps else 0
     blocks: list[Block] = []
     previous: _Line | None = None
     for line in lines:
@@ -227,7 +234,7 @@ def _paragraphs(lines: list[_Line]) -> list[Block]:
             previous = None
             continue
         emphasis = line.bold or round(line.size) > body_size
-        if previous is not None and _continues(previous, line, right, body_size) and blocks:
+        if previous is not None and _continues(previous, line, right, body_size, line_gap) and blocks:
             blocks[-1].text = f"{blocks[-1].text} {line.text}"
         else:
             marker, _rest = split_marker(line.text)
@@ -236,15 +243,24 @@ def _paragraphs(lines: list[_Line]) -> list[Block]:
     return blocks
 
 
-def _continues(previous: _Line, line: _Line, right: float, body_size: float) -> bool:
-    """Whether `line` carries on the paragraph `previous` ended: previous was wrapped to make room."""
-    if split_marker(line.text)[0]:
+def _starts_item(text: str) -> bool:
+    """A bullet or number at the start of a line, except a dash before a small letter (a wrapped "- ")."""
+    marker, rest = split_marker(text)
+    return bool(marker) and not (marker in "-–—" and rest[:1].islower())
+
+
+def _continues(previous: _Line, line: _Line, right: float, body_size: float, line_gap: float) -> bool:
+    """Whether `line` carries on the paragraph `previous` ended: previous was wrapped to make room.
+
+    `line_gap` is the commonest space between two lines: more space than that is a new paragraph.
+    """
+    if _starts_item(line.text):
         return False
     if (previous.bold or round(previous.size) > body_size) != (line.bold or round(line.size) > body_size):
         return False
     fitted = previous.x1 + line.first_word + 4 > right
     if line.page == previous.page:
         gap = line.top - previous.bottom
-        if gap > max(previous.bottom - previous.top, 1.0) * 1.2:
+        if gap > max(previous.bottom - previous.top, 1.0) * 1.2 or gap > line_gap + 2:
             return False
     return fitted

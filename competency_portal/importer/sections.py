@@ -184,6 +184,14 @@ def _is_description(block: Block, current: DraftDomain) -> bool:
 
 
 def _add_item(domain: DraftDomain, block: Block, text: str) -> DraftDomain:
+    last = domain.items[-1] if domain.items else None
+    if last is not None and block.kind != "bullet" and text[:1].islower() and not last.statement.endswith("."):
+        # A paragraph starting with a small letter carries on the one before (a line broken by copying).
+        last.statement = f"{last.statement} {text}"
+        note = "joined to the paragraph before it, which it seems to carry on; split it if it is an item of its own"
+        if note not in last.checks:
+            last.checks.append(note)
+        return domain
     domain.items.append(DraftItem(text, block.origin))
     return domain
 
