@@ -19,9 +19,12 @@ import itertools
 import permission_rules_appraisal as appraisal_rules
 import permission_rules_recruitment_shortlisting as shortlisting_rules
 import pytest
+from importer_docs import prose_docx
 
+from competency_portal import clock
 from competency_portal.extensions import db
-from competency_portal.models import AppraisalState
+from competency_portal.models import AppraisalState, User
+from competency_portal.services import framework_drafts, framework_uploads
 from tests.portal_helpers import PASSWORD, TARGET_ROLE, Browser, signed_in
 
 pytestmark = pytest.mark.browser
@@ -80,8 +83,18 @@ def _candidates(world) -> dict[str, list]:
     shortlisting = shortlisting_rules.url_values(world)
     agreed = appraisal_rules.url_values(world)
     draft = appraisal_rules._appraisal(world, "2029/30", AppraisalState.DRAFT)
+    imported = framework_drafts.start(
+        db.session, db.session.get(User, world.id("admin")), "cpn.docx", prose_docx(), clock.now()
+    )
+    uploaded = framework_uploads.stage(
+        db.session, db.session.get(User, world.id("admin")), [("bad.yaml", b"kind: scale\n")], clock.now()
+    )
     db.session.commit()
+    first_code = imported.content["frameworks"][0]["domains"][0]["items"][0]["code"]
     return {
+        "draft_id": [imported.id, uploaded.id],
+        "index": [0],
+        "framework": [world.framework_slug],
         "person_id": [world.id("owner")],
         "evidence_id": [world.submitted, world.signed, world.draft],
         "attachment_id": [world.attachment],
@@ -92,7 +105,7 @@ def _candidates(world) -> dict[str, list]:
         "application_id": [shortlisting["application_id"]],
         "item_id": [shortlisting["item_id"]],
         "slug": [world.framework_slug, TARGET_ROLE],
-        "code": [world.item_code],
+        "code": [world.item_code, first_code],
         "revision": [1],
         "name": ["gaps"],
         "chart": [shortlisting["chart"]],
