@@ -103,7 +103,8 @@ def spec_rows(spec: dict, layout: str) -> tuple[list[list], list[int]]:
     )
     for domain in spec["domains"]:
         headers.append(len(rows))
-        rows.append([[domain["title"]], ["Essential"], ["Desirable"], [key]])
+        # As in the original, only the first category's header row carries the key; the others leave it empty.
+        rows.append([[domain["title"]], ["Essential"], ["Desirable"], [key] if not rows else []])
         for item in domain["items"]:
             ticks = (["✓"], []) if item["requirement"] == "essential" else ([], ["✓"])
             rows.append([[item["statement"]], *ticks, [", ".join(HOW_CODES[m] for m in item["assessed_by"])]])
