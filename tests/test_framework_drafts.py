@@ -235,3 +235,19 @@ def test_staff_self_assess_and_record_evidence_against_an_imported_framework(as_
     assert "You will assess risk at every contact and write a safety plan that the person has agreed." in page
     evidence = client.get("/portfolio/evidence/new").get_data(as_text=True)
     assert "You will chair multidisciplinary reviews when the consultant is not available." in evidence
+
+
+def test_naming_the_framework_and_its_organisation(as_admin):
+    upload(as_admin, "lists.docx", lists_docx())
+    draft = the_draft()
+    path = f"/admin/drafts/{draft.id}/0/identity"
+    assert "Not stated in the document" in as_admin.get(path).get_data(as_text=True)
+    response = post(as_admin, path, draft, replaces="", ident="northfield-cpn-duties", title="Northfield CPN duties",
+                    version="2026", organisation="Northfield Community NHS Trust")  # fmt: skip
+    assert response.status_code == 302, response.get_data(as_text=True)
+    framework = the_draft().content["frameworks"][0]
+    assert (framework["id"], framework["version"], framework["source"]["organisation"]) == (
+        "northfield-cpn-duties", "2026", "Northfield Community NHS Trust"
+    )  # fmt: skip
+    bad = post(as_admin, path, the_draft(), replaces="", ident="Not A Slug", title="T", version="1", organisation="O")
+    assert bad.status_code == 400 and "lower-case letters" in bad.get_data(as_text=True)

@@ -88,6 +88,9 @@ class IdentityForm(RevisionForm):
     )
     title = StringField("Title", validators=[DataRequired("Enter a title"), Length(max=300)])
     version = StringField("Version label", validators=[DataRequired("Enter a version label"), Length(max=64)])
+    organisation = StringField(
+        "Organisation", validators=[DataRequired("Enter the organisation whose document it is"), Length(max=300)]
+    )
 
 
 class RoleForm(FlaskForm):

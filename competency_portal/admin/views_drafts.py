@@ -181,7 +181,7 @@ def draft_identity(draft_id: int, index: int):
     replacing = framework["id"] if framework["id"] in {s.slug for s in same_kind} else ""
     form = IdentityForm() if request.method == "POST" else IdentityForm(
         formdata=None, revision=found.revision, ident=framework["id"], title=framework["title"],
-        version=framework["version"], replaces=replacing,
+        version=framework["version"], replaces=replacing, organisation=framework["source"]["organisation"],
     )  # fmt: skip
     form.replaces.choices = [("", "A new framework")] + [
         (s.slug, f"A new version of {s.title} ({s.slug})") for s in same_kind
@@ -191,7 +191,8 @@ def draft_identity(draft_id: int, index: int):
         ident = form.replaces.data or form.ident.data
         outcome = web.attempt(
             framework_drafts.set_identity, db.session, found, current_user, form.revision.data, index, ident=ident,
-            title=form.title.data, version=form.version.data, now=clock.now(), refusals=DraftRefused,
+            title=form.title.data, version=form.version.data, organisation=form.organisation.data, now=clock.now(),
+            refusals=DraftRefused,
         )  # fmt: skip
         if outcome:
             return web.done("Saved.", "admin.draft", draft_id=found.id, _anchor=f"framework-{index}")

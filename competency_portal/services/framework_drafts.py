@@ -26,9 +26,10 @@ from competency_portal.importer import ImportRefused, editing, import_document
 from competency_portal.importer.editing import EditRefused
 from competency_portal.importer.suggest import suggest
 from competency_portal.models import DraftKind, DraftState, FrameworkDraft, InvalidTransition, User
-from competency_portal.services import audit, framework_import
+from competency_portal.services import audit, catalogue, framework_import
 
-SUGGESTIONS_PER_FRAMEWORK = 3
+SUGGESTIONS_PER_FRAMEWORK = 2
+SUGGESTION_MINIMUM = 12  # out of 100: weaker matches are noise to a reviewer
 
 
 class DraftRefused(ValueError):
@@ -71,12 +72,15 @@ def _suggest(session: Session, framework: dict) -> None:
         [(i["code"], i["statement"]) for i in items],
         framework_import.candidates(session, exclude={framework["id"]}),
         per_framework=SUGGESTIONS_PER_FRAMEWORK,
+        minimum=SUGGESTION_MINIMUM,
     )
+    titles = {f.slug: f.title for f in catalogue.framework_summaries(session)}
     for item in items:
         item["_suggestions"] = [
-            {"framework": s.framework, "code": s.code, "statement": s.statement, "score": s.score, "decision": None}
+            {"framework": s.framework, "title": titles.get(s.framework, s.framework), "code": s.code,
+             "statement": s.statement, "score": s.score, "decision": None}
             for s in found.get(item["code"], [])
-        ]
+        ]  # fmt: skip
 
 
 def editable(session: Session) -> list[FrameworkDraft]:
@@ -130,11 +134,14 @@ def _saved(session: Session) -> None:
         ) from exc
 
 
-def set_identity(session, draft, actor, seen_revision, index, *, ident: str, title: str, version: str, now):
-    """Give a drafted framework its id (an existing id makes it a new version of that framework)."""
+def set_identity(session, draft, actor, seen_revision, index, *, ident: str, title: str, version: str,
+                 organisation: str, now):  # fmt: skip
+    """Give a drafted framework its id (an existing id makes it a new version of that framework),
+    title, version and the organisation whose document it is."""
 
     def identity(framework: dict) -> None:
         framework.update(id=ident.strip(), title=title.strip(), version=version.strip())
+        framework["source"]["organisation"] = organisation.strip()
 
     identity.__name__ = "set_identity"
     return change(session, draft, actor, seen_revision, index, identity, now=now)
