@@ -9,13 +9,14 @@ import copy
 from dataclasses import dataclass
 
 import yaml
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from competency_portal.frameworks import loader
 from competency_portal.frameworks.loaded import Change
 from competency_portal.frameworks.problems import FrameworkFileError
 from competency_portal.frameworks.validate import read_named
-from competency_portal.models import RoleProfile, User
+from competency_portal.models import Framework, FrameworkVersion, RoleProfile, User
 from competency_portal.services import audit, catalogue
 
 
@@ -34,13 +35,17 @@ class Choice:
 
 
 def choices(session: Session) -> list[Choice]:
-    """Every loaded framework with its scale's levels, by kind and title."""
+    """Every loaded framework with its scale's levels, by kind and title (two queries however many)."""
     labels = catalogue.scale_labels(session)
-    out = []
-    for summary in catalogue.framework_summaries(session):
-        version = catalogue.framework_version(session, summary.slug)
-        out.append(Choice(summary.slug, summary.title, summary.kind.value, labels.get(version.scale_slug, {})))
-    return out
+    rows = session.execute(
+        select(Framework.slug, FrameworkVersion.title, FrameworkVersion.kind, FrameworkVersion.scale_slug)
+        .join(
+            FrameworkVersion,
+            (FrameworkVersion.framework_id == Framework.id) & (FrameworkVersion.revision == Framework.current_revision),
+        )
+        .order_by(FrameworkVersion.kind, FrameworkVersion.title)
+    )
+    return [Choice(slug, title, kind.value, labels.get(scale, {})) for slug, title, kind, scale in rows]
 
 
 def document(profile: RoleProfile | None) -> dict:
