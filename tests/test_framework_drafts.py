@@ -251,3 +251,13 @@ def test_naming_the_framework_and_its_organisation(as_admin):
     )  # fmt: skip
     bad = post(as_admin, path, the_draft(), replaces="", ident="Not A Slug", title="T", version="1", organisation="O")
     assert bad.status_code == 400 and "lower-case letters" in bad.get_data(as_text=True)
+
+
+def test_items_made_by_a_split_get_their_own_suggestions(as_admin):
+    upload(as_admin, "cpn.docx", prose_docx())
+    draft = the_draft()
+    parts = "Hold a caseload of adults with severe mental illness.\nReview risk assessments and risk management plans."
+    post(as_admin, f"/admin/drafts/{draft.id}/0/items/CP.1/split", draft, parts=parts)
+    items = the_draft().content["frameworks"][0]["domains"][0]["items"]
+    assert items[1]["statement"] == "Review risk assessments and risk management plans."
+    assert any(s["code"] == "RA.5" for s in items[1]["_suggestions"])

@@ -66,8 +66,11 @@ def start(session: Session, actor: User, filename: str, data: bytes, now: dateti
     return row
 
 
-def _suggest(session: Session, framework: dict) -> None:
-    items = [i for d in framework["domains"] for i in d["items"]]
+def _suggest(session: Session, framework: dict, only_new: bool = False) -> None:
+    """Suggested equivalents for the framework's items (only those that have none yet, if `only_new`)."""
+    items = [i for d in framework["domains"] for i in d["items"] if not (only_new and "_suggestions" in i)]
+    if not items:
+        return
     found = suggest(
         [(i["code"], i["statement"]) for i in items],
         framework_import.candidates(session, exclude={framework["id"]}),
@@ -116,6 +119,7 @@ def change(
         result = operation(framework, *args, **kwargs)
     except EditRefused as exc:
         raise DraftRefused(str(exc)) from exc
+    _suggest(session, framework, only_new=True)  # items made by a split or a new group
     draft.content = content
     draft.updated_by_id, draft.updated_at = actor.id, now
     _saved(session)
