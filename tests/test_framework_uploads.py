@@ -104,3 +104,18 @@ def test_uploads_that_hold_no_framework_files_are_refused(as_admin, name, data, 
     response = upload(as_admin, (name, data))
     assert response.status_code == 400
     assert says in response.get_data(as_text=True)
+
+
+def test_uploaded_files_not_loaded_can_be_discarded(as_admin):
+    response = upload(as_admin, ("one.yaml", b"kind: scale\n"))
+    draft = db.session.scalars(select(FrameworkDraft)).one()
+    page = as_admin.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Discard these files" in page
+    assert "Framework files, checked but not loaded" in as_admin.get("/admin/frameworks").get_data(as_text=True)
+    discarded = as_admin.post(
+        f"/admin/drafts/{draft.id}/discard",
+        data={"csrf_token": token(as_admin, "/admin/frameworks"), "revision": draft.revision},
+    )
+    assert discarded.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(FrameworkDraft, draft.id).state is DraftState.DISCARDED
