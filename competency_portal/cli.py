@@ -99,16 +99,7 @@ def load_command(path: Path) -> None:
     """Load framework files: all or nothing; the same content twice changes nothing."""
     try:
         changes = loader.load(db.session, read_bundle(path))
-        for change in changes:
-            if change.action != "unchanged":
-                audit.record(
-                    db.session,
-                    actor_id=None,
-                    action="framework_loaded",
-                    object_type=change.kind.replace(" ", "_"),
-                    object_id=change.id,
-                    detail={"action": change.action, "details": change.details[:50], "source": str(path)},
-                )
+        audit.record_loads(db.session, None, changes, str(path))
         db.session.commit()
     except FrameworkFileError as exc:
         db.session.rollback()

@@ -141,3 +141,21 @@ def world(app, seeded, tmp_path, monkeypatch):
 
     monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(tmp_path / "uploads"))
     return build_world(app, db.session)
+
+
+@pytest.fixture
+def as_admin(app, seeded):
+    """A test client signed in as an administrator, each request in its own app context (as in
+    production), on the real framework files; further clients made meanwhile behave the same."""
+    from test_admin import RequestContextClient, person, sign_in
+
+    from competency_portal.models import Role
+
+    app.test_client_class = RequestContextClient
+    try:
+        client = app.test_client()
+        admin = person(db.session, "Ada Admin", "ada@nhs.example", Role.ADMIN, Role.STAFF)
+        sign_in(client, admin.email)
+        yield client
+    finally:
+        app.test_client_class = None

@@ -2,43 +2,15 @@
 
 from __future__ import annotations
 
-import re
-
-import pytest
 import yaml
 from importer_docs import lists_docx, prose_docx
 from sqlalchemy import select
-from test_admin import RequestContextClient, events, person, sign_in
+from test_admin import csrf_from, events, person, sign_in
 
 from competency_portal.extensions import db
 from competency_portal.models import CrosswalkPair, DraftState, Framework, FrameworkDraft, Role
 
-CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-@pytest.fixture
-def client(app):
-    app.test_client_class = RequestContextClient
-    try:
-        yield app.test_client()
-    finally:
-        app.test_client_class = None
-
-
-@pytest.fixture
-def admin(session):
-    return person(session, "Ada Admin", "ada@nhs.example", Role.ADMIN, Role.STAFF)
-
-
-@pytest.fixture
-def as_admin(client, admin, seeded):
-    sign_in(client, admin.email)
-    return client
-
-
-def token(client, path: str) -> str:
-    page = client.get(path)
-    return CSRF.search(page.get_data(as_text=True)).group(1)
+token = csrf_from  # the CSRF token on the form at a path
 
 
 def upload(client, name: str, data: bytes):

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import io
-import re
 import zipfile
 
 import pytest
 from sqlalchemy import select
-from test_admin import RequestContextClient, events, person, sign_in
+from test_admin import csrf_from, events
 
 from competency_portal.extensions import db
-from competency_portal.models import DraftState, Framework, FrameworkDraft, Role
+from competency_portal.models import DraftState, Framework, FrameworkDraft
 
-CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 GOOD = b"""kind: job_description
 id: uploaded-duties
 title: Uploaded duties
@@ -30,24 +28,7 @@ domains:
 """
 
 
-@pytest.fixture
-def client(app):
-    app.test_client_class = RequestContextClient
-    try:
-        yield app.test_client()
-    finally:
-        app.test_client_class = None
-
-
-@pytest.fixture
-def as_admin(client, session, seeded):
-    admin = person(session, "Ada Admin", "ada@nhs.example", Role.ADMIN, Role.STAFF)
-    sign_in(client, admin.email)
-    return client
-
-
-def token(client, path: str) -> str:
-    return CSRF.search(client.get(path).get_data(as_text=True)).group(1)
+token = csrf_from  # the CSRF token on the form at a path
 
 
 def upload(client, *files: tuple[str, bytes]):

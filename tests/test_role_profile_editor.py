@@ -2,38 +2,17 @@
 
 from __future__ import annotations
 
-import re
-
-import pytest
 from sqlalchemy import select
-from test_admin import RequestContextClient, events, person, sign_in
+from test_admin import csrf_from, events
 
 from competency_portal.extensions import db
-from competency_portal.models import Role, RoleProfile
+from competency_portal.models import RoleProfile
 from competency_portal.services import catalogue
 
-CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 CPA = "cpa-care-coordinator-competencies"
 
 
-@pytest.fixture
-def client(app):
-    app.test_client_class = RequestContextClient
-    try:
-        yield app.test_client()
-    finally:
-        app.test_client_class = None
-
-
-@pytest.fixture
-def as_admin(client, session, seeded):
-    admin = person(session, "Ada Admin", "ada@nhs.example", Role.ADMIN, Role.STAFF)
-    sign_in(client, admin.email)
-    return client
-
-
-def token(client, path: str) -> str:
-    return CSRF.search(client.get(path).get_data(as_text=True)).group(1)
+token = csrf_from  # the CSRF token on the form at a path
 
 
 def revisions(slug: str) -> list[int]:
@@ -89,6 +68,10 @@ def test_a_role_must_need_at_least_one_framework(as_admin):
     profile = catalogue.role_profile(db.session, slug)
     response = as_admin.post(
         f"/admin/roles/{slug}/edit",
-        data={"csrf_token": token(as_admin, f"/admin/roles/{slug}/edit"), "revision": profile.revision, "title": "T"},
+        data={
+            "csrf_token": token(as_admin, f"/admin/roles/{slug}/edit"),
+            "revision": profile.revision,
+            "title": "T",
+        },
     )
     assert response.status_code == 400 and "at least one framework" in response.get_data(as_text=True)

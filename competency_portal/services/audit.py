@@ -80,6 +80,20 @@ def record(
     return event
 
 
+def record_loads(session: Session, actor_id: int | None, changes, source: str) -> None:
+    """One record for each framework-file change a load made (not for what it left unchanged)."""
+    for change in changes:
+        if change.action != "unchanged":
+            record(
+                session,
+                actor_id=actor_id,
+                action="framework_loaded",
+                object_type=change.kind.replace(" ", "_"),
+                object_id=change.id,
+                detail={"action": change.action, "details": change.details[:50], "source": source},
+            )
+
+
 @dataclass(frozen=True)
 class Verdict:
     """The result of checking the chain."""

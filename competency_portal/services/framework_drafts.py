@@ -207,16 +207,7 @@ def load(session: Session, draft: FrameworkDraft, actor: User, seen_revision: in
         changes = loader.load(session, read_named(files(draft)))
     except FrameworkFileError as exc:
         raise DraftRefused(f"the draft cannot be loaded yet: {len(exc.problems)} problem(s) to fix first") from exc
-    for item in changes:
-        if item.action != "unchanged":
-            audit.record(
-                session,
-                actor_id=actor.id,
-                action="framework_loaded",
-                object_type=item.kind.replace(" ", "_"),
-                object_id=item.id,
-                detail={"action": item.action, "details": item.details[:50], "source": f"draft {draft.id}"},
-            )
+    audit.record_loads(session, actor.id, changes, f"draft {draft.id}")
     draft.mark_loaded([c.id for c in changes if c.action != "unchanged"] or ["nothing changed"])
     draft.updated_by_id, draft.updated_at = actor.id, now
     _saved(session)

@@ -108,14 +108,5 @@ def save(session: Session, actor: User, doc: dict, seen_revision: int | None) ->
         changes = loader.load(session, read_named({name: yaml.safe_dump(doc, sort_keys=False).encode()}))
     except FrameworkFileError as exc:
         raise RoleRefused("; ".join(f"{p.where or p.file}: {p.message}" for p in exc.problems)) from exc
-    for change in changes:
-        if change.action != "unchanged":
-            audit.record(
-                session,
-                actor_id=actor.id,
-                action="framework_loaded",
-                object_type=change.kind.replace(" ", "_"),
-                object_id=change.id,
-                detail={"action": change.action, "details": change.details[:50], "source": "role profile editor"},
-            )
+    audit.record_loads(session, actor.id, changes, "role profile editor")
     return changes
