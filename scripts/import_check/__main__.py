@@ -74,10 +74,12 @@ def run(seeds: list[str], formats: list[str], verbose: bool) -> tuple[Score, lis
 
 
 def percent(part: int, whole: int) -> str:
+    """A share as a whole percentage, or "-" when there is nothing to count."""
     return f"{100 * part / whole:.0f}%" if whole else "-"
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the check; 0 when every target is met, 1 when one is missed, 2 when no seed matches."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", help="only the seed whose file name starts with this, e.g. 002")
     parser.add_argument("--format", choices=("docx", "pdf"), help="only this format")
