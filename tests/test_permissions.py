@@ -99,12 +99,14 @@ EXPECTED_GET: dict[str, dict] = {
 
 # Feature modules keep their own rows, so that each feature's routes are listed in one place.
 import permission_rules_appraisal  # noqa: E402
+import permission_rules_frameworks  # noqa: E402
 import permission_rules_recruitment_shortlisting  # noqa: E402
 import permission_rules_recruitment_vacancies  # noqa: E402
 import permission_rules_sharing  # noqa: E402
 import permission_rules_training  # noqa: E402
 
 RULE_MODULES = (
+    permission_rules_frameworks,
     permission_rules_training,
     permission_rules_appraisal,
     permission_rules_recruitment_vacancies,
@@ -127,6 +129,9 @@ def missing_expectations(app: Flask) -> list[str]:
     return sorted(set(missing))
 
 
+ROLE_ENDPOINTS = ("catalogue.role", "admin.edit_role", "admin.role_items")  # their slug names a role profile
+
+
 def _url(rule, world: World) -> str:
     """The rule's URL with its parameters taken from the world."""
     values = {
@@ -138,7 +143,7 @@ def _url(rule, world: World) -> str:
         "revision": 1,
         "name": "gaps",
         "code": world.item_code,
-        "slug": "care-coordinator-band-6" if rule.endpoint == "catalogue.role" else world.framework_slug,
+        "slug": "care-coordinator-band-6" if rule.endpoint in ROLE_ENDPOINTS else world.framework_slug,
     }
     for module in RULE_MODULES:
         values.update(module.url_values(world))

@@ -37,7 +37,7 @@ from sqlalchemy import select
 
 from competency_portal.extensions import db
 from competency_portal.models import Application as ApplicationModel
-from competency_portal.models import Appraisal, Evidence, SignOff, Vacancy
+from competency_portal.models import Appraisal, Evidence, FrameworkDraft, SignOff, Vacancy
 from competency_portal.services import vacancies as vacancy_service
 from tests.portal_helpers import (
     KINDS,
@@ -520,7 +520,30 @@ def write_everything(app, world, users: dict[str, Browser], p: Payloads, problem
             {"outcome": "shortlist", "reason": p(f"decision reason {decided}")},
         )
     post("recruiter", f"{base}/shortlist/agree", {})
+    # A document imported as a draft framework: its words are the uploader's, shown on the review pages.
+    document = f"Main duties\nClinical work\n• {p('imported duty', 300)}\n• {p('second imported duty', 300)}\n"
+    post("admin", "/admin/frameworks", {"file": upload(document.encode(), "duties.txt")})
+    draft = db.session.scalars(select(FrameworkDraft).order_by(FrameworkDraft.id.desc())).first()
+    draft_id, draft_revision = draft.id, draft.revision
+    group = draft.content["frameworks"][0]["domains"][0]["code"]
+    db.session.rollback()
+    post(
+        "admin",
+        f"/admin/drafts/{draft_id}/0/groups/{group}",
+        {"revision": draft_revision, "title": p("group title", 300)},
+    )
+    post(
+        "admin",
+        "/admin/roles/new",
+        {"revision": 0, "ident": "xss-role", "title": p("role profile title", 300),
+         "description": p("role profile description"), f"include-{world.framework_slug}": "y",
+         f"target-{world.framework_slug}": "3"},
+    )  # fmt: skip
     return {
+        "draft_id": draft_id,
+        "index": 0,
+        "framework": world.framework_slug,
+        "action": "down",
         "evidence_id": evidence_id,
         "attachment_id": db.session.get(Evidence, evidence_id).current.attachments[0].id,
         "sign_off_id": sign_off_id,
@@ -554,6 +577,8 @@ def _urls(rule, values: dict) -> list[str]:
         filled = dict(zip(names, combination, strict=True))
         if rule.endpoint == "catalogue.role":
             filled["slug"] = TARGET_ROLE
+        elif rule.endpoint in ("admin.edit_role", "admin.role_items"):
+            filled["slug"] = "xss-role"  # the role profile written with payloads above
         out.append(rule.build(filled, append_unknown=False)[1])
     return out
 
