@@ -226,3 +226,11 @@ def test_an_opendocument_text_with_headings_a_list_and_a_table():
         ("Current NMC registration", "essential", ["registration_check"]),
         ("Experience of group work", "desirable", ["interview"]),
     ]
+
+
+def test_a_mark_that_cannot_be_read_is_flagged_not_trusted():
+    text = "Person specification\nCriteria\tEssential\tDesirable\tHow assessed\nCurrent NMC registration\t?\t\tA, I\n"
+    spec = by_kind(import_document("marks.txt", text.encode()), "person_specification")
+    item = items_of(spec)[0]
+    assert item["statement"] == "Current NMC registration"
+    assert any("could not be read" in c for c in item["check"])

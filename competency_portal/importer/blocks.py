@@ -57,11 +57,6 @@ def split_marker(text: str) -> tuple[str, str]:
     return "", raw.strip()
 
 
-def is_private_use(char: str) -> bool:
-    """True for characters in the Unicode private-use area (PDF symbol-font glyphs)."""
-    return "\ue000" <= char <= "\uf8ff"
-
-
 def normalise(text: str) -> str:
     """Text reduced for comparison: folded, quotes and dashes plain, lower case, no end punctuation."""
     text = clean(text).lower()

@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 
 from competency_portal.importer import vocabulary as words
-from competency_portal.importer.blocks import is_private_use
 
 _KEY_PAIR = re.compile(r"\b([A-Z]{1,3})\s*[=:\-–]\s*([A-Za-z][A-Za-z -]*?)(?=\s*(?:[,;/]|\b[A-Z]{1,3}\s*[=:\-–]|$))")
 _TICKS = set("✓✔√☑☒■●•xX*~+✗✘") | {"yes", "y"}
@@ -79,7 +78,7 @@ def mark_in(cell: str) -> tuple[bool, bool]:
         return True, True
     if text.lower() in ("e", "d", "essential", "desirable"):
         return True, True
-    return True, not any(is_private_use(c) for c in text) and len(text) <= 3 and not text.isalnum()
+    return True, False  # something is there, but not a mark we know ("?", a glyph with no meaning)
 
 
 def requirement_word(text: str) -> str | None:
