@@ -135,7 +135,8 @@ def test_flagged_guesses_stop_the_load_and_link_to_the_item(as_admin):
     upload(as_admin, "flags.txt", b"Main duties\nClinical work\n- Visit people at home. To write up each visit.\n")
     draft = the_draft()
     page = as_admin.get(f"/admin/drafts/{draft.id}/load").get_data(as_text=True)
-    assert "to fix before loading" in page and "the importer asks for this to be checked" in page
+    assert "to fix before loading" in page and "read as a heading from its layout alone" in page
+    assert "tick that you have looked at it" in page and ".yaml" not in page.split("to fix before loading")[1][:600]
     assert f"/admin/drafts/{draft.id}/0/items/" in page
     refused = post(as_admin, f"/admin/drafts/{draft.id}/load", draft)
     assert refused.status_code == 302 and the_draft().state is DraftState.EDITING

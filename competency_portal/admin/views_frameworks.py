@@ -21,6 +21,7 @@ from competency_portal.services.framework_drafts import DraftRefused
 
 MAX_UPLOAD = framework_uploads.MAX_TOTAL
 _ITEM_PATH = re.compile(r"^domains\[(\d+)\]\.items\[(\d+)\]")
+_CHECK_PATH = re.compile(r"^domains\[\d+\]\.items\[\d+\]\.check\[(\d+)\]$")
 
 
 @bp.route("/frameworks", methods=["GET", "POST"])
@@ -112,22 +113,38 @@ def load_draft(draft_id: int):
         "admin/draft_load.html",
         draft=draft,
         changes=changes,
-        problems=[(p, _link(draft, p)) for p in problems],
+        problems=[_described(draft, p) for p in problems],
         form=RevisionForm(formdata=None, revision=draft.revision),
     )
 
 
-def _link(draft, problem) -> str | None:
-    """The page of the drafted item a problem is about, if it is about one."""
+def _described(draft, problem) -> tuple[str, str | None]:
+    """What a problem says to an administrator, and the page of the item it is about if there is one.
+
+    A drafted item's problem is told by its code, in words ("CW.1: ..."), not by YAML line and key:
+    the person reviewing a draft may never have seen the file. Uploaded files keep file, line and key.
+    """
+    if draft.kind is DraftKind.FILES:
+        line = f", line {problem.line}" if problem.line else ""
+        where = f", {problem.where}" if problem.where else ""
+        return f"{problem.file}{line}{where}: {problem.message}", None
     found = _ITEM_PATH.match(problem.where or "")
     for index, framework in enumerate(draft.content.get("frameworks", [])):
         if found and problem.file == f"{framework['id']}.yaml":
             try:
-                code = framework["domains"][int(found.group(1))]["items"][int(found.group(2))]["code"]
+                item = framework["domains"][int(found.group(1))]["items"][int(found.group(2))]
             except (IndexError, KeyError):
-                return None
-            return url_for("admin.draft_item", draft_id=draft.id, index=index, code=code)
-    return None
+                break
+            link = url_for("admin.draft_item", draft_id=draft.id, index=index, code=item["code"])
+            checked = _CHECK_PATH.match(problem.where)
+            if checked and int(checked.group(1)) < len(item.get("check", [])):
+                note = item["check"][int(checked.group(1))]
+                return (
+                    f"{item['code']}: {note}. Open it, correct it if needed, and tick that you have looked at it.",
+                    link,
+                )
+            return f"{item['code']}: {problem.message}", link
+    return f"{problem.file}: {problem.message}", None
 
 
 @bp.post("/drafts/<int:draft_id>/discard")
