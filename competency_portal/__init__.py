@@ -64,6 +64,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     _init_login(app)
+    _init_sign_in_providers(app)
     security.init_app(app)
     _layout_context(app)
     _notification_links()
@@ -116,6 +117,12 @@ def _init_login(app: Flask) -> None:
     @login_manager.user_loader
     def load_user(identity: str):
         return load_session_user(db.session, identity)
+
+
+def _init_sign_in_providers(app: Flask) -> None:
+    from competency_portal.auth import oidc_client
+
+    oidc_client.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -10,6 +10,8 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
+from competency_portal import oidc_settings
+
 DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - refused outside development/testing
 
 
@@ -40,6 +42,7 @@ def defaults(instance_path: str) -> dict:
         "MAIL_FROM": "competency-portal@localhost",
         "FLASK_STATIC_DIGEST_COMPRESSION": [],  # `make install` compresses with whitenoise.compress instead
         "RECRUITMENT_RETENTION_DAYS": 365,  # candidates' data is anonymised this long after a vacancy closes
+        "OIDC_PROVIDERS": [],  # identity providers staff may sign in with (see oidc_settings)
     }
 
 
@@ -65,6 +68,12 @@ def from_environment(environ: os._Environ | dict) -> dict:
             found["RECRUITMENT_RETENTION_DAYS"] = int(environ["RECRUITMENT_RETENTION_DAYS"])
         except ValueError:
             raise ConfigError("RECRUITMENT_RETENTION_DAYS must be a whole number of days, for example 365.") from None
+    try:
+        providers = oidc_settings.from_environment(environ)
+    except oidc_settings.ProviderConfigError as error:
+        raise ConfigError(str(error)) from None
+    if providers is not None:
+        found["OIDC_PROVIDERS"] = providers
     return found
 
 

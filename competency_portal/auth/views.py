@@ -4,14 +4,39 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+import requests
 from flask import redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from competency_portal import clock, policy, security
-from competency_portal.auth import bp
+from competency_portal.auth import bp, oidc_client
 from competency_portal.auth.forms import SignInForm, SignOutForm
 from competency_portal.extensions import db
 from competency_portal.services import audit, people
+
+PROVIDER_KEY, ID_TOKEN_KEY = "signed_in_with", "provider_id_token"
+
+
+def provider_sign_out_url(name: str | None, id_token: str | None) -> str | None:
+    """Where to send someone so the provider that signed them in ends its session too (RP-initiated logout).
+
+    None when they signed in with a password, or the provider has no end-session endpoint or cannot
+    be reached (then only the portal's session ends, which the sign-in page says).
+    """
+    provider, client = oidc_client.lookup(name) if name else (None, None)
+    if client is None:
+        return None
+    try:
+        endpoint = client.load_server_metadata().get("end_session_endpoint")
+    except (requests.RequestException, ValueError):  # a provider that is down must not stop anyone signing out
+        return None
+    if not endpoint:
+        return None
+    return client.create_logout_url(
+        post_logout_redirect_uri=url_for("auth.sign_in", signed_out=1, _external=True),
+        id_token_hint=id_token,
+        client_id=provider.client_id,
+    )["url"]
 
 
 def safe_next(target: str | None) -> str | None:
@@ -22,6 +47,29 @@ def safe_next(target: str | None) -> str | None:
     if parts.scheme or parts.netloc or any(ord(c) < 32 for c in target):
         return None
     return target
+
+
+def start_session(user, method: str, next_path: str | None, keep: dict | None = None):
+    """Record the sign-in, start a new session for `user` (no fixation) and go on to where they were going.
+
+    `keep` is what the new session must carry over, such as the provider that signed them in.
+    """
+    audit.record(
+        db.session,
+        actor_id=user.id,
+        action="signed_in",
+        object_type="user",
+        object_id=user.id,
+        subject_id=user.id,
+        detail={"method": method},
+    )
+    db.session.commit()
+    session.clear()
+    login_user(user)
+    session.permanent = True
+    session.update(keep or {})
+    security.start_form_token()
+    return redirect(next_path or url_for("dashboards.mine"))
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -35,20 +83,7 @@ def sign_in():
     if form.validate_on_submit():
         result = people.authenticate(db.session, form.email.data, form.password.data, clock.now())
         if result.user is not None:
-            audit.record(
-                db.session,
-                actor_id=result.user.id,
-                action="signed_in",
-                object_type="user",
-                object_id=result.user.id,
-                subject_id=result.user.id,
-            )
-            db.session.commit()
-            session.clear()  # a new session on sign-in: no fixation
-            login_user(result.user)
-            session.permanent = True
-            security.start_form_token()
-            return redirect(safe_next(request.args.get("next")) or url_for("dashboards.mine"))
+            return start_session(result.user, "password", safe_next(request.args.get("next")))
         if result.locked_until is not None:
             minutes = max(1, int((result.locked_until - clock.now()).total_seconds() // 60) + 1)
             error = (
@@ -58,7 +93,10 @@ def sign_in():
         else:
             error = "The email address or password is not right. Check them and try again."
         db.session.commit()  # keep the failure count
-    return render_template("auth/sign_in.html", form=form, error=error), 400 if (error or form.errors) else 200
+    return (
+        render_template("auth/sign_in.html", form=form, error=error, providers=oidc_client.providers()),
+        400 if (error or form.errors) else 200,
+    )
 
 
 @bp.route("/sign-out", methods=["GET", "POST"])
@@ -71,7 +109,8 @@ def sign_out():
     if form.validate_on_submit():
         people.end_sessions(current_user._get_current_object())
         db.session.commit()
+        at_provider = session.get(PROVIDER_KEY), session.get(ID_TOKEN_KEY)
         logout_user()
         session.clear()
-        return redirect(url_for("auth.sign_in", signed_out=1))
+        return redirect(provider_sign_out_url(*at_provider) or url_for("auth.sign_in", signed_out=1))
     return render_template("auth/sign_out.html", form=form)

@@ -30,6 +30,7 @@ from competency_portal.models.frameworks import (
     Scale,
     ScaleLevel,
 )
+from competency_portal.models.identity import ExternalIdentity
 from competency_portal.models.people import Deputy, Role, Supervision, Team, User, UserRole
 from competency_portal.models.recruitment import (
     Application,
@@ -77,6 +78,7 @@ __all__ = [
     "FrameworkDraft",
     "Domain",
     "Evidence",
+    "ExternalIdentity",
     "EvidenceLink",
     "EvidenceRevision",
     "EvidenceState",

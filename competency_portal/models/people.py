@@ -47,6 +47,8 @@ class User(UserMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
+    # The trust's own number for the person (from the HR import), which identity providers may send.
+    employee_number: Mapped[str | None] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     job_title: Mapped[str | None] = mapped_column(String(120))
     band: Mapped[str | None] = mapped_column(String(40))
