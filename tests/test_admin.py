@@ -756,7 +756,7 @@ def test_the_import_sets_target_roles_and_its_sample_file_imports_as_it_stands(a
     assert "Target role" in page and "care-coordinator-band-6" in page and "Download a sample file (CSV)" in page
     sample = as_admin.get("/admin/import/sample.csv")
     assert sample.status_code == 200 and sample.mimetype == "text/csv"
-    assert sample.get_data(as_text=True).splitlines()[0].endswith(",Target role")
+    assert sample.get_data(as_text=True).splitlines()[0].endswith(",Target role,Employee number")
     preview = upload(as_admin, sample.get_data())
     assert preview.status_code == 200, preview.get_data(as_text=True)
     assert (
@@ -767,7 +767,7 @@ def test_the_import_sets_target_roles_and_its_sample_file_imports_as_it_stands(a
     )
     session.expire_all()
     ali = people.find_by_email(session, "ali.khan@example.nhs.uk")
-    assert ali.target_role == "care-coordinator-band-6"
+    assert (ali.target_role, ali.employee_number) == ("care-coordinator-band-6", "100102")
     assert [e.detail["target_role"] for e in events(session, "person_created") if e.subject_id == ali.id] == [
         "care-coordinator-band-6"
     ]
@@ -782,6 +782,38 @@ def test_the_import_sets_target_roles_and_its_sample_file_imports_as_it_stands(a
         "Row 2: Target role “Band 6 nurse” is not a role profile: use one of care-coordinator-band-6"
         in wrong.get_data(as_text=True)
     )
+
+
+def test_the_import_sets_and_changes_employee_numbers_and_refuses_one_that_is_someone_elses(
+    as_admin, session, imports_dir
+):
+    ann = person(session, "Ann Nurse", "ann@nhs.example")
+    ann.employee_number = "200"
+    session.commit()
+    header = b"Name,Email,Job title,Band,Team,Supervisor email,Role,Employee number\n"
+    taken = upload(as_admin, header + b"Bo Nurse,bo@nhs.example,Nurse,5,North CMHT,,staff,200\n")
+    assert taken.status_code == 400
+    assert "Row 2: Employee number 200 already belongs to ann@nhs.example" in taken.get_data(as_text=True)
+    twice = upload(
+        as_admin,
+        header
+        + b"Bo Nurse,bo@nhs.example,Nurse,5,North CMHT,,staff,300\n"
+        + b"Cy Nurse,cy@nhs.example,Nurse,5,North CMHT,,staff,300\n",
+    )
+    assert "Row 3: Employee number 300 is also on row 2" in twice.get_data(as_text=True)
+
+    preview = upload(
+        as_admin,
+        header + b"Ann Nurse,ann@nhs.example,,,,,staff,201\nBo Nurse,bo@nhs.example,Nurse,5,North CMHT,,staff,300\n",
+    )
+    assert "2 rows: 1 to create, 1 to update" in preview.get_data(as_text=True)
+    confirm = post(as_admin, "/admin/import/confirm", {"token": import_token(preview)}, token_from="/admin/import")
+    assert confirm.status_code == 302
+    session.expire_all()
+    assert people.find_by_email(session, "ann@nhs.example").employee_number == "201"
+    assert people.find_by_email(session, "bo@nhs.example").employee_number == "300"
+    changed = [e.detail for e in events(session, "person_updated") if e.subject_id == ann.id]
+    assert changed[-1]["employee_number"] == {"from": "200", "to": "201"}
 
 
 def test_an_import_without_a_target_role_column_says_who_will_have_none(as_admin, session, imports_dir):

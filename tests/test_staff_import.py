@@ -71,13 +71,14 @@ def test_a_good_file_creates_everyone():
 
 
 def test_columns_match_whatever_the_case_spaces_and_underscores_and_extras_are_ignored():
-    header = "EMPLOYEE_NUMBER,e_mail,NAME,job_title,BAND,TeamName,Team,supervisor_email,ROLE\n"
-    # "e_mail" is "email"; "TeamName" and EMPLOYEE_NUMBER are not ours
-    preview = parse(csv_bytes("123,a@nhs.example,Al,Nurse,5,x,North,,staff", header=header), {})
+    header = "EMPLOYEE_NUMBER,e_mail,NAME,job_title,BAND,TeamName,Team,supervisor_email,ROLE,Payroll\n"
+    # "e_mail" is "email"; "TeamName" and "Payroll" are not ours
+    preview = parse(csv_bytes("123,a@nhs.example,Al,Nurse,5,x,North,,staff,P9", header=header), {})
     assert preview.ok, preview.problem or preview.rows[0].errors
     assert preview.rows[0].name == "Al"
     assert preview.rows[0].team == "North"
-    assert preview.ignored_columns == ["EMPLOYEE_NUMBER", "TeamName"]
+    assert preview.rows[0].employee_number == "123"
+    assert preview.ignored_columns == ["TeamName", "Payroll"]
     assert column_key(" Supervisor_ Email ") == "supervisoremail"
 
 

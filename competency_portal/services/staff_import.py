@@ -51,9 +51,10 @@ COLUMNS = {
     "supervisoremail": "supervisor_email",
     "role": "roles",
     "targetrole": "target_role",
+    "employeenumber": "employee_number",
 }
 REQUIRED = ["name", "email", "job title", "band", "team", "supervisor email", "role"]
-OPTIONAL = ["target role"]
+OPTIONAL = ["target role", "employee number"]
 ROLE_NAMES = ", ".join(r.value for r in Role)
 
 
@@ -76,6 +77,7 @@ class ExistingPerson:
     active: bool = True
     supervisor_emails: frozenset[str] = frozenset()  # of their open supervision assignments
     target_role: str | None = None
+    employee_number: str | None = None
 
 
 @dataclass
@@ -91,6 +93,7 @@ class ImportRow:
     supervisor_email: str | None
     roles: frozenset[Role]
     target_role: str | None = None  # a role profile's slug; None leaves it as it is (or unset, for someone new)
+    employee_number: str | None = None  # the trust's number for them; None leaves it as it is
     action: str = CREATE
     changes: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
@@ -221,6 +224,7 @@ def _read_row(number: int, cells: list[str], positions: Mapping[str, int], profi
         supervisor_email=people.normalise_email(cell("supervisor_email")) or None,
         roles=roles,
         target_role=target_role,
+        employee_number=cell("employee_number") or None,
     )
     if unknown:
         row.errors.append(f"Role “{', '.join(unknown)}” is not known: use {ROLE_NAMES}")
@@ -238,9 +242,19 @@ def sample_csv(profiles: Mapping[str, str]) -> str:
     """A small staff file with every column the import reads, naming a role profile that is loaded."""
     role = next(iter(sorted(profiles)), "")
     return exports.csv_text(
-        ["Name", "Email", "Job title", "Band", "Team", "Supervisor email", "Role", "Target role"],
+        ["Name", "Email", "Job title", "Band", "Team", "Supervisor email", "Role", "Target role", "Employee number"],
         [
-            ["Sam Lead", "sam.lead@example.nhs.uk", "Team Leader", "7", "North CMHT", "", "supervisor;staff", ""],
+            [
+                "Sam Lead",
+                "sam.lead@example.nhs.uk",
+                "Team Leader",
+                "7",
+                "North CMHT",
+                "",
+                "supervisor;staff",
+                "",
+                "100101",
+            ],
             [
                 "Ali Khan",
                 "ali.khan@example.nhs.uk",
@@ -250,6 +264,7 @@ def sample_csv(profiles: Mapping[str, str]) -> str:
                 "sam.lead@example.nhs.uk",
                 "staff",
                 role,
+                "100102",
             ],
         ],
     )

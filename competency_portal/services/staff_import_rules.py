@@ -18,7 +18,10 @@ if TYPE_CHECKING:
     from competency_portal.services.staff_import import ExistingPerson, ImportRow
 
 CREATE, UPDATE, NO_CHANGE = "create", "update", "no change"
-LIMITS = {"name": 120, "email": 254, "job_title": 120, "band": 40, "team": 120, "supervisor_email": 254}
+LIMITS = {
+    "name": 120, "email": 254, "job_title": 120, "band": 40, "team": 120, "supervisor_email": 254,
+    "employee_number": 40,
+}  # fmt: skip
 LABELS = {
     "name": "Name",
     "email": "Email",
@@ -26,6 +29,7 @@ LABELS = {
     "band": "Band",
     "team": "Team",
     "supervisor_email": "Supervisor email",
+    "employee_number": "Employee number",
 }
 EMAIL = re.compile(r"^[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[^@\s,;<>\".]+$")
 
@@ -59,6 +63,7 @@ def check_rows(rows: list[ImportRow], existing: Mapping[str, ExistingPerson], ac
                 )
             else:
                 first_row[row.email] = row
+    _check_employee_numbers(rows, existing)
 
     for row in rows:
         if row.supervisor_email:
@@ -75,6 +80,22 @@ def check_rows(rows: list[ImportRow], existing: Mapping[str, ExistingPerson], ac
             row.action = UPDATE if row.changes else NO_CHANGE
         else:
             row.action = CREATE
+
+
+def _check_employee_numbers(rows: list[ImportRow], existing: Mapping[str, ExistingPerson]) -> None:
+    """An employee number identifies one person: once in the file, and not someone else's already."""
+    holder = {p.employee_number: p.email for p in existing.values() if p.employee_number}
+    first: dict[str, ImportRow] = {}
+    for row in rows:
+        number = row.employee_number
+        if not number:
+            continue
+        if number in first:
+            row.errors.append(f"Employee number {number} is also on row {first[number].number}: each is one person's")
+            continue
+        first[number] = row
+        if holder.get(number, row.email) != row.email:
+            row.errors.append(f"Employee number {number} already belongs to {holder[number]}")
 
 
 def _check_supervisor(row: ImportRow, in_file: Mapping[str, ImportRow], existing: Mapping[str, ExistingPerson]) -> None:
@@ -121,4 +142,6 @@ def _changes(row: ImportRow, held: ExistingPerson) -> list[str]:
         changes.append("supervisor")
     if row.target_role and row.target_role != held.target_role:
         changes.append("target role")
+    if row.employee_number and row.employee_number != held.employee_number:
+        changes.append("employee number")
     return changes

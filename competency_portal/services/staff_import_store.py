@@ -45,11 +45,12 @@ def snapshot(session: Session) -> dict[str, ExistingPerson]:
     ):
         supervisors.setdefault(supervisee_id, set()).add(email)
     found = {}
-    for uid, email, name, job_title, band, team, active, target_role in session.execute(
+    for uid, email, name, job_title, band, team, active, target_role, number in session.execute(
         select(
-            User.id, User.email, User.name, User.job_title, User.band, Team.name, User.active, User.target_role
+            User.id, User.email, User.name, User.job_title, User.band, Team.name, User.active, User.target_role,
+            User.employee_number,
         ).outerjoin(Team, Team.id == User.team_id)
-    ):
+    ):  # fmt: skip
         found[email] = ExistingPerson(
             id=uid,
             email=email,
@@ -61,6 +62,7 @@ def snapshot(session: Session) -> dict[str, ExistingPerson]:
             active=bool(active),
             supervisor_emails=frozenset(supervisors.get(uid, set())),
             target_role=target_role,
+            employee_number=number,
         )
     return found
 
@@ -148,6 +150,7 @@ def _create(session: Session, row: ImportRow, team_for: Callable[[str | None], T
         band=row.band,
         team=team_for(row.team),
         target_role=row.target_role,
+        employee_number=row.employee_number,
         active=True,
         password_hash=None,
         session_token=people.new_session_token(),
@@ -170,6 +173,7 @@ def _created_detail(row: ImportRow) -> dict:
         "team": row.team,
         "roles": sorted(r.value for r in row.roles),
         "target_role": row.target_role,
+        "employee_number": row.employee_number,
         "password_set": False,
     }
 
@@ -177,23 +181,16 @@ def _created_detail(row: ImportRow) -> dict:
 def _update(user: User, row: ImportRow, team_for: Callable[[str | None], Team | None]) -> dict:
     """Change someone held as the row says (blank cells change nothing); what changed, from and to."""
     changed: dict = {}
-    if row.name and row.name != user.name:
-        changed["name"] = {"from": user.name, "to": row.name}
-        user.name = row.name
-    if row.job_title and row.job_title != user.job_title:
-        changed["job_title"] = {"from": user.job_title, "to": row.job_title}
-        user.job_title = row.job_title
-    if row.band and row.band != user.band:
-        changed["band"] = {"from": user.band, "to": row.band}
-        user.band = row.band
+    for name in ("name", "job_title", "band", "target_role", "employee_number"):
+        value = getattr(row, name)
+        if value and value != getattr(user, name):
+            changed[name] = {"from": getattr(user, name), "to": value}
+            setattr(user, name, value)
     old_team = user.team.name if user.team else None
     if row.team and row.team.lower() != (old_team or "").lower():
         team = team_for(row.team)
         changed["team"] = {"from": old_team, "to": team.name if team else None}
         user.team = team
-    if row.target_role and row.target_role != user.target_role:
-        changed["target_role"] = {"from": user.target_role, "to": row.target_role}
-        user.target_role = row.target_role
     if set(row.roles) != user.roles:
         changed["roles"] = {
             "from": sorted(r.value for r in user.roles),
