@@ -79,9 +79,17 @@ def provider_callback(name: str):
         return _refused(provider, "unavailable", 503)
     except JoseError as error:
         return _refused(provider, oidc_client.reason_for(error), 400)
-    claims = token.get("userinfo")
+    claims = dict(token.get("userinfo") or {})
     if not claims:
         return _refused(provider, "no_id_token", 400)
+    if provider.claim not in claims:
+        # Some providers (NHS CIS2 among them) put profile claims only in the UserInfo response.
+        try:
+            more = client.userinfo(token=token)
+        except (requests.RequestException, ValueError, OAuthError):
+            return _refused(provider, "unavailable", 503)
+        if str(more.get("sub")) == str(claims["sub"]):  # OpenID Connect Core 5.3.2: else it is not theirs
+            claims = {**dict(more), **claims}
     result = external_sign_in.sign_in(
         db.session, provider.name, dict(claims), provider.claim, provider.match, clock.now()
     )
