@@ -68,9 +68,12 @@ def reason_for(error: Exception) -> str:
         return "signature"
     if kind == "ExpiredTokenError":
         return "expired"
-    if kind == "InvalidTokenError" and "future" in text:
+    if "issued in the future" in text:
         return "issued_in_future"
     if kind in ("InvalidClaimError", "MissingClaimError"):
+        named = getattr(error, "claim", None)
+        if named:
+            return f"{'missing' if kind.startswith('Missing') else 'wrong'}_{named}"
         for claim in ("aud", "iss", "nonce", "sub", "exp", "iat", "azp", "at_hash"):
             if f"'{claim}'" in text or f'"{claim}"' in text or text.endswith(claim):
                 return f"{'missing' if kind.startswith('Missing') else 'wrong'}_{claim}"

@@ -72,7 +72,13 @@ def provider_callback(name: str):
     if client is None:
         abort(404)
     try:
-        token = client.authorize_access_token(leeway=CLOCK_LEEWAY_SECONDS)
+        # Authlib checks the audience only through `azp`, so a token for another client that names
+        # us as its authorized party would pass; OpenID Connect Core 3.1.3.7 asks for both checks.
+        expected = {
+            "iss": {"essential": True, "value": client.load_server_metadata().get("issuer", provider.issuer)},
+            "aud": {"essential": True, "value": provider.client_id},
+        }
+        token = client.authorize_access_token(leeway=CLOCK_LEEWAY_SECONDS, claims_options=expected)
     except OAuthError as error:
         return _refused(provider, oidc_client.reason_for(error), 400)
     except (requests.RequestException, ValueError):

@@ -44,6 +44,7 @@ from competency_portal.models.recruitment import (
     VacancyStatus,
 )
 from competency_portal.models.rollup import ReadinessFact
+from competency_portal.models.second_factor import RecoveryCode, TotpFactor
 from competency_portal.models.training import DbsCheck, Registration, TrainingRecord, TrainingSubject
 
 __all__ = [
@@ -78,6 +79,8 @@ __all__ = [
     "FrameworkDraft",
     "Domain",
     "Evidence",
+    "RecoveryCode",
+    "TotpFactor",
     "ExternalIdentity",
     "EvidenceLink",
     "EvidenceRevision",

@@ -13,6 +13,7 @@ from competency_portal.policy.admin import (
     drops_admin,
     may_deactivate,
     may_set_roles,
+    needs_second_factor,
     supervisor_candidates,
 )
 from competency_portal.policy.appraisal import (
@@ -132,6 +133,7 @@ __all__ = [
     "is_vacancy_lead",
     "may_deactivate",
     "may_set_roles",
+    "needs_second_factor",
     "navigation",
     "on_panel",
     "owns_evidence",

@@ -33,6 +33,12 @@ def drops_admin(person: HasRoles, roles: Collection[Role]) -> bool:
     return holds(person, Role.ADMIN) and Role.ADMIN not in roles  # type: ignore[arg-type]
 
 
+def needs_second_factor(person: HasRoles) -> bool:
+    """Whether signing in with a password must take a second factor in production: administrators
+    and recruiters, who see and change other people's records."""
+    return holds(person, Role.ADMIN) or holds(person, Role.RECRUITER)  # type: ignore[arg-type]
+
+
 def may_set_roles(actor: User, person: User, roles: Collection[Role]) -> bool:
     """An administrator may not remove their own admin role: another administrator must."""
     return not (is_own(actor, person.id) and drops_admin(person, roles))

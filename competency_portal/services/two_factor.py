@@ -1,0 +1,163 @@
+"""Two-factor sign-in for password accounts: an authenticator app (TOTP, pyotp) and recovery codes.
+
+A person sets up their authenticator by scanning a QR code (or typing the secret) and confirming
+with a code from the app; they are then given ten single-use recovery codes, shown once and kept
+only as hashes. A code is accepted once: the time step of the last one used is stored, so the same
+code (or an older one) cannot be replayed within its 30-second window. Wrong codes count towards
+the same lock-out as wrong passwords. The caller commits.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+import pyotp
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from competency_portal.models import RecoveryCode, TotpFactor, User
+from competency_portal.services.people import LOCK_MINUTES, MAX_FAILURES
+
+ISSUER = "Competency Portal"
+RECOVERY_CODES = 10
+WINDOW = 1  # a code from the step before or after is accepted too: phones' clocks drift
+
+
+class Verdict(str, enum.Enum):
+    """What a code entered at sign-in turned out to be."""
+
+    ACCEPTED = "accepted"
+    RECOVERY_CODE = "recovery_code"  # accepted, and that recovery code is now used up
+    WRONG = "wrong"
+    REUSED = "reused"  # a right code that has already been used
+    LOCKED = "locked"  # too many wrong codes: the account is locked for a while
+
+
+def _factor(session: Session, user: User) -> TotpFactor | None:
+    return session.scalar(select(TotpFactor).where(TotpFactor.user_id == user.id))
+
+
+def is_enrolled(session: Session, user: User) -> bool:
+    """Whether the person has a confirmed authenticator."""
+    factor = _factor(session, user)
+    return factor is not None and factor.confirmed_at is not None
+
+
+def start_enrolment(session: Session, user: User) -> str:
+    """A new secret for the person's authenticator, not counted until confirmed (replaces an unconfirmed one)."""
+    factor = _factor(session, user)
+    if factor is not None and factor.confirmed_at is not None:
+        raise ValueError("This person already has an authenticator; reset it first.")
+    secret = pyotp.random_base32()
+    if factor is None:
+        session.add(TotpFactor(user_id=user.id, secret=secret, last_step=0))
+    else:
+        factor.secret, factor.last_step = secret, 0
+    return secret
+
+
+def pending_secret(session: Session, user: User) -> str | None:
+    """The secret of an authenticator being set up (not yet confirmed), if there is one."""
+    factor = _factor(session, user)
+    return factor.secret if factor is not None and factor.confirmed_at is None else None
+
+
+def provisioning_uri(secret: str, email: str) -> str:
+    """The otpauth:// address an authenticator app reads from the QR code."""
+    return pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name=ISSUER)
+
+
+def _step(secret: str, code: str, now: datetime) -> int | None:
+    """The time step `code` is right for, within the window around `now`, or None."""
+    totp = pyotp.TOTP(secret)
+    step = totp.timecode(now)
+    for offset in sorted(range(-WINDOW, WINDOW + 1), key=abs):
+        if secrets.compare_digest(totp.generate_otp(step + offset), code):
+            return step + offset
+    return None
+
+
+def _clean(code: str) -> str:
+    return "".join(c for c in (code or "") if c.isalnum()).lower()
+
+
+def _hash(code: str) -> str:
+    return hashlib.sha256(_clean(code).encode()).hexdigest()
+
+
+def new_recovery_codes(session: Session, user: User) -> list[str]:
+    """Ten fresh recovery codes (any earlier ones stop working); the only time they are seen in full."""
+    session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(RECOVERY_CODES)]
+    session.add_all(RecoveryCode(user_id=user.id, code_hash=_hash(code)) for code in codes)
+    return codes
+
+
+def confirm(session: Session, user: User, code: str, now: datetime) -> list[str] | None:
+    """Confirm the authenticator being set up with a code from it; its recovery codes, or None if wrong."""
+    factor = _factor(session, user)
+    if factor is None or factor.confirmed_at is not None:
+        return None
+    step = _step(factor.secret, _clean(code), now)
+    if step is None:
+        return None
+    factor.confirmed_at, factor.last_step = now, step
+    return new_recovery_codes(session, user)
+
+
+def _locked(user: User, now: datetime) -> bool:
+    locked = user.locked_until
+    return locked is not None and (locked if locked.tzinfo else locked.replace(tzinfo=now.tzinfo)) > now
+
+
+def verify(session: Session, user: User, code: str, now: datetime) -> Verdict:
+    """Check a code entered at sign-in: from the authenticator, or a recovery code; counts failures."""
+    if _locked(user, now):
+        return Verdict.LOCKED
+    factor = _factor(session, user)
+    cleaned = _clean(code)
+    verdict = Verdict.WRONG
+    if factor is not None and factor.confirmed_at is not None and cleaned.isdigit() and len(cleaned) == 6:
+        step = _step(factor.secret, cleaned, now)
+        if step is not None and step > factor.last_step:
+            factor.last_step = step
+            verdict = Verdict.ACCEPTED
+        elif step is not None:
+            verdict = Verdict.REUSED
+    elif cleaned:
+        recovery = session.scalar(
+            select(RecoveryCode).where(
+                RecoveryCode.user_id == user.id,
+                RecoveryCode.code_hash == _hash(cleaned),
+                RecoveryCode.used_at.is_(None),
+            )
+        )
+        if recovery is not None:
+            recovery.used_at = now
+            verdict = Verdict.RECOVERY_CODE
+    if verdict in (Verdict.ACCEPTED, Verdict.RECOVERY_CODE):
+        user.failed_sign_ins = 0
+        return verdict
+    user.failed_sign_ins += 1
+    if user.failed_sign_ins >= MAX_FAILURES:
+        user.locked_until = now + timedelta(minutes=LOCK_MINUTES)
+        user.failed_sign_ins = 0
+        return Verdict.LOCKED
+    return verdict
+
+
+def recovery_codes_left(session: Session, user: User) -> int:
+    """How many of the person's recovery codes are unused."""
+    return (
+        session.scalar(select(func.count()).where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))) or 0
+    )
+
+
+def reset(session: Session, user: User) -> bool:
+    """Remove the person's authenticator and recovery codes (they set up a new one at their next sign-in)."""
+    removed = session.execute(delete(TotpFactor).where(TotpFactor.user_id == user.id)).rowcount
+    session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    return bool(removed)
