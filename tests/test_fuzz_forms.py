@@ -339,7 +339,9 @@ def test_every_get_form_survives_hostile_queries(app, world):
     )
     failures = []
     for rule in readers:
-        kind = next(k for k in _READER_PREFERENCE if EXPECTED_GET[rule.endpoint][k] == 200)
+        kind = next((k for k in _READER_PREFERENCE if EXPECTED_GET[rule.endpoint][k] == 200), None)
+        if kind is None:  # nobody reaches it in this app: a provider's sign-in, with no provider configured
+            continue
         browser = Browser(app, kind)
         if kind != "anonymous":
             browser.sign_in(world.emails[kind])

@@ -60,6 +60,12 @@ EXPECTED_GET: dict[str, dict] = {
     # (tests/test_oidc_sign_in.py covers them with a real one).
     "auth.provider_start": _all(404),
     "auth.provider_callback": _all(404),
+    # The code step after a password: with no password just given, everyone is sent to sign in.
+    "auth.second_factor": _all("->/sign-in"),
+    "auth.set_up_second_factor": _all("->/sign-in"),
+    "auth.security": SIGNED_IN_200,
+    "auth.new_recovery_codes": POST_ONLY,
+    "admin.reset_second_factor": POST_ONLY,
     "catalogue.index": _all(200),
     "catalogue.framework": _all(200),
     "catalogue.item": _all(200),
@@ -240,6 +246,10 @@ def _post_cases(world: World) -> dict[str, tuple[str, dict, dict, tuple[str, int
     return {
         "auth.sign_in": ("/sign-in", {"email": world.emails["owner"], "password": "x"}, {}, None),
         "auth.sign_out": ("/sign-out", {}, {}, None),
+        "auth.second_factor": ("/sign-in/code", {"code": "123456"}, _all("->/sign-in"), None),
+        "auth.set_up_second_factor": ("/sign-in/set-up-code", {"code": "123456"}, _all("->/sign-in"), None),
+        "auth.new_recovery_codes": ("/account/security/recovery-codes", {"code": "123456"}, {}, None),
+        "auth.security": ("/account/security", {"code": "123456"}, {}, None),
         "evidence.new": ("/portfolio/evidence/new", evidence_form(world.item_ids[:1]), {}, ("owner", 302)),
         "evidence.edit": (
             f"/portfolio/evidence/{world.draft}/edit",
@@ -299,6 +309,12 @@ def _post_cases(world: World) -> dict[str, tuple[str, dict, dict, tuple[str, int
             admin_only,
             ("admin", 302),
         ),
+        "admin.reset_second_factor": (
+            f"/admin/people/{world.id('owner')}/two-factor",
+            {},
+            admin_only,
+            ("admin", 302),
+        ),
         "admin.add_supervision": (
             f"/admin/people/{world.id('other_staff')}/supervision",
             {
@@ -316,6 +332,9 @@ def _post_cases(world: World) -> dict[str, tuple[str, dict, dict, tuple[str, int
     }
 
 
+PUBLIC_POSTS = ("auth.sign_in", "auth.sign_out", "auth.second_factor", "auth.set_up_second_factor")
+
+
 def test_post_routes_refuse_everyone_who_may_not_act(app, world):
     users = browsers(app, world)
     cases = _post_cases(world)
@@ -327,7 +346,7 @@ def test_post_routes_refuse_everyone_who_may_not_act(app, world):
     )
     problems = []
     for endpoint, (url, data, refused, _control) in cases.items():
-        refused = {"anonymous": SIGNIN, **refused} if endpoint not in ("auth.sign_in", "auth.sign_out") else {}
+        refused = {"anonymous": SIGNIN, **refused} if endpoint not in PUBLIC_POSTS else refused
         for kind, outcome in refused.items():
             before = snapshot()
             response = users[kind].post(url, data)

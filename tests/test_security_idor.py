@@ -119,6 +119,7 @@ PROBES: dict[str, list[tuple[str, dict]]] = {
     ],
     "admin.edit_person": [("b", NOT_ADMIN)],
     "admin.reset_password": [("b", NOT_ADMIN)],
+    "admin.reset_second_factor": [("b", NOT_ADMIN)],
     "admin.add_supervision": [("b", NOT_ADMIN)],
     "admin.end_supervision": [("b", NOT_ADMIN)],
     "appraisal.start": [("b", _refuse(owner=404, other_staff=404, supervisor=404, recruiter=404))],

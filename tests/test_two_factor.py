@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pyotp
 from world import person
 
-from competency_portal.models import RecoveryCode
+from competency_portal.models import RecoveryCode, TotpFactor
 from competency_portal.services import two_factor
 from competency_portal.services.two_factor import Verdict
 
@@ -20,20 +20,21 @@ def code_at(secret: str, when: datetime) -> str:
 
 def enrolled(session, name="Ada Admin"):
     user = person(session, name)
-    secret = two_factor.start_enrolment(session, user)
-    codes = two_factor.confirm(session, user, code_at(secret, NOW - timedelta(seconds=30)), NOW)
+    secret = two_factor.new_secret()
+    codes = two_factor.confirm(session, user, secret, code_at(secret, NOW - timedelta(seconds=30)), NOW)
     session.commit()
     return user, secret, codes
 
 
 def test_an_authenticator_counts_only_once_confirmed_with_a_right_code(session):
     user = person(session, "Ada Admin")
-    secret = two_factor.start_enrolment(session, user)
-    assert two_factor.pending_secret(session, user) == secret and not two_factor.is_enrolled(session, user)
-    assert two_factor.confirm(session, user, "000000" if code_at(secret, NOW) != "000000" else "111111", NOW) is None
-    assert not two_factor.is_enrolled(session, user)
-    codes = two_factor.confirm(session, user, code_at(secret, NOW), NOW)
+    secret = two_factor.new_secret()
+    wrong = "000000" if code_at(secret, NOW) != "000000" else "111111"
+    assert two_factor.confirm(session, user, secret, wrong, NOW) is None
+    assert not two_factor.is_enrolled(session, user) and session.query(TotpFactor).count() == 0
+    codes = two_factor.confirm(session, user, secret, code_at(secret, NOW), NOW)
     assert len(codes) == 10 and len(set(codes)) == 10 and two_factor.is_enrolled(session, user)
+    assert two_factor.confirm(session, user, two_factor.new_secret(), code_at(secret, NOW), NOW) is None
     uri = two_factor.provisioning_uri(secret, user.email)
     assert uri.startswith("otpauth://totp/Competency%20Portal:ada.admin%40example.nhs.uk?secret=" + secret)
 

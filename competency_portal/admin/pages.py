@@ -13,7 +13,7 @@ from competency_portal import clock, policy
 from competency_portal.admin.forms import ActionForm, EditPersonForm, PasswordForm, SupervisionForm
 from competency_portal.extensions import db
 from competency_portal.models import Role, User
-from competency_portal.services import catalogue, people_admin, people_queries
+from competency_portal.services import catalogue, people_admin, people_queries, two_factor
 
 
 def person_fields(form) -> people_admin.PersonFields:
@@ -91,5 +91,6 @@ def person_page(
         deputies=people_queries.deputies_for(db.session, person.id),
         may_supervise=policy.can_supervise(person),
         action_form=ActionForm(formdata=None),
+        has_second_factor=two_factor.is_enrolled(db.session, person),
         today=today,
     ), status

@@ -9,7 +9,7 @@ from wtforms import SelectChoice
 
 from competency_portal import policy, web
 from competency_portal.admin import bp
-from competency_portal.admin.forms import EditPersonForm, NewPersonForm, PasswordForm, PeopleFilterForm
+from competency_portal.admin.forms import ActionForm, EditPersonForm, NewPersonForm, PasswordForm, PeopleFilterForm
 from competency_portal.admin.pages import person_fields, person_or_404, person_page, target_role_choices
 from competency_portal.extensions import db
 from competency_portal.forms import id_arg
@@ -150,3 +150,19 @@ def reset_password(person_id: int):
         form.new_password.errors.append(outcome.error)
         person = person_or_404(person_id)
     return person_page(person, password_form=form, status=400)
+
+
+@bp.post("/people/<int:person_id>/two-factor")
+@policy.rule(policy.ADMIN)
+def reset_second_factor(person_id: int):
+    """Remove someone's authenticator and recovery codes (a lost phone): they set it up again at next sign-in."""
+    person = person_or_404(person_id)
+    if not ActionForm().validate_on_submit():
+        return person_page(person, status=400)
+    web.attempt(people_admin.reset_second_factor, db.session, current_user.id, person, refusals=())
+    return web.done(
+        f"{person.name}'s two-factor sign-in has been reset. They set up a new authenticator when they next sign in "
+        "with their password.",
+        "admin.edit_person",
+        person_id=person.id,
+    )

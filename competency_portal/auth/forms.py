@@ -1,7 +1,7 @@
 """The sign-in form."""
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
+from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 
@@ -26,3 +26,15 @@ class SignInForm(FlaskForm):
 
 class SignOutForm(FlaskForm):
     """Confirms signing out (a form, so that it carries a CSRF token)."""
+
+
+class CodeForm(FlaskForm):
+    """A code from an authenticator app, or a recovery code."""
+
+    code = StringField(
+        "Code",
+        validators=[
+            DataRequired("Enter the 6-digit code from your authenticator app, or a recovery code"),
+            Length(max=40, message="Enter a code of 40 characters or fewer"),
+        ],
+    )

@@ -9,7 +9,7 @@ from flask import redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from competency_portal import clock, policy, security
-from competency_portal.auth import bp, oidc_client
+from competency_portal.auth import bp, oidc_client, second_step
 from competency_portal.auth.forms import SignInForm, SignOutForm
 from competency_portal.extensions import db
 from competency_portal.services import audit, people
@@ -54,6 +54,12 @@ def start_session(user, method: str, next_path: str | None, keep: dict | None = 
 
     `keep` is what the new session must carry over, such as the provider that signed them in.
     """
+    log_in(user, method, keep)
+    return redirect(next_path or url_for("dashboards.mine"))
+
+
+def log_in(user, method: str, keep: dict | None = None) -> None:
+    """Record the sign-in and start a new session for `user` (no fixation)."""
     audit.record(
         db.session,
         actor_id=user.id,
@@ -69,7 +75,6 @@ def start_session(user, method: str, next_path: str | None, keep: dict | None = 
     session.permanent = True
     session.update(keep or {})
     security.start_form_token()
-    return redirect(next_path or url_for("dashboards.mine"))
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -83,6 +88,9 @@ def sign_in():
     if form.validate_on_submit():
         result = people.authenticate(db.session, form.email.data, form.password.data, clock.now())
         if result.user is not None:
+            db.session.commit()  # the failure count, reset
+            if second_step.due(result.user):
+                return second_step.begin(result.user, safe_next(request.args.get("next")))
             return start_session(result.user, "password", safe_next(request.args.get("next")))
         if result.locked_until is not None:
             minutes = max(1, int((result.locked_until - clock.now()).total_seconds() // 60) + 1)

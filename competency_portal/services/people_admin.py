@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from competency_portal import policy
 from competency_portal.models import Role, Supervision, User
-from competency_portal.services import audit, people
+from competency_portal.services import audit, people, two_factor
 
 
 class AdminRuleError(ValueError):
@@ -203,6 +203,13 @@ def reset_password(session: Session, actor_id: int | None, user: User, password:
         subject_id=user.id,
         detail={"signed_out": True},
     )
+
+
+def reset_second_factor(session: Session, actor_id: int | None, user: User) -> None:
+    """Remove the person's authenticator and recovery codes, and record `second_factor_reset`."""
+    removed = two_factor.reset(session, user)
+    audit.record(session, actor_id=actor_id, action="second_factor_reset", object_type="user", object_id=user.id,
+                 subject_id=user.id, detail={"had_authenticator": removed})  # fmt: skip
 
 
 # -- supervision ------------------------------------------------------------------------

@@ -1,9 +1,10 @@
 """Two-factor sign-in for password accounts: an authenticator app (TOTP, pyotp) and recovery codes.
 
 A person sets up their authenticator by scanning a QR code (or typing the secret) and confirming
-with a code from the app; they are then given ten single-use recovery codes, shown once and kept
-only as hashes. A code is accepted once: the time step of the last one used is stored, so the same
-code (or an older one) cannot be replayed within its 30-second window. Wrong codes count towards
+with a code from the app (nothing is stored until then); they are then given ten single-use
+recovery codes, shown once and kept only as hashes. A code is accepted once: the time step of the
+last one used is stored, so the same code (or an older one) cannot be replayed within its 30-second
+window. Wrong codes count towards
 the same lock-out as wrong passwords. The caller commits.
 """
 
@@ -46,23 +47,9 @@ def is_enrolled(session: Session, user: User) -> bool:
     return factor is not None and factor.confirmed_at is not None
 
 
-def start_enrolment(session: Session, user: User) -> str:
-    """A new secret for the person's authenticator, not counted until confirmed (replaces an unconfirmed one)."""
-    factor = _factor(session, user)
-    if factor is not None and factor.confirmed_at is not None:
-        raise ValueError("This person already has an authenticator; reset it first.")
-    secret = pyotp.random_base32()
-    if factor is None:
-        session.add(TotpFactor(user_id=user.id, secret=secret, last_step=0))
-    else:
-        factor.secret, factor.last_step = secret, 0
-    return secret
-
-
-def pending_secret(session: Session, user: User) -> str | None:
-    """The secret of an authenticator being set up (not yet confirmed), if there is one."""
-    factor = _factor(session, user)
-    return factor.secret if factor is not None and factor.confirmed_at is None else None
+def new_secret() -> str:
+    """A new random secret for an authenticator being set up (kept by the caller until it is confirmed)."""
+    return pyotp.random_base32()
 
 
 def provisioning_uri(secret: str, email: str) -> str:
@@ -81,7 +68,7 @@ def _step(secret: str, code: str, now: datetime) -> int | None:
 
 
 def _clean(code: str) -> str:
-    return "".join(c for c in (code or "") if c.isalnum()).lower()
+    return "".join(c for c in (code or "") if c.isascii() and c.isalnum()).lower()
 
 
 def _hash(code: str) -> str:
@@ -96,15 +83,15 @@ def new_recovery_codes(session: Session, user: User) -> list[str]:
     return codes
 
 
-def confirm(session: Session, user: User, code: str, now: datetime) -> list[str] | None:
-    """Confirm the authenticator being set up with a code from it; its recovery codes, or None if wrong."""
-    factor = _factor(session, user)
-    if factor is None or factor.confirmed_at is not None:
+def confirm(session: Session, user: User, secret: str, code: str, now: datetime) -> list[str] | None:
+    """Store the authenticator being set up, once a code from it is right; its recovery codes, or None."""
+    if is_enrolled(session, user):
         return None
-    step = _step(factor.secret, _clean(code), now)
+    step = _step(secret, _clean(code), now)
     if step is None:
         return None
-    factor.confirmed_at, factor.last_step = now, step
+    session.execute(delete(TotpFactor).where(TotpFactor.user_id == user.id))
+    session.add(TotpFactor(user_id=user.id, secret=secret, confirmed_at=now, last_step=step))
     return new_recovery_codes(session, user)
 
 
@@ -113,8 +100,8 @@ def _locked(user: User, now: datetime) -> bool:
     return locked is not None and (locked if locked.tzinfo else locked.replace(tzinfo=now.tzinfo)) > now
 
 
-def verify(session: Session, user: User, code: str, now: datetime) -> Verdict:
-    """Check a code entered at sign-in: from the authenticator, or a recovery code; counts failures."""
+def verify(session: Session, user: User, code: str, now: datetime, recovery: bool = True) -> Verdict:
+    """Check a code entered at sign-in: from the authenticator, or (if `recovery`) a recovery code; counts failures."""
     if _locked(user, now):
         return Verdict.LOCKED
     factor = _factor(session, user)
@@ -127,16 +114,16 @@ def verify(session: Session, user: User, code: str, now: datetime) -> Verdict:
             verdict = Verdict.ACCEPTED
         elif step is not None:
             verdict = Verdict.REUSED
-    elif cleaned:
-        recovery = session.scalar(
+    elif cleaned and recovery:
+        used = session.scalar(
             select(RecoveryCode).where(
                 RecoveryCode.user_id == user.id,
                 RecoveryCode.code_hash == _hash(cleaned),
                 RecoveryCode.used_at.is_(None),
             )
         )
-        if recovery is not None:
-            recovery.used_at = now
+        if used is not None:
+            used.used_at = now
             verdict = Verdict.RECOVERY_CODE
     if verdict in (Verdict.ACCEPTED, Verdict.RECOVERY_CODE):
         user.failed_sign_ins = 0
