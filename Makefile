@@ -20,7 +20,9 @@ STATIC_MANIFEST := static/cache_manifest.json
 STATIC_SOURCES = $(shell find static -type f ! -name '*.gz' ! -name '*.br' ! -name cache_manifest.json \
   ! -regex '.*-[0-9a-f]\{32\}\.[a-z0-9]*' 2>/dev/null)
 
-install: $(INSTALLED) $(ASSETS) $(PLOTLY_JS) $(STATIC_MANIFEST)
+OIDC_PROVIDER := tests/oidc/node_modules/.installed
+
+install: $(INSTALLED) $(ASSETS) $(PLOTLY_JS) $(STATIC_MANIFEST) $(OIDC_PROVIDER)
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +43,11 @@ $(ASSETS):
 	  cp $$tmp/package/dist/nhsuk/nhsuk-frontend.min.js static/nhsuk/ && \
 	  cp -r $$tmp/package/dist/nhsuk/assets static/nhsuk/assets && \
 	  rm -rf $$tmp
+	touch $@
+
+# A real OpenID Connect provider for the sign-in tests (npm's oidc-provider, tests/oidc/provider.mjs).
+$(OIDC_PROVIDER): tests/oidc/package-lock.json
+	cd tests/oidc && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
 # plotly.js with only the trace types the portal draws (scripts/plotly-bundle/entry.js), built with

@@ -12,9 +12,10 @@ from flask_wtf.csrf import generate_csrf
 
 # What a browser says it is fetching (Sec-Fetch-Dest) when it loads a page rather than a part of one.
 PAGE_DESTINATIONS = {"document", "iframe", "frame"}
+SIGN_OUT_ORIGINS = "portal_sign_out_origins"  # set by auth.oidc_client: the identity providers' origins
 
 
-def _csp(nonce: str | None) -> str:
+def _csp(nonce: str | None, form_targets: str = "") -> str:
     scripts = f"script-src 'self' 'nonce-{nonce}'" if nonce else "script-src 'self'"
     return "; ".join(
         [
@@ -26,7 +27,8 @@ def _csp(nonce: str | None) -> str:
             "connect-src 'self'",
             "object-src 'none'",
             "base-uri 'self'",
-            "form-action 'self'",
+            # Signing out posts a form that is redirected to the identity provider's end-session page.
+            f"form-action 'self'{' ' + form_targets if form_targets else ''}",
             "frame-ancestors 'none'",
         ]
     )
@@ -123,7 +125,7 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def add_headers(response: Response) -> Response:
-        response.headers["Content-Security-Policy"] = _csp(csp_nonce())
+        response.headers["Content-Security-Policy"] = _csp(csp_nonce(), app.extensions.get(SIGN_OUT_ORIGINS, ""))
         response.headers.update(fixed)
         if request.endpoint != "static":
             # Pages and downloads hold people's records: no browser or proxy keeps a copy, so they

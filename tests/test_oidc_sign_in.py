@@ -243,7 +243,9 @@ def test_signing_out_ends_the_session_at_both_ends(browser, session, provider):
     person(session, "Sam Staff")
     at_provider = requests.Session()
     browser.get(local(sign_in_at_provider(start(browser), "sam.staff@example.nhs.uk", at_provider)))
-    page = browser.get("/sign-out").get_data(as_text=True)
+    confirm = browser.get("/sign-out")
+    assert f"form-action 'self' {provider.issuer}" in confirm.headers["Content-Security-Policy"]  # may go on there
+    page = confirm.get_data(as_text=True)
     token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
     response = browser.post("/sign-out", data={"csrf_token": token})
     end_session = response.headers["Location"]

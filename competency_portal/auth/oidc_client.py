@@ -6,12 +6,14 @@ every app from the factory may be configured with different providers).
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from authlib.integrations.base_client import MismatchingStateError, OAuthError
 from authlib.integrations.flask_client import OAuth
 from authlib.oauth2.rfc7523 import PrivateKeyJWT
 from flask import Flask, current_app
 
-from competency_portal import oidc_settings
+from competency_portal import oidc_settings, security
 from competency_portal.oidc_settings import Provider
 
 _EXTENSION = "portal_sign_in_providers"
@@ -37,6 +39,8 @@ def init_app(app: Flask) -> None:
             **extra,
         )
     app.extensions[_EXTENSION] = ({p.name: p for p in providers}, registry)
+    origins = {"{0.scheme}://{0.netloc}".format(urlsplit(p.issuer)) for p in providers}
+    app.extensions[security.SIGN_OUT_ORIGINS] = " ".join(sorted(origins))
 
 
 def providers() -> list[Provider]:
