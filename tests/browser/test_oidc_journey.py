@@ -9,7 +9,7 @@ from oidc_provider import oidc_provider  # noqa: F401
 from playwright.sync_api import expect
 from test_oidc_sign_in import portal_for
 from werkzeug.serving import make_server
-from world import person
+from world import PASSWORD, person
 
 
 @pytest.fixture
@@ -32,6 +32,13 @@ def at_provider_sign_in(page, check_accessibility, email: str) -> None:
     check_accessibility()
     page.get_by_label("Email address").fill(email)
     page.get_by_role("button", name="Sign in").click()
+
+
+def fits_a_phone(page) -> None:
+    """Nothing on the page is wider than a 375 px phone screen."""
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375, page.url
+    page.set_viewport_size({"width": 1280, "height": 800})
 
 
 def test_staff_sign_in_with_the_trust_account_and_out_at_both_ends(page, visit, check_accessibility, session,
@@ -68,6 +75,54 @@ def test_someone_without_an_account_is_told_whom_to_ask(page, visit, check_acces
     watch = page._portal_watch
     watch.problems = [p for p in watch.problems if "/callback?" not in p and "status of 403" not in p]
     check_accessibility()
+    fits_a_phone(page)
     page.get_by_role("link", name="Back to sign in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+    check_accessibility()
+
+
+@pytest.fixture
+def two_factor_required(app):
+    app.config["TWO_FACTOR_REQUIRED"] = True  # before live_server copies the settings
+    yield
+    app.config.pop("TWO_FACTOR_REQUIRED")
+
+
+def test_a_second_factor_set_up_and_used_at_phone_width(two_factor_required, page, visit, check_accessibility,
+                                                         session):  # fmt: skip
+    import pyotp
+
+    from competency_portal.models import Role
+
+    person(session, "Ada Admin", roles=(Role.ADMIN,))
+    visit("/sign-in")
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.get_by_label("Email address").fill("ada.admin@example.nhs.uk")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Set up two-factor sign-in")
+    check_accessibility()
+    fits_a_phone(page)
+    secret = page.locator(".portal-secret code").inner_text().replace(" ", "")
+    page.get_by_label("Code").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Turn on two-factor sign-in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your recovery codes")
+    check_accessibility()
+    fits_a_phone(page)
+    code = page.locator(".portal-recovery-codes code").first.inner_text()
+    page.get_by_role("link", name="I have kept my recovery codes").click()
+    check_accessibility()
+    page.get_by_role("link", name="Sign out").click()
+    check_accessibility()
+    page.get_by_role("main").get_by_role("button", name="Sign out").click()
+    check_accessibility()
+    page.get_by_label("Email address").fill("ada.admin@example.nhs.uk")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Enter your code")
+    check_accessibility()
+    fits_a_phone(page)
+    page.get_by_label("Code").fill(code)
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_text("You used a recovery code. You have 9 left")).to_be_visible()
     check_accessibility()
