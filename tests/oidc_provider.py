@@ -192,11 +192,11 @@ class _Forms(HTMLParser):
 
 
 def _form(response: requests.Response, button: str) -> dict:
-    """The form on the page whose button reads `button` (or its only form, for an auto-submitting one)."""
+    """The form on the page whose button reads `button`."""
     parser = _Forms()
     parser.feed(response.text)
     for form in parser.forms:
-        if any(b["text"] == button for b in form["buttons"]) or len(parser.forms) == 1 and not form["buttons"]:
+        if any(b["text"] == button for b in form["buttons"]):
             return form
     raise AssertionError(f"no {button!r} form at {response.url} ({response.status_code}):\n{response.text[:2000]}")
 
@@ -212,11 +212,27 @@ def _submit(session: requests.Session, response: requests.Response, button: str,
     return session.post(urljoin(response.url, form["action"]), data=data, allow_redirects=False, timeout=30)
 
 
+def _auto_submitted(response: requests.Response) -> dict | None:
+    """The form of oidc-provider's self-submitting page (its form_post helper), if this is one."""
+    if "document.forms[0].submit()" not in response.text:
+        return None
+    parser = _Forms()
+    parser.feed(response.text)
+    return parser.forms[0] if len(parser.forms) == 1 else None
+
+
 def _walk(session: requests.Session, response: requests.Response, provider_origin: str):
     """Follow redirects while they stay on the provider: the URL that leaves it, or the page it ends on."""
     for _ in range(MAX_HOPS):
         if not response.is_redirect:
-            return None, response
+            form = _auto_submitted(response)
+            if form is None or _origin(urljoin(response.url, form["action"])) != provider_origin:
+                return None, response
+            # What a browser's script does: oidc-provider posts its own forms so (a sign-out before a
+            # sign-in as someone else, a sign-out with no session).
+            action = urljoin(response.url, form["action"])
+            response = session.post(action, data=form["fields"], allow_redirects=False, timeout=30)
+            continue
         location = urljoin(response.url, response.headers["Location"])
         parts = urlsplit(location)
         if f"{parts.scheme}://{parts.netloc}" != provider_origin:

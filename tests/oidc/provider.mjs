@@ -34,21 +34,19 @@ const issuer = `http://127.0.0.1:${port}`;
 const users = JSON.parse(readFileSync(args.users, 'utf8'));
 const bySub = new Map(users.map((user) => [user.sub, user]));
 
-// Signing keys. The provider is given every key it may ever sign with (so an id_token_hint signed
-// after a rotation still validates at end_session), but the JWKS endpoint publishes only the
-// current key and the one before it. Every id_token is re-signed here with the current key.
-const ROTATIONS = 4;
+// Signing keys. oidc-provider itself knows only the first; every id_token it issues is re-signed
+// here with the current key, the JWKS endpoint publishes the current key and the one before it, and
+// an id_token_hint signed by any key of this run is re-signed with the first before end_session
+// sees it. A rotation makes a new key.
 async function newKey(kid) {
-  const { privateKey } = await jose.generateKeyPair('RS256', { extractable: true });
+  const { privateKey, publicKey } = await jose.generateKeyPair('RS256', { extractable: true });
   const jwk = { ...(await jose.exportJWK(privateKey)), kid, alg: 'RS256', use: 'sig' };
   const { d, p, q, dp, dq, qi, ...publicJwk } = jwk; // eslint-disable-line no-unused-vars
-  return { kid, privateKey, jwk, publicJwk };
+  return { kid, privateKey, publicKey, jwk, publicJwk };
 }
 const stamp = Date.now().toString(36);
-const keys = await Promise.all(
-  Array.from({ length: ROTATIONS + 1 }, (_, i) => newKey(`test-key-${stamp}-${i}`)),
-);
-const strayKey = await newKey('stray'); // not in any JWKS: for the wrong_key fault
+const [firstKey, strayKey] = await Promise.all([newKey(`test-key-${stamp}-0`), newKey('stray')]);
+const keys = [firstKey]; // strayKey is in no JWKS: for the wrong_key fault
 let current = 0;
 
 const control = { fault: 'none', slow: 0, logouts: 0, tokens: 0 };
@@ -87,7 +85,7 @@ const provider = new Provider(issuer, {
     token_endpoint_auth_method: 'client_secret_basic', // client_secret_post is accepted as well
     id_token_signed_response_alg: 'RS256',
   }],
-  jwks: { keys: keys.map((key) => key.jwk) },
+  jwks: { keys: [firstKey.jwk] },
   cookies: { keys: [`cookie-key-${stamp}`] },
   claims: {
     openid: ['sub'],
@@ -143,7 +141,6 @@ const provider = new Provider(issuer, {
 });
 provider.Client.prototype.redirectUriAllowed = isLoopback;
 provider.Client.prototype.postLogoutRedirectUriAllowed = isLoopback;
-provider.on('end_session.success', () => { control.logouts += 1; });
 provider.on('server_error', (ctx, err) => process.stderr.write(`provider server_error: ${err.stack}\n`));
 
 async function readJson(ctx) {
@@ -183,12 +180,8 @@ provider.use(async (ctx, next) => {
     control.fault = mode;
     ctx.body = { fault: mode };
   } else if (route === 'POST /_test/rotate') {
-    if (current >= ROTATIONS) {
-      ctx.status = 409;
-      ctx.body = { error: `only ${ROTATIONS} rotations per provider run` };
-      return undefined;
-    }
-    current += 1;
+    keys.push(await newKey(`test-key-${stamp}-${keys.length}`));
+    current = keys.length - 1;
     ctx.body = { kid: keys[current].kid };
   } else if (route === 'POST /_test/slow') {
     const { seconds } = await readJson(ctx);
@@ -203,6 +196,44 @@ provider.use(async (ctx, next) => {
     ctx.body = { error: `no test endpoint ${route}` };
   }
   return undefined;
+});
+
+// Completed RP-initiated logouts: the confirmations that send the browser on, except oidc-provider's
+// own sign-out of one user before another signs in (which goes back to its /auth/ resume URL).
+provider.use(async (ctx, next) => {
+  if (ctx.method !== 'POST' || ctx.path !== '/session/end/confirm') return next();
+  await next();
+  const location = ctx.status === 303 ? ctx.response.get('Location') : '';
+  if (location && !location.startsWith(`${issuer}/auth/`)) control.logouts += 1;
+  return undefined;
+});
+
+// An id_token_hint signed by a key of this run (rotated or not) re-signed with the key oidc-provider
+// knows, so that a rotation does not break sign-out; one that verifies with none is left alone.
+async function resignHint(hint) {
+  try {
+    const { kid } = jose.decodeProtectedHeader(hint);
+    const key = keys.find((candidate) => candidate.kid === kid);
+    if (!key || key === firstKey) return hint;
+    const { payload } = await jose.compactVerify(hint, key.publicKey);
+    return await new jose.CompactSign(payload).setProtectedHeader({ alg: 'RS256', kid: firstKey.kid }).sign(firstKey.privateKey);
+  } catch {
+    return hint;
+  }
+}
+
+provider.use(async (ctx, next) => {
+  if (ctx.path !== '/session/end') return next();
+  if (ctx.method === 'GET' && ctx.query.id_token_hint) {
+    const query = new URLSearchParams(ctx.querystring);
+    query.set('id_token_hint', await resignHint(query.get('id_token_hint')));
+    ctx.querystring = query.toString();
+  } else if (ctx.method === 'POST' && ctx.is('application/x-www-form-urlencoded')) {
+    const form = await readForm(ctx);
+    if (form.get('id_token_hint')) form.set('id_token_hint', await resignHint(form.get('id_token_hint')));
+    ctx.req.body = form.toString(); // oidc-provider reads an already-read body from here
+  }
+  return next();
 });
 
 // The published JWKS: the current key and the one before it.
