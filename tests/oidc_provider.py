@@ -291,7 +291,10 @@ def oidc_provider():
         if os.environ.get("REQUIRE_BROWSER") == "1":
             pytest.fail(f"REQUIRE_BROWSER=1 but {reason}")
         pytest.skip(reason)
-    provider = start_provider(TEST_USERS)
+    try:
+        provider = start_provider(TEST_USERS)
+    except RuntimeError:  # the free port it picked was taken before node bound it: once more, on another
+        provider = start_provider(TEST_USERS)
     try:
         yield provider
     finally:

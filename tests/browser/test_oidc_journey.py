@@ -6,6 +6,7 @@ import threading
 
 import pytest
 from oidc_provider import oidc_provider  # noqa: F401
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 from test_oidc_sign_in import portal_for
 from werkzeug.serving import make_server
@@ -37,7 +38,14 @@ def at_provider_sign_in(page, check_accessibility, email: str) -> None:
 def fits_a_phone(page) -> None:
     """Nothing on the page is wider than a 375 px phone screen."""
     page.set_viewport_size({"width": 375, "height": 800})
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375, page.url
+    try:  # the NHS.UK header's script re-lays its navigation after a resize: give it a moment
+        page.wait_for_function("document.documentElement.scrollWidth <= 375", timeout=3000)
+    except PlaywrightTimeout:  # report what is too wide
+        wide = page.evaluate(
+            "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 376)"
+            ".slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"
+        )
+        raise AssertionError(f"{page.url} is wider than 375 px: {wide}") from None
     page.set_viewport_size({"width": 1280, "height": 800})
 
 
