@@ -10,7 +10,7 @@ from flask import Flask
 from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
 from werkzeug.routing import IntegerConverter
 
-from competency_portal import assets, cli, clock, config, policy, security, storage
+from competency_portal import assets, cli, clock, config, policy, security, storage, throttling
 from competency_portal.extensions import csrf, db, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -59,6 +59,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
 
     db.init_app(app)
+    _trust_proxies(app)
+    throttling.init_app(app)
     _keep_readiness_rollup()
     storage.init_app(app)  # uploads a crashed process left half-saved are settled before serving
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
@@ -78,6 +80,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     if app.config.get("FREEZE_GC_AT_START", not app.testing):
         _freeze_startup_objects()
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    # Behind a reverse proxy every request comes from the proxy's address; the per-address sign-in
+    # limit needs the client's, which only the configured number of proxies may tell us.
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
 
 def _freeze_startup_objects() -> None:

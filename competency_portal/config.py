@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from competency_portal import oidc_settings
+from competency_portal.services import sign_in_limits
 
 DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - refused outside development/testing
 
@@ -43,6 +44,10 @@ def defaults(instance_path: str) -> dict:
         "FLASK_STATIC_DIGEST_COMPRESSION": [],  # `make install` compresses with whitenoise.compress instead
         "RECRUITMENT_RETENTION_DAYS": 365,  # candidates' data is anonymised this long after a vacancy closes
         "OIDC_PROVIDERS": [],  # identity providers staff may sign in with (see oidc_settings)
+        "REDIS_URL": None,  # sign-in throttling counts in Redis when set, in the database otherwise
+        "THROTTLE_KEY_PREFIX": "portal",
+        "SIGN_IN_LIMITS": {},  # failed attempts allowed: account, address, overall (services.sign_in_limits)
+        "TRUSTED_PROXIES": 0,  # reverse proxies in front of the portal whose X-Forwarded-For is believed
     }
 
 
@@ -68,12 +73,37 @@ def from_environment(environ: os._Environ | dict) -> dict:
             found["RECRUITMENT_RETENTION_DAYS"] = int(environ["RECRUITMENT_RETENTION_DAYS"])
         except ValueError:
             raise ConfigError("RECRUITMENT_RETENTION_DAYS must be a whole number of days, for example 365.") from None
+    found.update(_throttling(environ))
     try:
         providers = oidc_settings.from_environment(environ)
     except oidc_settings.ProviderConfigError as error:
         raise ConfigError(str(error)) from None
     if providers is not None:
         found["OIDC_PROVIDERS"] = providers
+    return found
+
+
+def _throttling(environ) -> dict:
+    """REDIS_URL, THROTTLE_KEY_PREFIX, SIGN_IN_<ACCOUNT|ADDRESS|OVERALL>_LIMIT and TRUSTED_PROXIES, checked."""
+    found: dict = {}
+    for name in ("REDIS_URL", "THROTTLE_KEY_PREFIX"):
+        if environ.get(name):
+            found[name] = environ[name]
+    limits = {}
+    for name in sign_in_limits.DEFAULT_LIMITS:
+        text = environ.get(f"SIGN_IN_{name.upper()}_LIMIT")
+        if text:
+            try:
+                sign_in_limits.parse_limit(text)
+            except ValueError as error:
+                raise ConfigError(f"SIGN_IN_{name.upper()}_LIMIT: {error}.") from None
+            limits[name] = text
+    if limits:
+        found["SIGN_IN_LIMITS"] = limits
+    if environ.get("TRUSTED_PROXIES"):
+        if not environ["TRUSTED_PROXIES"].isdigit():
+            raise ConfigError("TRUSTED_PROXIES must be the number of reverse proxies in front of the portal, e.g. 1.")
+        found["TRUSTED_PROXIES"] = int(environ["TRUSTED_PROXIES"])
     return found
 
 

@@ -307,11 +307,14 @@ def is_refusal(response, body: str) -> bool:
 
 
 def masked(snap: dict, ignore: dict[str, set[str]]) -> dict:
-    """A snapshot with the named columns of the named tables blanked out."""
+    """A snapshot with the named columns of the named tables blanked out ("*": the whole table)."""
     if not ignore:
         return snap
     out = dict(snap)
     for table_name, columns in ignore.items():
+        if columns == {"*"}:
+            out[table_name] = []
+            continue
         table = db.metadata.tables[table_name]
         positions = [i for i, c in enumerate(table.columns) if c.name in columns]
         out[table_name] = [tuple(None if i in positions else v for i, v in enumerate(row)) for row in snap[table_name]]

@@ -47,8 +47,8 @@ from tests.portal_helpers import PASSWORD, Browser, diff, location, snapshot
 from tests.test_permissions import RULE_MODULES, _post_cases
 
 EXAMPLES = 12  # per endpoint: about 40 endpoints, within the suite's fuzzing budget on each database
-# A failed sign-in counts towards the lock-out: that write is the point of the refusal.
-REFUSAL_MAY_WRITE = {"auth.sign_in": {"user_account": {"failed_sign_ins", "locked_until"}}}
+# A failed sign-in is counted (services.sign_in_limits): that write is the point of the refusal.
+REFUSAL_MAY_WRITE = {"auth.sign_in": {"throttle_counter": {"*"}}}
 # Shortlisting endpoints that act only after the ones before them (test_permissions' controls, in order):
 # each is fuzzed after the valid posts of those before it, so that its accepting path is reached too.
 CHAIN = [

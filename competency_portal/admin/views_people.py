@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from wtforms import SelectChoice
 
-from competency_portal import policy, web
+from competency_portal import policy, throttling, web
 from competency_portal.admin import bp
 from competency_portal.admin.forms import ActionForm, EditPersonForm, NewPersonForm, PasswordForm, PeopleFilterForm
 from competency_portal.admin.pages import person_fields, person_or_404, person_page, target_role_choices
@@ -139,6 +139,7 @@ def reset_password(person_id: int):
             refusals=people_admin.AdminRuleError,
         )
         if outcome:
+            throttling.gate().clear_account(person.email, str(person.id))  # they may sign in at once
             if policy.is_own(current_user, person.id):
                 message = "Your password has been changed. Sign in again with the new password."
             else:
@@ -160,6 +161,7 @@ def reset_second_factor(person_id: int):
     if not ActionForm().validate_on_submit():
         return person_page(person, status=400)
     web.attempt(people_admin.reset_second_factor, db.session, current_user.id, person, refusals=())
+    throttling.gate().clear_account(person.email, str(person.id))
     return web.done(
         f"{person.name}'s two-factor sign-in has been reset. They set up a new authenticator when they next sign in "
         "with their password.",

@@ -1,4 +1,4 @@
-"""Sign in (with lock-out after repeated failures) and sign out."""
+"""Sign in (throttled after repeated failures) and sign out."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ import requests
 from flask import redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from competency_portal import clock, policy, security
-from competency_portal.auth import bp, oidc_client, second_step
+from competency_portal import policy, security, throttling
+from competency_portal.auth import bp, oidc_client, second_step, throttle
 from competency_portal.auth.forms import SignInForm, SignOutForm
 from competency_portal.extensions import db
 from competency_portal.services import audit, people
+from competency_portal.services.sign_in_limits import PASSWORD
 
 PROVIDER_KEY, ID_TOKEN_KEY = "signed_in_with", "provider_id_token"
 
@@ -86,25 +87,29 @@ def sign_in():
     form = SignInForm()
     error = None
     if form.validate_on_submit():
-        result = people.authenticate(db.session, form.email.data, form.password.data, clock.now())
-        if result.user is not None:
-            db.session.commit()  # the failure count, reset
-            if second_step.due(result.user):
-                return second_step.begin(result.user, safe_next(request.args.get("next")))
-            return start_session(result.user, "password", safe_next(request.args.get("next")))
-        if result.locked_until is not None:
-            minutes = max(1, int((result.locked_until - clock.now()).total_seconds() // 60) + 1)
-            error = (
-                f"Too many failed attempts. Try again in {minutes} minute{'s' if minutes != 1 else ''}, "
-                "or ask an administrator to reset your password."
-            )
+        email, gate = people.normalise_email(form.email.data), throttling.gate()
+        # Counted under the address typed, account or not: an unknown one is answered as a known one.
+        wait = gate.wait(PASSWORD, email, throttle.address())
+        if wait is None:
+            user = people.authenticate(db.session, email, form.password.data)
+            if user is not None:
+                db.session.commit()  # a rehashed password
+                gate.succeeded(PASSWORD, email)
+                if second_step.due(user):
+                    return second_step.begin(user, safe_next(request.args.get("next")))
+                return start_session(user, "password", safe_next(request.args.get("next")))
+            wait = gate.failed(PASSWORD, email, throttle.address())
+            throttle.note_used_up(PASSWORD, wait)
+        if wait is not None:
+            error = throttle.refusal(throttle.TOO_MANY_PASSWORDS, wait)
         else:
             error = "The email address or password is not right. Check them and try again."
-        db.session.commit()  # keep the failure count
-    return (
-        render_template("auth/sign_in.html", form=form, error=error, providers=oidc_client.providers()),
-        400 if (error or form.errors) else 200,
-    )
+    return _sign_in_page(form, error)
+
+
+def _sign_in_page(form, error: str | None = None):
+    page = render_template("auth/sign_in.html", form=form, error=error, providers=oidc_client.providers())
+    return page, 400 if (error or form.errors) else 200
 
 
 @bp.route("/sign-out", methods=["GET", "POST"])

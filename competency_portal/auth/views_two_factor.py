@@ -7,12 +7,13 @@ from flask import flash, redirect, render_template, session, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
-from competency_portal import clock, policy
-from competency_portal.auth import bp, second_step
+from competency_portal import clock, policy, throttling
+from competency_portal.auth import bp, second_step, throttle
 from competency_portal.auth.forms import CodeForm
 from competency_portal.auth.views import log_in, start_session
 from competency_portal.extensions import db
 from competency_portal.services import audit, two_factor
+from competency_portal.services.sign_in_limits import CODE
 from competency_portal.services.two_factor import Verdict
 
 START_AGAIN = "Your sign-in timed out. Enter your email address and password again."
@@ -60,10 +61,14 @@ def second_factor():
     if user is None:
         flash(START_AGAIN, "info")
         return redirect(url_for("auth.sign_in"))
+    wait = throttling.gate().wait(CODE, str(user.id), throttle.address())
+    if wait is not None:  # a right password does not reopen code entry early
+        second_step.forget()
+        flash(throttle.refusal(throttle.TOO_MANY_CODES, wait), "info")
+        return redirect(url_for("auth.sign_in"))
     form = CodeForm()
     if form.validate_on_submit():
-        verdict = two_factor.verify(db.session, user, form.code.data, clock.now())
-        db.session.commit()
+        verdict = _checked_code(user, form)
         if verdict in (Verdict.ACCEPTED, Verdict.RECOVERY_CODE):
             next_path = second_step.pending_next()
             method = "password+authenticator" if verdict is Verdict.ACCEPTED else "password+recovery code"
@@ -72,13 +77,28 @@ def second_factor():
                 left = two_factor.recovery_codes_left(db.session, user)
                 flash(f"You used a recovery code. You have {left} left: set up new ones from Security.", "info")
             return response
-        if verdict is Verdict.LOCKED:
+        if isinstance(verdict, int):
             second_step.forget()
-            flash("Too many wrong codes. Try again in 15 minutes, or ask an administrator to reset your "
-                  "two-factor sign-in.", "info")  # fmt: skip
+            flash(throttle.refusal(throttle.TOO_MANY_CODES, verdict), "info")
             return redirect(url_for("auth.sign_in"))
         form.code.errors.append(MESSAGES[verdict])
     return render_template("auth/second_factor.html", form=form), 400 if form.errors else 200
+
+
+def _checked_code(user, form, recovery: bool = True) -> Verdict | int:
+    """The code's verdict (committed), or the seconds to wait when too many codes have been wrong."""
+    gate, account = throttling.gate(), str(user.id)
+    wait = gate.wait(CODE, account, throttle.address())
+    if wait is not None:
+        return wait
+    verdict = two_factor.verify(db.session, user, form.code.data, clock.now(), recovery=recovery)
+    db.session.commit()
+    if verdict in (Verdict.ACCEPTED, Verdict.RECOVERY_CODE):
+        gate.succeeded(CODE, account)
+        return verdict
+    wait = gate.failed(CODE, account, throttle.address())
+    throttle.note_used_up(CODE, wait)
+    return verdict if wait is None else wait
 
 
 @bp.route("/sign-in/set-up-code", methods=["GET", "POST"])
@@ -126,19 +146,18 @@ def new_recovery_codes():
     user = current_user._get_current_object()
     form = CodeForm()
     if form.validate_on_submit() and two_factor.is_enrolled(db.session, user):
-        verdict = two_factor.verify(db.session, user, form.code.data, clock.now(), recovery=False)
+        verdict = _checked_code(user, form, recovery=False)
         if verdict is Verdict.ACCEPTED:
             codes = two_factor.new_recovery_codes(db.session, user)
             audit.record(db.session, actor_id=user.id, action="recovery_codes_renewed", object_type="user",
                          object_id=user.id, subject_id=user.id)  # fmt: skip
             db.session.commit()
             return render_template("auth/recovery_codes.html", codes=codes, next_url=url_for("auth.security"))
-        db.session.commit()
-        if verdict is not Verdict.LOCKED:
-            form.code.errors.append(
-                "Enter the 6-digit code your authenticator app shows now"
-                if verdict is Verdict.WRONG
-                else MESSAGES[verdict]
-            )
+        if isinstance(verdict, int):
+            form.code.errors.append(throttle.refusal(throttle.TOO_MANY_CODES, verdict))
+        elif verdict is Verdict.WRONG:
+            form.code.errors.append("Enter the 6-digit code your authenticator app shows now")
+        else:
+            form.code.errors.append(MESSAGES[verdict])
     left = two_factor.recovery_codes_left(db.session, user)
     return render_template("auth/security.html", left=left, form=form, required=second_step.required(user)), 400

@@ -45,6 +45,7 @@ from competency_portal.models.recruitment import (
 )
 from competency_portal.models.rollup import ReadinessFact
 from competency_portal.models.second_factor import RecoveryCode, TotpFactor
+from competency_portal.models.throttle import ThrottleCounter
 from competency_portal.models.training import DbsCheck, Registration, TrainingRecord, TrainingSubject
 
 __all__ = [
@@ -81,6 +82,7 @@ __all__ = [
     "Evidence",
     "RecoveryCode",
     "TotpFactor",
+    "ThrottleCounter",
     "ExternalIdentity",
     "EvidenceLink",
     "EvidenceRevision",

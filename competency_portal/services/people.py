@@ -1,10 +1,8 @@
-"""Accounts: passwords, signing in with lock-out, and creating and changing people."""
+"""Accounts: passwords, checking them at sign-in, and creating and changing people."""
 
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -13,8 +11,6 @@ from sqlalchemy.orm import Session
 
 from competency_portal.models import Role, Team, User, UserRole
 
-MAX_FAILURES = 5
-LOCK_MINUTES = 15
 MIN_PASSWORD_LENGTH = 12
 
 _hasher = PasswordHasher()  # argon2id: memory-hard
@@ -35,14 +31,6 @@ def password_problem(password: str) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class SignInResult:
-    """The outcome of a sign-in attempt: the person, or why not."""
-
-    user: User | None
-    locked_until: datetime | None = None
-
-
 def normalise_email(email: str) -> str:
     """Emails are compared case-insensitively, without surrounding spaces."""
     return email.strip().lower()
@@ -53,10 +41,11 @@ def find_by_email(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
-def authenticate(session: Session, email: str, password: str, now: datetime) -> SignInResult:
-    """Check a password, counting failures and locking the account for a while after too many.
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    """The active person with this email address and password, or None.
 
-    The caller commits, so that failures are counted even though sign-in is refused.
+    Failed attempts are counted and throttled by the caller (services.sign_in_limits). The caller
+    commits: a password hashed with older settings is rehashed here.
     """
     user = find_by_email(session, email)
     if user is None or not user.active or not user.password_hash:
@@ -64,26 +53,14 @@ def authenticate(session: Session, email: str, password: str, now: datetime) -> 
             _hasher.verify(_DUMMY_HASH, password)
         except VerificationError:
             pass
-        return SignInResult(None)
-    locked = user.locked_until
-    if locked is not None and locked.tzinfo is None:
-        locked = locked.replace(tzinfo=timezone.utc)
-    if locked is not None and locked > now:
-        return SignInResult(None, locked)
+        return None
     try:
         _hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
-        user.failed_sign_ins += 1
-        if user.failed_sign_ins >= MAX_FAILURES:
-            user.locked_until = now + timedelta(minutes=LOCK_MINUTES)
-            user.failed_sign_ins = 0
-            return SignInResult(None, user.locked_until)
-        return SignInResult(None)
-    user.failed_sign_ins = 0
-    user.locked_until = None
+        return None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    return SignInResult(user)
+    return user
 
 
 def load_session_user(session: Session, identity: str) -> User | None:
@@ -147,7 +124,6 @@ def create_person(
         active=True,
         password_hash=hash_password(password) if password else None,
         session_token=new_session_token(),
-        failed_sign_ins=0,
     )
     user.role_grants = [UserRole(role=role) for role in sorted(roles, key=lambda r: r.value)]
     session.add(user)
@@ -166,5 +142,3 @@ def set_password(user: User, password: str) -> None:
     """Set a new password and end every existing session of this person."""
     user.password_hash = hash_password(password)
     user.session_token = new_session_token()
-    user.failed_sign_ins = 0
-    user.locked_until = None

@@ -154,7 +154,6 @@ def _create(session: Session, row: ImportRow, team_for: Callable[[str | None], T
         active=True,
         password_hash=None,
         session_token=people.new_session_token(),
-        failed_sign_ins=0,
     )
     user.role_grants = [UserRole(role=r) for r in sorted(row.roles, key=lambda r: r.value)]
     session.add(user)

@@ -4,8 +4,8 @@ A person sets up their authenticator by scanning a QR code (or typing the secret
 with a code from the app (nothing is stored until then); they are then given ten single-use
 recovery codes, shown once and kept only as hashes. A code is accepted once: the time step of the
 last one used is stored, so the same code (or an older one) cannot be replayed within its 30-second
-window. Wrong codes count towards
-the same lock-out as wrong passwords. The caller commits.
+window. Wrong and reused codes are counted and throttled by the caller (services.sign_in_limits).
+The caller commits.
 """
 
 from __future__ import annotations
@@ -13,14 +13,14 @@ from __future__ import annotations
 import enum
 import hashlib
 import secrets
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pyotp
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from competency_portal.models import RecoveryCode, TotpFactor, User
-from competency_portal.services.people import LOCK_MINUTES, MAX_FAILURES
 
 ISSUER = "Competency Portal"
 RECOVERY_CODES = 10
@@ -34,7 +34,6 @@ class Verdict(str, enum.Enum):
     RECOVERY_CODE = "recovery_code"  # accepted, and that recovery code is now used up
     WRONG = "wrong"
     REUSED = "reused"  # a right code that has already been used
-    LOCKED = "locked"  # too many wrong codes: the account is locked for a while
 
 
 def _factor(session: Session, user: User) -> TotpFactor | None:
@@ -95,44 +94,41 @@ def confirm(session: Session, user: User, secret: str, code: str, now: datetime)
     return new_recovery_codes(session, user)
 
 
-def _locked(user: User, now: datetime) -> bool:
-    locked = user.locked_until
-    return locked is not None and (locked if locked.tzinfo else locked.replace(tzinfo=now.tzinfo)) > now
+def _claim_step(session: Session, factor: TotpFactor, step: int) -> bool:
+    # A conditional update, not read-then-write: of two requests racing with the same code, one wins.
+    claimed = session.execute(
+        update(TotpFactor)
+        .where(TotpFactor.id == factor.id, TotpFactor.last_step < step)
+        .values(last_step=step)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed:
+        set_committed_value(factor, "last_step", step)  # already written; no second UPDATE at the flush
+    return bool(claimed)
 
 
 def verify(session: Session, user: User, code: str, now: datetime, recovery: bool = True) -> Verdict:
-    """Check a code entered at sign-in: from the authenticator, or (if `recovery`) a recovery code; counts failures."""
-    if _locked(user, now):
-        return Verdict.LOCKED
+    """Check a code entered at sign-in: from the authenticator, or (if `recovery`) a recovery code."""
     factor = _factor(session, user)
     cleaned = _clean(code)
     verdict = Verdict.WRONG
     if factor is not None and factor.confirmed_at is not None and cleaned.isdigit() and len(cleaned) == 6:
         step = _step(factor.secret, cleaned, now)
-        if step is not None and step > factor.last_step:
-            factor.last_step = step
-            verdict = Verdict.ACCEPTED
-        elif step is not None:
-            verdict = Verdict.REUSED
+        if step is not None:
+            verdict = Verdict.ACCEPTED if _claim_step(session, factor, step) else Verdict.REUSED
     elif cleaned and recovery:
-        used = session.scalar(
-            select(RecoveryCode).where(
+        used = session.execute(
+            update(RecoveryCode)
+            .where(
                 RecoveryCode.user_id == user.id,
                 RecoveryCode.code_hash == _hash(cleaned),
                 RecoveryCode.used_at.is_(None),
             )
-        )
-        if used is not None:
-            used.used_at = now
+            .values(used_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if used:
             verdict = Verdict.RECOVERY_CODE
-    if verdict in (Verdict.ACCEPTED, Verdict.RECOVERY_CODE):
-        user.failed_sign_ins = 0
-        return verdict
-    user.failed_sign_ins += 1
-    if user.failed_sign_ins >= MAX_FAILURES:
-        user.locked_until = now + timedelta(minutes=LOCK_MINUTES)
-        user.failed_sign_ins = 0
-        return Verdict.LOCKED
     return verdict
 
 
