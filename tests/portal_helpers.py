@@ -25,9 +25,12 @@ from competency_portal.models import (
     Attachment,
     Decision,
     EvidenceType,
+    ExternalIdentity,
     Notification,
+    PasswordSignIn,
     Role,
     SignOff,
+    SiteSetting,
     Supervision,
     User,
 )
@@ -272,6 +275,10 @@ def build_world(app, session) -> World:
     session.flush()
     world.owner_notification = session.scalar(select(Notification.id).where(Notification.user_id == owner.id).limit(1))
     assert world.owner_notification, "the sign-off should have notified the owner"
+    # Sign-in as administrators set it: the owner's account at a provider, and a saved setting (which
+    # counts only while a provider is configured, so nobody here is kept from their password).
+    session.add(ExternalIdentity(provider="entra", subject="owner-at-entra", user_id=owner.id))
+    session.add(SiteSetting(name="password_sign_in", value=PasswordSignIn.NOT_STAFF.value))
     session.commit()
     return world
 

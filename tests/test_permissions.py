@@ -66,6 +66,8 @@ EXPECTED_GET: dict[str, dict] = {
     "auth.security": SIGNED_IN_200,
     "auth.new_recovery_codes": POST_ONLY,
     "admin.reset_second_factor": POST_ONLY,
+    "admin.unlink_provider": POST_ONLY,
+    "admin.sign_in_settings": ADMIN_ONLY,
     "catalogue.index": _all(200),
     "catalogue.framework": _all(200),
     "catalogue.item": _all(200),
@@ -315,6 +317,13 @@ def _post_cases(world: World) -> dict[str, tuple[str, dict, dict, tuple[str, int
             admin_only,
             ("admin", 302),
         ),
+        "admin.unlink_provider": (
+            f"/admin/people/{world.id('owner')}/provider/entra/unlink",
+            {},
+            admin_only,
+            ("admin", 302),
+        ),
+        "admin.sign_in_settings": ("/admin/sign-in", {"mode": "everyone"}, admin_only, ("admin", 302)),
         "admin.add_supervision": (
             f"/admin/people/{world.id('other_staff')}/supervision",
             {

@@ -120,6 +120,7 @@ PROBES: dict[str, list[tuple[str, dict]]] = {
     "admin.edit_person": [("b", NOT_ADMIN)],
     "admin.reset_password": [("b", NOT_ADMIN)],
     "admin.reset_second_factor": [("b", NOT_ADMIN)],
+    "admin.unlink_provider": [("b", NOT_ADMIN)],
     "admin.add_supervision": [("b", NOT_ADMIN)],
     "admin.end_supervision": [("b", NOT_ADMIN)],
     "appraisal.start": [("b", _refuse(owner=404, other_staff=404, supervisor=404, recruiter=404))],
@@ -257,6 +258,7 @@ def _b_world(app, world) -> dict:
 
 
 def _values(world, b: dict, which: str, a: dict) -> dict:
+    b = {**b, "name": "entra"}  # a provider's name, for the routes about a person's provider account
     if which == "b":
         return b
     if which == "b_draft":  # only a draft can be edited or submitted: B's own draft

@@ -10,7 +10,7 @@ from test_auth import csrf, sign_in
 from world import person
 
 from competency_portal import clock
-from competency_portal.models import AuditEvent, Role
+from competency_portal.models import AuditEvent, Notification, Role
 from competency_portal.services import two_factor
 
 
@@ -156,3 +156,5 @@ def test_an_administrator_resets_someones_second_factor(as_admin, session):
     session.expire_all()
     assert not two_factor.is_enrolled(session, sam)
     assert session.query(AuditEvent).filter_by(action="second_factor_reset", subject_id=sam.id).count() == 1
+    told = session.query(Notification).filter_by(user_id=sam.id).one()
+    assert told.message.startswith("An administrator reset your two-factor sign-in")

@@ -1,4 +1,4 @@
-"""Administration: people, roles, teams, supervision, the staff CSV import, frameworks and the audit trail.
+"""Administration: people, roles, teams, supervision, the staff CSV import, frameworks, sign-in and the audit trail.
 
 Views stay thin: check a form, call a service, commit once (competency_portal/web.py), redirect
 with a message. One module per part, all on this blueprint.
@@ -15,6 +15,7 @@ from competency_portal.admin import (  # noqa: E402,F401 - registers routes
     views_import,
     views_people,
     views_roles,
+    views_sign_in,
     views_supervision,
     views_teams,
 )

@@ -11,6 +11,7 @@ from wtforms import (
     Field,
     HiddenField,
     PasswordField,
+    RadioField,
     SearchField,
     SelectChoice,
     SelectField,
@@ -20,7 +21,7 @@ from wtforms import (
 from wtforms.utils import unset_value
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
-from competency_portal.models import Role
+from competency_portal.models import PasswordSignIn, Role
 from competency_portal.services import people
 from competency_portal.services.staff_import import valid_email
 
@@ -208,4 +209,14 @@ class AuditFilterForm(FlaskForm):
     object_type = SelectField("Object type", choices=[SelectChoice("", "Any")], default="", validate_choice=True)
     object_id = StringField(
         "Object id", validators=[Optional(), Length(max=80, message="Enter 80 characters or fewer")]
+    )
+
+
+class PasswordSignInForm(FlaskForm):
+    """Who may sign in with a portal password while an identity provider is configured."""
+
+    mode = RadioField(
+        "Who may sign in with a password",
+        choices=[(mode.value, mode.label) for mode in PasswordSignIn],
+        validators=[DataRequired("Choose who may sign in with a password")],
     )

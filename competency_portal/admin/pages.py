@@ -11,9 +11,16 @@ from wtforms import SelectChoice
 
 from competency_portal import clock, policy
 from competency_portal.admin.forms import ActionForm, EditPersonForm, PasswordForm, SupervisionForm
+from competency_portal.auth import oidc_client
 from competency_portal.extensions import db
 from competency_portal.models import Role, User
-from competency_portal.services import catalogue, people_admin, people_queries, two_factor
+from competency_portal.services import catalogue, external_sign_in, people_admin, people_queries, two_factor
+
+
+def provider_label(name: str) -> str:
+    """How a provider is named to administrators: its label if still configured, else its name."""
+    provider, _client = oidc_client.lookup(name)
+    return (provider.label or provider.name) if provider else name
 
 
 def person_fields(form) -> people_admin.PersonFields:
@@ -80,6 +87,7 @@ def person_page(
         )
         form.target_role.choices = target_role_choices(person.target_role)
     today = clock.today()
+    links = external_sign_in.links_of(db.session, person)
     return render_template(
         "admin/person.html",
         person=person,
@@ -92,5 +100,6 @@ def person_page(
         may_supervise=policy.can_supervise(person),
         action_form=ActionForm(formdata=None),
         has_second_factor=two_factor.is_enrolled(db.session, person),
+        provider_links=[(link, provider_label(link.provider)) for link in links],
         today=today,
     ), status

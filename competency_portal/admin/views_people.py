@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from wtforms import SelectChoice
@@ -14,7 +14,7 @@ from competency_portal.admin.pages import person_fields, person_or_404, person_p
 from competency_portal.extensions import db
 from competency_portal.forms import id_arg
 from competency_portal.models import Role, User
-from competency_portal.services import people_admin, people_queries
+from competency_portal.services import notify, people_admin, people_queries
 
 DUPLICATE_EMAIL = "Someone already has this email address. Use a different one, or find and change that person."
 REFUSALS = (people_admin.AdminRuleError, IntegrityError)
@@ -160,11 +160,12 @@ def reset_second_factor(person_id: int):
     person = person_or_404(person_id)
     if not ActionForm().validate_on_submit():
         return person_page(person, status=400)
-    web.attempt(people_admin.reset_second_factor, db.session, current_user.id, person, refusals=())
+    mail = notify.mail_settings(current_app.config)
+    web.attempt(people_admin.reset_second_factor, db.session, current_user.id, person, mail, refusals=())
     throttling.gate().clear_account(person.email, str(person.id))
     return web.done(
-        f"{person.name}'s two-factor sign-in has been reset. They set up a new authenticator when they next sign in "
-        "with their password.",
+        f"{person.name}'s two-factor sign-in has been reset, and they have been told. They set up a new "
+        "authenticator when they next sign in with their password.",
         "admin.edit_person",
         person_id=person.id,
     )

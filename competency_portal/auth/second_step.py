@@ -12,16 +12,25 @@ import time
 from flask import current_app, redirect, session, url_for
 
 from competency_portal import policy
+from competency_portal.auth import oidc_client
 from competency_portal.extensions import db
-from competency_portal.models import User
-from competency_portal.services import two_factor
+from competency_portal.models import PasswordSignIn, User
+from competency_portal.services import sign_in_admin, two_factor
 
 PENDING = "pending_second_factor"
 PENDING_SECONDS = 300
 
 
+def password_mode() -> PasswordSignIn:
+    """Who may sign in with a password now (the administrators' setting, while a provider is configured)."""
+    return sign_in_admin.password_mode(db.session, bool(oidc_client.providers()))
+
+
 def required(user: User) -> bool:
-    """Whether this person must use a second factor with their password (production: admins and recruiters)."""
+    """Whether this person must use a second factor with their password: admins and recruiters in
+    production, and administrators anywhere while password sign-in is off for others."""
+    if policy.emergency_password_route(user, password_mode()):
+        return True
     setting = current_app.config.get("TWO_FACTOR_REQUIRED")
     if setting is None:
         setting = current_app.config.get("PORTAL_ENV") == "production"

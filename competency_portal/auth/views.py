@@ -12,6 +12,7 @@ from competency_portal import policy, security, throttling
 from competency_portal.auth import bp, oidc_client, second_step, throttle
 from competency_portal.auth.forms import SignInForm, SignOutForm
 from competency_portal.extensions import db
+from competency_portal.models import PasswordSignIn
 from competency_portal.services import audit, people
 from competency_portal.services.sign_in_limits import PASSWORD
 
@@ -84,7 +85,7 @@ def sign_in():
     """The sign-in page."""
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")) or url_for("dashboards.mine"))
-    form = SignInForm()
+    form, mode = SignInForm(), second_step.password_mode()
     error = None
     if form.validate_on_submit():
         email, gate = people.normalise_email(form.email.data), throttling.gate()
@@ -95,6 +96,8 @@ def sign_in():
             if user is not None:
                 db.session.commit()  # a rehashed password
                 gate.succeeded(PASSWORD, email)
+                if not policy.may_sign_in_with_password(user, mode):
+                    return _password_refused(form, user, mode)
                 if second_step.due(user):
                     return second_step.begin(user, safe_next(request.args.get("next")))
                 return start_session(user, "password", safe_next(request.args.get("next")))
@@ -104,12 +107,30 @@ def sign_in():
             error = throttle.refusal(throttle.TOO_MANY_PASSWORDS, wait)
         else:
             error = "The email address or password is not right. Check them and try again."
-    return _sign_in_page(form, error)
+    return _sign_in_page(form, mode, error)
 
 
-def _sign_in_page(form, error: str | None = None):
-    page = render_template("auth/sign_in.html", form=form, error=error, providers=oidc_client.providers())
+def _sign_in_page(form, mode, error: str | None = None, error_target: str | None = None):
+    page = render_template(
+        "auth/sign_in.html",
+        form=form,
+        error=error,
+        error_target=error_target,
+        providers=oidc_client.providers(),
+        passwords_for_admins_only=mode is PasswordSignIn.ADMINISTRATORS,
+        passwords_not_for_staff=mode is PasswordSignIn.NOT_STAFF,
+    )
     return page, 400 if (error or form.errors) else 200
+
+
+def _password_refused(form, user, mode):
+    """A right password from someone who must sign in with the trust's identity: say so, and how."""
+    audit.record(db.session, actor_id=user.id, action="sign_in_refused", object_type="user", object_id=user.id,
+                 subject_id=user.id, detail={"method": "password", "reason": "password sign-in is off"})  # fmt: skip
+    db.session.commit()
+    buttons = " or ".join(f"“{provider.button}”" for provider in oidc_client.providers())
+    message = f"Password sign-in is switched off for your account. Use {buttons} instead."
+    return _sign_in_page(form, mode, message, error_target="#providers")
 
 
 @bp.route("/sign-out", methods=["GET", "POST"])

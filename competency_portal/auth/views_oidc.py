@@ -45,13 +45,19 @@ def _refused(provider, reason: str, status: int, user=None, value: str | None = 
     return render_template(page, provider=provider, reason=reason.split(":")[0], value=value), status
 
 
+def _configured(name: str):
+    """The provider of that name and its client; 404 when no provider has it."""
+    provider, client = oidc_client.lookup(name)
+    if client is None:
+        abort(404)
+    return provider, client
+
+
 @bp.route("/sign-in/with/<name>")
 @policy.rule(policy.PUBLIC)
 def provider_start(name: str):
     """Send the person to their provider to sign in."""
-    provider, client = oidc_client.lookup(name)
-    if client is None:
-        abort(404)
+    provider, client = _configured(name)
     if current_user.is_authenticated:
         return redirect(url_for("dashboards.mine"))
     extra = {"acr_values": provider.acr_values} if provider.acr_values else {}
@@ -68,9 +74,7 @@ def provider_start(name: str):
 @policy.rule(policy.PUBLIC)
 def provider_callback(name: str):
     """Where the provider sends the person back: check the ID token and sign them in."""
-    provider, client = oidc_client.lookup(name)
-    if client is None:
-        abort(404)
+    provider, client = _configured(name)
     try:
         # Authlib checks the audience only through `azp`, so a token for another client that names
         # us as its authorized party would pass; OpenID Connect Core 3.1.3.7 asks for both checks.

@@ -45,6 +45,7 @@ from competency_portal.models.recruitment import (
 )
 from competency_portal.models.rollup import ReadinessFact
 from competency_portal.models.second_factor import RecoveryCode, TotpFactor
+from competency_portal.models.settings import PasswordSignIn, SiteSetting
 from competency_portal.models.throttle import ThrottleCounter
 from competency_portal.models.training import DbsCheck, Registration, TrainingRecord, TrainingSubject
 
@@ -83,6 +84,8 @@ __all__ = [
     "RecoveryCode",
     "TotpFactor",
     "ThrottleCounter",
+    "PasswordSignIn",
+    "SiteSetting",
     "ExternalIdentity",
     "EvidenceLink",
     "EvidenceRevision",

@@ -13,7 +13,7 @@ from typing import Protocol
 from flask import abort
 from sqlalchemy.orm import Session
 
-from competency_portal.models import FrameworkDraft, Role, User
+from competency_portal.models import FrameworkDraft, PasswordSignIn, Role, User
 from competency_portal.policy.people import holders, holds, is_own
 
 
@@ -37,6 +37,23 @@ def needs_second_factor(person: HasRoles) -> bool:
     """Whether signing in with a password must take a second factor in production: administrators
     and recruiters, who see and change other people's records."""
     return holds(person, Role.ADMIN) or holds(person, Role.RECRUITER)  # type: ignore[arg-type]
+
+
+def may_sign_in_with_password(person: HasRoles, mode: PasswordSignIn) -> bool:
+    """Whether the person may use a portal password under the administrators' setting.
+
+    Administrators always may (the emergency route, with two-factor: `emergency_password_route`), so
+    the portal can still be reached if the identity provider cannot.
+    """
+    if mode is PasswordSignIn.EVERYONE or holds(person, Role.ADMIN):  # type: ignore[arg-type]
+        return True
+    return mode is PasswordSignIn.NOT_STAFF and bool(set(person.roles) - {Role.STAFF})
+
+
+def emergency_password_route(person: HasRoles, mode: PasswordSignIn) -> bool:
+    """Whether this is an administrator signing in with a password while passwords are off for others:
+    then a second factor is required wherever the portal runs."""
+    return mode is not PasswordSignIn.EVERYONE and holds(person, Role.ADMIN)  # type: ignore[arg-type]
 
 
 def may_set_roles(actor: User, person: User, roles: Collection[Role]) -> bool:

@@ -85,6 +85,15 @@ def sign_in(session: Session, provider: str, claims: dict, claim: str, match: st
     return Result(Outcome.SIGNED_IN, user, value)
 
 
+def links_of(session: Session, user: User) -> list[ExternalIdentity]:
+    """The person's linked provider accounts, by provider."""
+    return list(
+        session.scalars(
+            select(ExternalIdentity).where(ExternalIdentity.user_id == user.id).order_by(ExternalIdentity.provider)
+        )
+    )
+
+
 def unlink(session: Session, user: User, provider: str | None = None) -> int:
     """Forget a person's provider links (all, or one provider's), e.g. when their trust account was reissued."""
     query = select(ExternalIdentity).where(ExternalIdentity.user_id == user.id)

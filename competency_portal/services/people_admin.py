@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from competency_portal import policy
 from competency_portal.models import Role, Supervision, User
-from competency_portal.services import audit, people, two_factor
+from competency_portal.services import audit, notify, people, two_factor
 
 
 class AdminRuleError(ValueError):
@@ -205,9 +205,16 @@ def reset_password(session: Session, actor_id: int | None, user: User, password:
     )
 
 
-def reset_second_factor(session: Session, actor_id: int | None, user: User) -> None:
-    """Remove the person's authenticator and recovery codes, and record `second_factor_reset`."""
+def reset_second_factor(session: Session, actor_id: int | None, user: User, mail: dict | None = None) -> None:
+    """Remove the person's authenticator and recovery codes, tell them, and record `second_factor_reset`."""
     removed = two_factor.reset(session, user)
+    notify.notify(
+        session,
+        user,
+        "An administrator reset your two-factor sign-in. You will set up your authenticator app again the next "
+        "time you sign in with your password. If you did not ask for this, tell your portal administrator.",
+        mail=mail,
+    )
     audit.record(session, actor_id=actor_id, action="second_factor_reset", object_type="user", object_id=user.id,
                  subject_id=user.id, detail={"had_authenticator": removed})  # fmt: skip
 

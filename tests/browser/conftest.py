@@ -24,13 +24,12 @@ leave them out with ``pytest -m "not browser"``.
 from __future__ import annotations
 
 import os
-import threading
 from pathlib import Path
 from urllib.parse import urldefrag, urljoin
 
 import pytest
+from live_server import serve
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -65,17 +64,8 @@ def live_server(app):
     Function scope: the server is started after the test's data fixtures and stopped before the
     tables are emptied, so no request is in flight while `_empty_tables` runs.
     """
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="live-server", daemon=True
-    )
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serve(app) as url:
+        yield url
 
 
 # --- The browser -----------------------------------------------------------------------------

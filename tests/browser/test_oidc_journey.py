@@ -2,34 +2,24 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
+from live_server import serve
 from oidc_provider import oidc_provider  # noqa: F401
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 from test_oidc_sign_in import portal_for
-from werkzeug.serving import make_server
 from world import PASSWORD, person
 
 
 @pytest.fixture
 def live_server(app, oidc_provider):  # noqa: F811 - this module's portal has the provider configured
     oidc_provider.reset()
-    portal = portal_for(app, oidc_provider)
-    server = make_server("127.0.0.1", 0, portal, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serve(portal_for(app, oidc_provider)) as url:
+        yield url
 
 
 def at_provider_sign_in(page, check_accessibility, email: str) -> None:
-    page.get_by_role("link", name="Sign in with your trust account").click()
+    page.get_by_role("link", name="Sign in with your trust account", exact=True).click()
     check_accessibility()
     page.get_by_label("Email address").fill(email)
     page.get_by_role("button", name="Sign in").click()
@@ -68,7 +58,7 @@ def test_staff_sign_in_with_the_trust_account_and_out_at_both_ends(page, visit, 
     check_accessibility()
     assert oidc_provider.state()["logouts"] == logouts + 1
     # Signed out at the provider too: the next sign-in asks who they are again.
-    page.get_by_role("link", name="Sign in with your trust account").click()
+    page.get_by_role("link", name="Sign in with your trust account", exact=True).click()
     expect(page.get_by_label("Email address")).to_be_visible()
     check_accessibility()
 
@@ -133,4 +123,66 @@ def test_a_second_factor_set_up_and_used_at_phone_width(two_factor_required, pag
     page.get_by_label("Code").fill(code)
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_text("You used a recovery code. You have 9 left")).to_be_visible()
+    check_accessibility()
+
+
+def test_an_administrator_turns_password_sign_in_off_for_staff_who_then_use_the_trust_account(
+    page, visit, check_accessibility, session
+):
+    from competency_portal.models import Role
+
+    person(session, "Ada Admin", roles=(Role.ADMIN, Role.STAFF))
+    person(session, "Sam Staff")
+    visit("/sign-in")
+    page.get_by_label("Email address").fill("ada.admin@example.nhs.uk")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    check_accessibility()
+    page.get_by_role("banner").get_by_role("link", name="Admin", exact=True).click()
+    check_accessibility()
+    page.get_by_role("navigation", name="Administration pages").get_by_role("link", name="Sign-in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign-in")
+    check_accessibility()
+    fits_a_phone(page)
+    page.get_by_label("Staff sign in with the trust's identity", exact=False).check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Saved: Staff sign in with the trust's identity")).to_be_visible()
+    check_accessibility()
+    page.get_by_role("link", name="Sign out").click()
+    check_accessibility()
+    page.get_by_role("main").get_by_role("button", name="Sign out").click()
+    expect(page.get_by_text("Staff sign in with the button above.")).to_be_visible()
+    check_accessibility()
+    page.get_by_label("Email address").fill("sam.staff@example.nhs.uk")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.get_by_role("alert")).to_contain_text("Password sign-in is switched off for your account")
+    watch = page._portal_watch  # the refusal is a 400, as a form with an error is
+    watch.problems = [p for p in watch.problems if "/sign-in" not in p]
+    check_accessibility()
+    fits_a_phone(page)
+    at_provider_sign_in(page, check_accessibility, "sam.staff@example.nhs.uk")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("ready for")  # their dashboard
+    assert page.url.endswith("/dashboard")
+    check_accessibility()
+
+
+def test_with_password_sign_in_off_an_administrator_finds_the_emergency_route_at_phone_width(
+    page, visit, check_accessibility, session
+):
+    from competency_portal.models import PasswordSignIn, Role
+    from competency_portal.services import sign_in_admin
+
+    person(session, "Ada Admin", roles=(Role.ADMIN, Role.STAFF))
+    sign_in_admin.set_password_mode(session, None, PasswordSignIn.ADMINISTRATORS, providers_configured=True)
+    session.commit()
+    visit("/sign-in")
+    page.set_viewport_size({"width": 375, "height": 800})
+    expect(page.get_by_label("Password")).to_be_hidden()  # folded away: staff see only the trust's button
+    page.get_by_text("Administrators: emergency sign-in with a password").click()
+    fits_a_phone(page)
+    page.get_by_label("Email address").fill("ada.admin@example.nhs.uk")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Set up two-factor sign-in")
     check_accessibility()
