@@ -48,6 +48,7 @@ def defaults(instance_path: str) -> dict:
         "THROTTLE_KEY_PREFIX": "portal",
         "SIGN_IN_LIMITS": {},  # failed attempts allowed: account, address, overall (services.sign_in_limits)
         "TRUSTED_PROXIES": 0,  # reverse proxies in front of the portal whose X-Forwarded-For is believed
+        "PUBLIC_URL": None,  # e.g. https://competency.trust.nhs.uk: the address in published URIs (CASE)
     }
 
 
@@ -66,6 +67,10 @@ def from_environment(environ: os._Environ | dict) -> dict:
         found["MAIL_SERVER"] = environ["MAIL_SERVER"]
         found["MAIL_PORT"] = int(environ.get("MAIL_PORT", "25"))
         found["MAIL_FROM"] = environ.get("MAIL_FROM", "competency-portal@localhost")
+    if environ.get("PUBLIC_URL"):
+        if not environ["PUBLIC_URL"].startswith(("https://", "http://")):
+            raise ConfigError("PUBLIC_URL must be the portal's address, e.g. https://competency.trust.nhs.uk.")
+        found["PUBLIC_URL"] = environ["PUBLIC_URL"].rstrip("/")
     if environ.get("PORTAL_ENV"):
         found["PORTAL_ENV"] = environ["PORTAL_ENV"]
     if environ.get("RECRUITMENT_RETENTION_DAYS"):

@@ -76,8 +76,8 @@ def test_problems_are_shown_by_file_line_and_key_and_nothing_is_loaded(as_admin)
     ("name", "data", "says"),
     [
         ("notes.docx", b"PK\x03\x04not really", "is not a zip file that can be opened"),
-        ("notes.pdf", b"%PDF-1.4", "is not a .yaml, .yml or .zip file"),
-        ("empty.zip", zipped(**{"README.txt": b"nothing here"}), "No .yaml or .yml files were found"),
+        ("notes.pdf", b"%PDF-1.4", "is not a .yaml, .yml, .json (CASE) or .zip file"),
+        ("empty.zip", zipped(**{"README.txt": b"nothing here"}), "No .yaml, .yml or .json files were found"),
         ("big.zip", zipped(**{"big.yaml": b"#" * (1024 * 1024 + 10)}), "is larger than 1 MB"),
     ],
 )

@@ -111,6 +111,7 @@ EXPECTED_GET: dict[str, dict] = {
 
 # Feature modules keep their own rows, so that each feature's routes are listed in one place.
 import permission_rules_appraisal  # noqa: E402
+import permission_rules_case  # noqa: E402
 import permission_rules_frameworks  # noqa: E402
 import permission_rules_recruitment_shortlisting  # noqa: E402
 import permission_rules_recruitment_vacancies  # noqa: E402
@@ -118,6 +119,7 @@ import permission_rules_sharing  # noqa: E402
 import permission_rules_training  # noqa: E402
 
 RULE_MODULES = (
+    permission_rules_case,
     permission_rules_frameworks,
     permission_rules_training,
     permission_rules_appraisal,

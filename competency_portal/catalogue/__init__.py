@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("catalogue", __name__, template_folder="templates")
 
-from competency_portal.catalogue import views  # noqa: E402,F401 - registers routes
+from competency_portal.catalogue import views, views_case  # noqa: E402,F401 - registers routes

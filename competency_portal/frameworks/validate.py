@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from competency_portal.case import reading
 from competency_portal.frameworks.problems import FrameworkFileError, Problem, key_path
 from competency_portal.frameworks.schema import (
     MODEL_FOR_KIND,
@@ -21,9 +22,9 @@ from competency_portal.frameworks.schema import (
     TrainingSpec,
 )
 from competency_portal.frameworks.within_file import within_file_problems
-from competency_portal.frameworks.yamlsafe import MAX_BYTES, Document, parse, read_document
+from competency_portal.frameworks.yamlsafe import MAX_BYTES, Document, parse, parse_json, read_document
 
-SUFFIXES = (".yaml", ".yml")
+SUFFIXES = (".yaml", ".yml", ".json")  # .json: a CASE 1.1 package
 
 
 @dataclass
@@ -113,7 +114,7 @@ def read_named(files: dict[str, bytes]) -> Bundle:
                 raise FrameworkFileError(
                     [Problem(name, f"the file is {len(raw):,} bytes; files may be at most {MAX_BYTES:,}, so split it")]
                 )
-            return parse(raw, name)
+            return parse_json(raw, name) if name.lower().endswith(".json") else parse(raw, name)
 
         return read
 
@@ -163,7 +164,9 @@ def _bundle(readers) -> Bundle:
 
 
 def parse_spec(document: Document) -> Parsed:
-    """Check one parsed document against the schema for its kind."""
+    """Check one parsed document against the schema for its kind (a CASE package is read as a framework)."""
+    if reading.is_case_package(document.data):
+        document = Document(document.name, reading.framework_document(document.data, document.name), None)
     kind = document.data.get("kind")
     model = MODEL_FOR_KIND.get(kind) if isinstance(kind, str) else None
     if model is None:

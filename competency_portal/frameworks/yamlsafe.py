@@ -7,6 +7,7 @@ numbers. That avoids YAML 1.1 surprises (`NO` read as false, `1.10` read as the 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -117,7 +118,65 @@ def read_document(path: Path, display_name: str | None = None) -> Document:
             [Problem(name, f"the file is {size:,} bytes; files may be at most {MAX_BYTES:,} bytes, so split it")]
         )
     raw = path.read_bytes()
-    return parse(raw, name)
+    return parse_json(raw, name) if path.suffix.lower() == ".json" else parse(raw, name)
+
+
+def _no_repeats(pairs: list[tuple[str, Any]]) -> dict:
+    found: dict = {}
+    for key, value in pairs:
+        if key in found:
+            raise ValueError(f"the key {key!r} appears twice in the same object; keep only one")
+        found[key] = value
+    return found
+
+
+def _refuse_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a JSON value; write a number or text")
+
+
+def parse_json(raw: bytes, name: str) -> Document:
+    """Parse a JSON file (a CASE package) with the same refusals as YAML: UTF-8, no repeated keys."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise FrameworkFileError(
+            [Problem(name, "the file is not UTF-8 text; save it as UTF-8 and try again", line=line)]
+        ) from None
+    if not text.strip():
+        raise FrameworkFileError([Problem(name, "the file is empty; give it content or remove it")])
+    try:
+        data = json.loads(text, object_pairs_hook=_no_repeats, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as exc:
+        raise FrameworkFileError([Problem(name, f"this is not valid JSON ({exc.msg})", line=exc.lineno)]) from None
+    except ValueError as exc:
+        raise FrameworkFileError([Problem(name, str(exc))]) from None
+    except RecursionError:
+        raise FrameworkFileError([Problem(name, "the JSON is nested too deeply to be a framework")]) from None
+    if not isinstance(data, dict):
+        raise FrameworkFileError([Problem(name, "the file must be a JSON object (a CASE package), not a list", line=1)])
+    bad = _unstorable(data)
+    if bad is not None:
+        raise FrameworkFileError(
+            [Problem(name, f"the text holds the character U+{ord(bad):04X}, which cannot be stored; remove it")]
+        )
+    return Document(name, data, None)
+
+
+def _unstorable(value: Any) -> str | None:
+    """The first NUL or lone surrogate in any text of a parsed JSON value (a database cannot store them)."""
+    stack = [value]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, dict):
+            stack += list(current.keys()) + list(current.values())
+        elif isinstance(current, list):
+            stack += current
+        elif isinstance(current, str):
+            bad = next((c for c in current if c == "\x00" or "\ud800" <= c <= "\udfff"), None)
+            if bad is not None:
+                return bad
+    return None
 
 
 def parse(raw: bytes, name: str) -> Document:

@@ -9,6 +9,7 @@ Scales, role profiles and crosswalks are versioned the same way, by `(slug, revi
 from __future__ import annotations
 
 import enum
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -42,6 +43,16 @@ class FrameworkKind(str, enum.Enum):
             "job_description": "Job description duties",
             "person_specification": "Person specifications",
         }[self.value]
+
+
+def new_case_identifier() -> str:
+    """A globally unique identifier for a CASE entity (a framework version, domain or item), kept for ever."""
+    return str(uuid.uuid4())
+
+
+def _case_identifier() -> Mapped[str]:
+    # Random, not derived from slug and code: two trusts publishing the same framework must not share ids.
+    return mapped_column(String(36), unique=True, default=new_case_identifier)
 
 
 def _enum(cls: type[enum.Enum]) -> Enum:
@@ -89,6 +100,7 @@ class FrameworkVersion(Base):
     item_count: Mapped[int] = mapped_column(Integer)
     content_hash: Mapped[str] = mapped_column(String(64))
     loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    case_identifier: Mapped[str] = _case_identifier()
 
     framework: Mapped[Framework] = relationship(back_populates="versions")
     domains: Mapped[list[Domain]] = relationship(
@@ -108,6 +120,7 @@ class Domain(Base):
     title: Mapped[str] = mapped_column(String(300))
     description: Mapped[str | None] = mapped_column(Text)
     position: Mapped[int] = mapped_column(Integer)
+    case_identifier: Mapped[str] = _case_identifier()
 
     version: Mapped[FrameworkVersion] = relationship(back_populates="domains")
     items: Mapped[list[Item]] = relationship(
@@ -132,6 +145,7 @@ class Item(Base):
     evidence_types: Mapped[list[str]] = mapped_column(JSON, default=list)
     guidance: Mapped[str | None] = mapped_column(Text)
     position: Mapped[int] = mapped_column(Integer)
+    case_identifier: Mapped[str] = _case_identifier()
 
     domain: Mapped[Domain] = relationship(back_populates="items")
     version: Mapped[FrameworkVersion] = relationship()

@@ -1,4 +1,4 @@
-"""Framework files uploaded in the browser: one or more YAML files, or a zip of a folder of them.
+"""Framework files uploaded in the browser: YAML files or CASE packages (.json), or a zip of a folder of them.
 
 The files are kept as a draft (kind "files") between the check and the load, so the load applies
 exactly what was checked. A zip is read in memory, member by member, with limits on how many
@@ -20,7 +20,7 @@ from competency_portal.models import DraftKind, FrameworkDraft, User
 from competency_portal.services import audit
 from competency_portal.services.framework_drafts import DraftRefused
 
-SUFFIXES = (".yaml", ".yml")
+SUFFIXES = (".yaml", ".yml", ".json")  # .json: a CASE 1.1 package, read as a framework
 MAX_FILES = 200
 MAX_TOTAL = 20 * 1024 * 1024
 
@@ -62,9 +62,13 @@ def collect(uploads: list[tuple[str, bytes]]) -> dict[str, bytes]:
         elif suffix in SUFFIXES:
             files[name] = data
         elif name:
-            raise DraftRefused(f"{name} is not a .yaml, .yml or .zip file; upload framework files or a zip of them")
+            raise DraftRefused(
+                f"{name} is not a .yaml, .yml, .json (CASE) or .zip file; upload framework files or a zip of them"
+            )
     if not files:
-        raise DraftRefused("No .yaml or .yml files were found; choose framework files or a zip of a folder of them")
+        raise DraftRefused(
+            "No .yaml, .yml or .json files were found; choose framework files, CASE packages or a zip of them"
+        )
     return files
 
 
