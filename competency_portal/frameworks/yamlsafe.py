@@ -121,6 +121,20 @@ def read_document(path: Path, display_name: str | None = None) -> Document:
     return parse_json(raw, name) if path.suffix.lower() == ".json" else parse(raw, name)
 
 
+def _utf8_text(raw: bytes, name: str, blank) -> str:
+    """The file's text, refusing bytes that are not UTF-8 and a file with nothing in it (`blank`)."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise FrameworkFileError(
+            [Problem(name, "the file is not UTF-8 text; save it as UTF-8 and try again", line=line)]
+        ) from None
+    if blank(text):
+        raise FrameworkFileError([Problem(name, "the file is empty; give it content or remove it")])
+    return text
+
+
 def _no_repeats(pairs: list[tuple[str, Any]]) -> dict:
     found: dict = {}
     for key, value in pairs:
@@ -136,15 +150,7 @@ def _refuse_constant(name: str) -> None:
 
 def parse_json(raw: bytes, name: str) -> Document:
     """Parse a JSON file (a CASE package) with the same refusals as YAML: UTF-8, no repeated keys."""
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise FrameworkFileError(
-            [Problem(name, "the file is not UTF-8 text; save it as UTF-8 and try again", line=line)]
-        ) from None
-    if not text.strip():
-        raise FrameworkFileError([Problem(name, "the file is empty; give it content or remove it")])
+    text = _utf8_text(raw, name, blank=lambda t: not t.strip())
     try:
         data = json.loads(text, object_pairs_hook=_no_repeats, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
@@ -181,15 +187,9 @@ def _unstorable(value: Any) -> str | None:
 
 def parse(raw: bytes, name: str) -> Document:
     """Parse YAML bytes into a Document; every refusal names the line and the fix."""
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise FrameworkFileError(
-            [Problem(name, "the file is not UTF-8 text; save it as UTF-8 and try again", line=line)]
-        ) from None
-    if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
-        raise FrameworkFileError([Problem(name, "the file is empty; give it content or remove it")])
+    text = _utf8_text(
+        raw, name, blank=lambda t: all(not ln.strip() or ln.lstrip().startswith("#") for ln in t.splitlines())
+    )
     try:
         loader = _Loader(text)  # checks every character is one YAML allows
     except ReaderError as exc:
