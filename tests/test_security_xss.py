@@ -31,6 +31,7 @@ from html.parser import HTMLParser
 from urllib.parse import quote, urlencode
 
 import openpyxl
+import permission_rules_case as case_rules
 import permission_rules_recruitment_shortlisting as shortlisting_rules
 from pypdf import PdfReader
 from sqlalchemy import select
@@ -557,6 +558,7 @@ def write_everything(app, world, users: dict[str, Browser], p: Payloads, problem
         "revision": 1,
         "code": world.item_code,
         "slug": world.framework_slug,
+        **case_rules.url_values(world),
     }
 
 

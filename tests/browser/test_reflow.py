@@ -17,6 +17,7 @@ from __future__ import annotations
 import itertools
 
 import permission_rules_appraisal as appraisal_rules
+import permission_rules_case as case_rules
 import permission_rules_recruitment_shortlisting as shortlisting_rules
 import pytest
 from importer_docs import prose_docx
@@ -114,6 +115,7 @@ def _candidates(world) -> dict[str, list]:
         "revision": [1],
         "name": ["gaps"],
         "chart": [shortlisting["chart"]],
+        **{name: [value] for name, value in case_rules.url_values(world).items()},
     }
 
 
