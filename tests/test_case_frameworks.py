@@ -106,6 +106,8 @@ def test_unknown_and_malformed_identifiers_get_cases_error_and_a_repeat_gets_304
         assert response.status_code == 404
         minor = response.get_json()["imsx_codeMinor"]["imsx_codeMinorField"][0]
         assert minor["imsx_codeMinorFieldValue"] == "unknownobject"
+    item = db.session.scalars(select(Item)).first()
+    assert client.get(f"{CASE}/CFItems/{item.case_identifier.upper()}").get_json()["identifier"] == item.case_identifier
     url = f"{CASE}/CFDocuments"
     first = client.get(url)
     assert first.headers["Access-Control-Allow-Origin"] == "*"

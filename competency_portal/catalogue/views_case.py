@@ -57,11 +57,13 @@ def _unknown(identifier: str):
     )
 
 
-def _valid(identifier: str) -> bool:
+def _valid(identifier: str) -> str | None:
+    """The identifier in the stored (lower-case) form, or None if it is not a UUID."""
     try:
-        return str(uuid.UUID(identifier)) == identifier.lower()
+        canonical = str(uuid.UUID(identifier))
     except ValueError:
-        return False
+        return None
+    return canonical if canonical == identifier.lower() else None
 
 
 @bp.get(f"{PATH}/CFDocuments")
@@ -76,7 +78,8 @@ def case_documents():
 @policy.rule(policy.PUBLIC)
 def case_document(document_uuid: str):
     """getCFDocument."""
-    pub = case_publishing.by_document(db.session, document_uuid) if _valid(document_uuid) else None
+    identifier = _valid(document_uuid)
+    pub = case_publishing.by_document(db.session, identifier) if identifier else None
     return _answer(case.document(pub, case_base())) if pub else _unknown(document_uuid)
 
 
@@ -84,7 +87,8 @@ def case_document(document_uuid: str):
 @policy.rule(policy.PUBLIC)
 def case_package(document_uuid: str):
     """getCFPackage: the whole framework version; `?download=1` saves it as a file."""
-    pub = case_publishing.by_document(db.session, document_uuid) if _valid(document_uuid) else None
+    identifier = _valid(document_uuid)
+    pub = case_publishing.by_document(db.session, identifier) if identifier else None
     if pub is None:
         return _unknown(document_uuid)
     name = f"{pub.slug}-revision-{pub.version.revision}.case.json" if request.args.get("download") else None
@@ -95,8 +99,9 @@ def case_package(document_uuid: str):
 @policy.rule(policy.PUBLIC)
 def case_item(item_uuid: str):
     """getCFItem: an item or a domain."""
-    pub = case_publishing.by_item(db.session, item_uuid) if _valid(item_uuid) else None
-    found = case.find_item(pub, item_uuid, case_base()) if pub else None
+    identifier = _valid(item_uuid)
+    pub = case_publishing.by_item(db.session, identifier) if identifier else None
+    found = case.find_item(pub, identifier, case_base()) if pub else None
     return _answer(found) if found else _unknown(item_uuid)
 
 
@@ -104,8 +109,9 @@ def case_item(item_uuid: str):
 @policy.rule(policy.PUBLIC)
 def case_item_associations(item_uuid: str):
     """getCFItemAssociations: the item and every association to or from it."""
-    pub = case_publishing.by_item(db.session, item_uuid) if _valid(item_uuid) else None
-    found = case.item_associations(pub, item_uuid, case_base()) if pub else None
+    identifier = _valid(item_uuid)
+    pub = case_publishing.by_item(db.session, identifier) if identifier else None
+    found = case.item_associations(pub, identifier, case_base()) if pub else None
     return _answer(found) if found else _unknown(item_uuid)
 
 
@@ -113,7 +119,8 @@ def case_item_associations(item_uuid: str):
 @policy.rule(policy.PUBLIC)
 def case_rubric(rubric_uuid: str):
     """getCFRubric: a framework version's scale."""
-    pub = case_publishing.by_rubric(db.session, rubric_uuid) if _valid(rubric_uuid) else None
+    identifier = _valid(rubric_uuid)
+    pub = case_publishing.by_rubric(db.session, identifier) if identifier else None
     found = rubric(pub, case_base()) if pub else None
     return _answer(found) if found else _unknown(rubric_uuid)
 
