@@ -142,6 +142,7 @@ def _register_blueprints(app: Flask) -> None:
     from competency_portal.appraisal import bp as appraisal_bp
     from competency_portal.auth import bp as auth_bp
     from competency_portal.catalogue import bp as catalogue_bp
+    from competency_portal.credentials import bp as credentials_bp
     from competency_portal.dashboards import bp as dashboards_bp
     from competency_portal.evidence import bp as evidence_bp
     from competency_portal.main import bp as main_bp
@@ -154,6 +155,7 @@ def _register_blueprints(app: Flask) -> None:
         auth_bp,
         catalogue_bp,
         evidence_bp,
+        credentials_bp,
         supervision_bp,
         admin_bp,
         dashboards_bp,

@@ -49,6 +49,12 @@ def defaults(instance_path: str) -> dict:
         "SIGN_IN_LIMITS": {},  # failed attempts allowed: account, address, overall (services.sign_in_limits)
         "TRUSTED_PROXIES": 0,  # reverse proxies in front of the portal whose X-Forwarded-For is believed
         "PUBLIC_URL": None,  # e.g. https://competency.trust.nhs.uk: the address in published URIs (CASE)
+        # Open Badges credentials: the trust's signing key (made here on first use if missing), keys retired
+        # after a rotation (still published), the issuer's name, and other trusts whose credentials are checked.
+        "CREDENTIAL_KEY_FILE": str(Path(instance_path) / "credential-signing-key.pem"),
+        "CREDENTIAL_PREVIOUS_KEY_FILES": [],
+        "CREDENTIAL_ISSUER_NAME": "Competency Portal (demonstration trust)",
+        "TRUSTED_CREDENTIAL_ISSUERS": [],
     }
 
 
@@ -73,6 +79,7 @@ def from_environment(environ: os._Environ | dict) -> dict:
         found["PUBLIC_URL"] = environ["PUBLIC_URL"].rstrip("/")
     if environ.get("PORTAL_ENV"):
         found["PORTAL_ENV"] = environ["PORTAL_ENV"]
+    found.update(_credentials(environ))
     if environ.get("RECRUITMENT_RETENTION_DAYS"):
         try:
             found["RECRUITMENT_RETENTION_DAYS"] = int(environ["RECRUITMENT_RETENTION_DAYS"])
@@ -86,6 +93,31 @@ def from_environment(environ: os._Environ | dict) -> dict:
     if providers is not None:
         found["OIDC_PROVIDERS"] = providers
     return found
+
+
+def _credentials(environ: os._Environ | dict) -> dict:
+    """CREDENTIAL_KEY_FILE, CREDENTIAL_PREVIOUS_KEY_FILES, CREDENTIAL_ISSUER_NAME and TRUSTED_CREDENTIAL_ISSUERS."""
+    found: dict = {}
+    if environ.get("CREDENTIAL_KEY_FILE"):
+        found["CREDENTIAL_KEY_FILE"] = environ["CREDENTIAL_KEY_FILE"]
+    if environ.get("CREDENTIAL_PREVIOUS_KEY_FILES"):
+        found["CREDENTIAL_PREVIOUS_KEY_FILES"] = _listed(environ["CREDENTIAL_PREVIOUS_KEY_FILES"])
+    if environ.get("CREDENTIAL_ISSUER_NAME"):
+        found["CREDENTIAL_ISSUER_NAME"] = environ["CREDENTIAL_ISSUER_NAME"].strip()
+    if environ.get("TRUSTED_CREDENTIAL_ISSUERS"):
+        issuers = _listed(environ["TRUSTED_CREDENTIAL_ISSUERS"])
+        for issuer in issuers:
+            if not issuer.startswith(("https://", "http://")):
+                raise ConfigError(
+                    f"TRUSTED_CREDENTIAL_ISSUERS: {issuer!r} is not an issuer's address; list issuer profile URLs, "
+                    "e.g. https://competency.othertrust.nhs.uk/credentials/issuer, separated by commas."
+                )
+        found["TRUSTED_CREDENTIAL_ISSUERS"] = issuers
+    return found
+
+
+def _listed(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
 
 
 def _throttling(environ) -> dict:

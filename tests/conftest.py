@@ -56,6 +56,7 @@ def app(tmp_path_factory):
             "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory),
             "WTF_CSRF_ENABLED": True,
             "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
+            "CREDENTIAL_KEY_FILE": str(tmp_path_factory.mktemp("keys") / "credential-signing-key.pem"),
         }
     )
     with app.app_context():

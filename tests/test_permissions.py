@@ -112,6 +112,7 @@ EXPECTED_GET: dict[str, dict] = {
 # Feature modules keep their own rows, so that each feature's routes are listed in one place.
 import permission_rules_appraisal  # noqa: E402
 import permission_rules_case  # noqa: E402
+import permission_rules_credentials  # noqa: E402
 import permission_rules_frameworks  # noqa: E402
 import permission_rules_recruitment_shortlisting  # noqa: E402
 import permission_rules_recruitment_vacancies  # noqa: E402
@@ -120,6 +121,7 @@ import permission_rules_training  # noqa: E402
 
 RULE_MODULES = (
     permission_rules_case,
+    permission_rules_credentials,
     permission_rules_frameworks,
     permission_rules_training,
     permission_rules_appraisal,
@@ -343,7 +345,14 @@ def _post_cases(world: World) -> dict[str, tuple[str, dict, dict, tuple[str, int
     }
 
 
-PUBLIC_POSTS = ("auth.sign_in", "auth.sign_out", "auth.second_factor", "auth.set_up_second_factor")
+PUBLIC_POSTS = (
+    "auth.sign_in",
+    "auth.sign_out",
+    "auth.second_factor",
+    "auth.set_up_second_factor",
+    "credentials.verify",
+    "credentials.verify_api",
+)
 
 
 def test_post_routes_refuse_everyone_who_may_not_act(app, world):

@@ -32,6 +32,7 @@ from urllib.parse import quote, urlencode
 
 import openpyxl
 import permission_rules_case as case_rules
+import permission_rules_credentials as credential_rules
 import permission_rules_recruitment_shortlisting as shortlisting_rules
 from pypdf import PdfReader
 from sqlalchemy import select
@@ -559,6 +560,7 @@ def write_everything(app, world, users: dict[str, Browser], p: Payloads, problem
         "code": world.item_code,
         "slug": world.framework_slug,
         **case_rules.url_values(world),
+        **credential_rules.url_values(world),
     }
 
 

@@ -7,7 +7,7 @@ from io import BytesIO
 from flask import abort, current_app, render_template, request, send_file
 from flask_login import current_user
 
-from competency_portal import clock, policy, storage, web
+from competency_portal import clock, credential_context, policy, storage, web
 from competency_portal.evidence import bp
 from competency_portal.evidence.forms import ConfirmForm, EvidenceForm, SelfAssessmentForm
 from competency_portal.extensions import db
@@ -119,9 +119,12 @@ def new():
 def show(evidence_id: int):
     """One piece of evidence: its revisions, attachments, and which sign-off covers which revision."""
     evidence = _evidence(evidence_id)
+    received, recheck = credential_context.received_with_check(evidence.id, clock.now())
     return render_template(
         "evidence/show.html",
         evidence=evidence,
+        received=received,
+        recheck=recheck,
         form=ConfirmForm(),
         can_decide=policy.can_decide(db.session, current_user, evidence, clock.today()),
         can_edit=policy.can_edit_evidence(current_user, evidence),

@@ -3,6 +3,13 @@
 from competency_portal.models.appraisal import Appraisal, AppraisalState, Objective, ObjectiveStatus, ProgressNote
 from competency_portal.models.audit import AuditEvent, AuditHead, Notification
 from competency_portal.models.base import Base
+from competency_portal.models.credentials import (
+    CredentialBasis,
+    CredentialKind,
+    CredentialState,
+    IssuedCredential,
+    ReceivedCredential,
+)
 from competency_portal.models.drafts import DraftKind, DraftState, FrameworkDraft
 from competency_portal.models.evidence import (
     Attachment,
@@ -50,6 +57,11 @@ from competency_portal.models.throttle import ThrottleCounter
 from competency_portal.models.training import DbsCheck, Registration, TrainingRecord, TrainingSubject
 
 __all__ = [
+    "CredentialBasis",
+    "CredentialKind",
+    "CredentialState",
+    "IssuedCredential",
+    "ReceivedCredential",
     "Application",
     "CriterionAnswer",
     "Moderation",

@@ -31,6 +31,7 @@ from competency_portal.policy.appraisal import (
     is_appraiser,
     takes_part,
 )
+from competency_portal.policy.credentials import credential_for
 from competency_portal.policy.navigation import NO_NAVIGATION, NavRights, navigation
 from competency_portal.policy.people import (
     acting_for,
@@ -107,6 +108,7 @@ __all__ = [
     "appraisal_to_change",
     "appraisee_for",
     "can_add_training",
+    "credential_for",
     "application_for",
     "can_decide",
     "can_edit_evidence",

@@ -28,7 +28,7 @@ from competency_portal.models import (
     SignOffItem,
     User,
 )
-from competency_portal.services import audit
+from competency_portal.services import audit, credentials
 from competency_portal.services.evidence import EvidenceError, digest
 from competency_portal.services.notify import notify
 
@@ -196,6 +196,7 @@ def revoke(
         evidence.revoke()
     sign_off.revoked_at, sign_off.revoked_by_id, sign_off.revoke_reason = now, actor.id, reason.strip()
     session.flush()
+    credentials.revoke_resting_on(session, sign_off, actor.id, now)
     audit.record(
         session,
         actor_id=actor.id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app, render_template, request
 from flask_login import current_user
 
-from competency_portal import clock, policy, web
+from competency_portal import clock, credential_context, policy, web
 from competency_portal.extensions import db
 from competency_portal.models import Decision
 from competency_portal.services import evidence as evidence_service
@@ -103,9 +103,12 @@ def review(evidence_id: int):
     status = 400 if problems else 200
     if not policy.can_decide(db.session, current_user, evidence, clock.today()) and request.method == "GET":
         return web.done("This evidence is not waiting for your decision.", "evidence.show", evidence_id=evidence_id)
+    received, recheck = credential_context.received_with_check(evidence.id, clock.now())
     return render_template(
         "supervision/review.html",
         evidence=evidence,
+        received=received,
+        recheck=recheck,
         form=form,
         labels=labels,
         problems=problems,

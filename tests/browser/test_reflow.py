@@ -18,6 +18,7 @@ import itertools
 
 import permission_rules_appraisal as appraisal_rules
 import permission_rules_case as case_rules
+import permission_rules_credentials as credential_rules
 import permission_rules_recruitment_shortlisting as shortlisting_rules
 import pytest
 from importer_docs import prose_docx
@@ -116,6 +117,7 @@ def _candidates(world) -> dict[str, list]:
         "name": ["gaps"],
         "chart": [shortlisting["chart"]],
         **{name: [value] for name, value in case_rules.url_values(world).items()},
+        **{name: [value] for name, value in credential_rules.url_values(world).items()},
     }
 
 
