@@ -40,9 +40,11 @@ def index():
     """Credentials I hold, and what I may ask one for."""
     now = clock.now()
     held = credentials.holding(db.session, current_user.id)
+    offers = credential_offers.offers(db.session, current_user, now.date())
     return render_template(
         "credentials/index.html",
-        offers=credential_offers.offers(db.session, current_user, now.date()),
+        wholes=[o for o in offers if o.kind != CredentialKind.ITEM],
+        items=credential_offers.by_framework([o for o in offers if o.kind == CredentialKind.ITEM]),
         standing=credentials.standing(held, now),
         held=held,
         state_of=lambda c: state_of(c, now),

@@ -61,6 +61,7 @@ class Offer:
     human_code: str
     items: list[Item]  # what the achievement is aligned to
     basis: list[Current] = field(default_factory=list)
+    framework: str = ""  # the framework an item or domain belongs to (none for a role)
 
     @property
     def expires_on(self) -> date | None:
@@ -132,9 +133,10 @@ def _item_offers(current: list[Current]) -> list[Offer]:
                 item.code,
                 [item],
                 [best],
+                best.framework_title,
             )
         )
-    return sorted(offers, key=lambda o: o.title)
+    return sorted(offers, key=lambda o: (o.framework, o.items[0].domain_id, o.items[0].position))
 
 
 def _domain_offers(session: Session, current: list[Current]) -> list[Offer]:
@@ -160,11 +162,17 @@ def _domain_offers(session: Session, current: list[Current]) -> list[Offer]:
                     CredentialKind.DOMAIN,
                     domain.case_identifier,
                     f"{domain.title} ({version.title})",
-                    f"Every one of the {len(domain.items)} items of {domain.title}, in {version.title}, verified.",
+                    (
+                        f"Every one of the {len(domain.items)} items of {domain.title}"
+                        if len(domain.items) > 1
+                        else f"The one item of {domain.title}"
+                    )
+                    + f", in {version.title}, verified.",
                     "; ".join(f"{item.code} {item.statement}" for item in domain.items),
                     domain.code,
                     list(domain.items),
                     basis,
+                    version.title,
                 )
             )
     return offers
@@ -202,6 +210,14 @@ def _role_offer(session: Session, person: User, current: list[Current], today: d
         [t.item for t in targets],
         basis,
     )
+
+
+def by_framework(offers: list[Offer]) -> list[tuple[str, list[Offer]]]:
+    """Item offers grouped under their framework's title, in the order given."""
+    groups: dict[str, list[Offer]] = {}
+    for offer in offers:
+        groups.setdefault(offer.framework, []).append(offer)
+    return list(groups.items())
 
 
 def offers(session: Session, person: User, today: date) -> list[Offer]:

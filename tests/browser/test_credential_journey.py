@@ -61,6 +61,7 @@ def test_a_staff_member_gets_a_credential_and_anyone_checks_it(signed_off_staff,
     page.get_by_role("link", name=re.compile("^My credentials")).click()
     expect(page.get_by_role("heading", name="My credentials", level=1)).to_be_visible()
     check_accessibility()
+    page.get_by_text(re.compile(r"^CPA policy: Care Co-ordinator competencies \(1 verified item\)")).click()
     page.get_by_role("button", name=re.compile(r"^Get a credential for NA\.1 ")).click()
     expect(page.get_by_text("Your credential has been issued.")).to_be_visible()
     check_accessibility()
