@@ -17,7 +17,7 @@ import platform
 import sys
 from datetime import datetime
 
-from bench import database
+from bench import archive, database
 from bench.generate import Params
 from bench.measure import HEADERS, measure, pages, signed_in_client
 from bench.transfer import NoBrowser, measure_transfer
@@ -254,6 +254,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench: {exc}", file=sys.stderr)
         return 2
     result = report(runs, args.repeats)
+    print("Everything held about a person:")
+    result["archive"] = archive.run()
     database.RESULTS.mkdir(parents=True, exist_ok=True)
     (database.RESULTS / "latest.json").write_text(json.dumps(result, indent=2) + "\n")
     print()

@@ -90,3 +90,12 @@ def test_the_bench_refuses_to_wipe_a_database_it_did_not_make(app, tmp_path):  #
     with engine.connect() as conn:
         assert conn.execute(text("SELECT COUNT(*) FROM patient")).scalar() == 1
     engine.dispose()
+
+
+def test_the_archive_benchmark_builds_its_person_and_measures_a_whole_archive(app, seeded):
+    from bench import archive
+
+    person_id = archive.build(app, evidence_records=4)
+    assert db.session.scalar(select(func.count()).select_from(Evidence).where(Evidence.owner_id == person_id)) == 4
+    result = archive.measure(app, person_id, 4, repeats=1)
+    assert result["bytes"] > 10_000 and result["evidence_records"] == 4  # the records, files and the PDF

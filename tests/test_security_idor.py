@@ -119,6 +119,7 @@ PROBES: dict[str, list[tuple[str, dict]]] = {
     ],
     "admin.edit_person": [("b", NOT_ADMIN)],
     "admin.reset_password": [("b", NOT_ADMIN)],
+    "admin.person_data": [("b", NOT_ADMIN)],
     "admin.reset_second_factor": [("b", NOT_ADMIN)],
     "admin.unlink_provider": [("b", NOT_ADMIN)],
     "admin.add_supervision": [("b", NOT_ADMIN)],

@@ -10,6 +10,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="template
 
 from competency_portal.admin import (  # noqa: E402,F401 - registers routes
     views_audit,
+    views_data,
     views_drafts,
     views_frameworks,
     views_import,
