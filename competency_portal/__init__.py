@@ -73,6 +73,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     policy.init_app(app, lambda: db.session, clock.today)
     cli.register(app)
     _register_blueprints(app)
+    _init_api(app)
     assets.init_app(app)
     unruled = policy.check_routes(app)
     if unruled:
@@ -135,6 +136,12 @@ def _init_sign_in_providers(app: Flask) -> None:
     from competency_portal.auth import oidc_client
 
     oidc_client.init_app(app)
+
+
+def _init_api(app: Flask) -> None:
+    from competency_portal.api import init_app
+
+    init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -8,6 +8,7 @@ import sqlite3
 
 from flask_login import LoginManager
 from flask_migrate import Migrate
+from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from flask_static_digest import FlaskStaticDigest
 from flask_wtf import CSRFProtect
@@ -21,6 +22,17 @@ migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 static_digest = FlaskStaticDigest()
+
+
+class PortalApi(Api):
+    """flask-smorest's Api, without its app-wide JSON error handler: the pages keep their own error
+    pages, and the API's blueprint answers its errors as JSON (competency_portal/api/errors.py)."""
+
+    def _register_error_handlers(self) -> None:
+        pass
+
+
+api = PortalApi()
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 

@@ -112,6 +112,7 @@ EXPECTED_GET: dict[str, dict] = {
 }
 
 # Feature modules keep their own rows, so that each feature's routes are listed in one place.
+import permission_rules_api  # noqa: E402
 import permission_rules_appraisal  # noqa: E402
 import permission_rules_case  # noqa: E402
 import permission_rules_credentials  # noqa: E402
@@ -122,6 +123,7 @@ import permission_rules_sharing  # noqa: E402
 import permission_rules_training  # noqa: E402
 
 RULE_MODULES = (
+    permission_rules_api,
     permission_rules_case,
     permission_rules_credentials,
     permission_rules_frameworks,

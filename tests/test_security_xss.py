@@ -31,6 +31,7 @@ from html.parser import HTMLParser
 from urllib.parse import quote, urlencode
 
 import openpyxl
+import permission_rules_api as api_rules
 import permission_rules_case as case_rules
 import permission_rules_credentials as credential_rules
 import permission_rules_recruitment_shortlisting as shortlisting_rules
@@ -561,6 +562,7 @@ def write_everything(app, world, users: dict[str, Browser], p: Payloads, problem
         "slug": world.framework_slug,
         **case_rules.url_values(world),
         **credential_rules.url_values(world),
+        **api_rules.url_values(world),
     }
 
 

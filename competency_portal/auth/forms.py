@@ -1,8 +1,10 @@
-"""The sign-in form."""
+"""The sign-in, two-factor and API token forms."""
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import AnyOf, DataRequired, Length
+
+from competency_portal.models import ApiScope
 
 
 class SignInForm(FlaskForm):
@@ -37,4 +39,27 @@ class CodeForm(FlaskForm):
             DataRequired("Enter the 6-digit code from your authenticator app, or a recovery code"),
             Length(max=40, message="Enter a code of 40 characters or fewer"),
         ],
+    )
+
+
+class ApiTokenForm(FlaskForm):
+    """Make a personal access token for the JSON API."""
+
+    name = StringField(
+        "What the token is for",
+        validators=[
+            DataRequired("Say what the token is for, such as the report that uses it"),
+            Length(max=100, message="Use 100 characters or fewer"),
+        ],
+    )
+    scopes = SelectMultipleField(
+        "What it may read",
+        choices=[(s.value, s.label) for s in ApiScope],
+        validators=[DataRequired("Choose what the token may read")],
+    )
+    days = SelectField(
+        "How long it lasts",
+        choices=[("30", "30 days"), ("90", "90 days"), ("365", "A year")],
+        default="90",
+        validators=[AnyOf(["30", "90", "365"], message="Choose how long the token lasts")],
     )

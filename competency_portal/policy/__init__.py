@@ -55,6 +55,7 @@ from competency_portal.policy.people import (
     supervisees,
     supervises,
     visible_evidence,
+    visible_people,
 )
 from competency_portal.policy.recruitment import (
     VacancyRights,
@@ -72,6 +73,7 @@ from competency_portal.policy.recruitment import (
 )
 from competency_portal.policy.routes import (
     ADMIN,
+    API,
     PUBLIC,
     RECRUITER,
     RULES,
@@ -89,6 +91,7 @@ from competency_portal.policy.training import TrainingRights, can_add_training, 
 
 __all__ = [
     "ADMIN",
+    "API",
     "NO_NAVIGATION",
     "NavRights",
     "AppraisalRights",
@@ -161,5 +164,6 @@ __all__ = [
     "vacancy_for",
     "vacancy_rights",
     "visible_evidence",
+    "visible_people",
     "visible_vacancies",
 ]

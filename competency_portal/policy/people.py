@@ -100,6 +100,14 @@ def can_view_person(session: Session, user: User, person_id: int, today: date) -
     return user.id == person_id or Role.ADMIN in user.roles or supervises(session, user, person_id, today)
 
 
+def visible_people(session: Session, user: User, today: date) -> Select:
+    """A query for the people `user` may see, as `can_view_person` decides one at a time."""
+    people = select(User).where(User.active.is_(True))
+    if Role.ADMIN in user.roles:
+        return people
+    return people.where(or_(User.id == user.id, User.id.in_(supervisees(session, user.id, today))))
+
+
 def can_view_evidence(session: Session, user: User, evidence: Evidence, today: date) -> bool:
     """The owner, the owner's supervisor (or deputy) and administrators."""
     return can_view_person(session, user, evidence.owner_id, today)

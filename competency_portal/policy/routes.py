@@ -23,7 +23,8 @@ STAFF = "staff"
 SUPERVISING = "supervising"  # a supervisor, or a deputy while covering
 ADMIN = "admin"
 RECRUITER = "recruiter"
-RULES = {PUBLIC, SIGNED_IN, STAFF, SUPERVISING, ADMIN, RECRUITER}
+API = "api"  # the JSON API: no session; its own token check (competency_portal/api/access.py) applies
+RULES = {PUBLIC, SIGNED_IN, STAFF, SUPERVISING, ADMIN, RECRUITER, API}
 
 
 def rule(name: str) -> Callable:
@@ -59,7 +60,7 @@ def init_app(app: Flask, session_factory: Callable[[], Session], today: Callable
         name = rule_for(view)
         if name is None:
             abort(500)  # unreachable once check_routes has passed; never serve an unruled view
-        if name == PUBLIC:
+        if name in (PUBLIC, API):
             return
         if not current_user.is_authenticated:
             return login_manager.unauthorized()

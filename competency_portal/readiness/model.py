@@ -175,7 +175,7 @@ def assess(
         verified, decided, expires = best if best else (None, None, None)
         own = self_levels.get(req.key)
         if verified is not None and verified >= req.target:
-            lapsing = expires is not None and expires <= today + timedelta(days=LAPSING_DAYS)
+            lapsing = expires is not None and expires <= _plus_days(today, LAPSING_DAYS)
             status = Status.LAPSING if lapsing else Status.MET
         elif own is not None and own >= req.target:
             status = Status.CLAIMED
@@ -216,6 +216,11 @@ def met_until(
                 break
         found[req.key] = (forever, None if forever else until)
     return found
+
+
+def _plus_days(day: date, days: int) -> date:
+    # Saturates at the last representable day: readiness may be asked for any date (the API's as_of).
+    return day + timedelta(days=days) if day <= date.max - timedelta(days=days) else date.max
 
 
 def _better(candidate, best, target) -> bool:

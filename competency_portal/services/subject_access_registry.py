@@ -24,6 +24,7 @@ WITHHELD: dict[str, frozenset[str]] = {
     "user_account": frozenset({"password_hash", "session_token"}),
     "totp_factor": frozenset({"secret"}),
     "recovery_code": frozenset({"code_hash"}),
+    "api_token": frozenset({"secret_hash"}),
 }
 
 
@@ -54,6 +55,7 @@ DIRECT: list[Source] = [
     _direct("external_identity", "Your accounts at the trust's identity providers", "user_id"),
     _direct("totp_factor", "Your two-factor sign-in (the secret itself is withheld)", "user_id"),
     _direct("recovery_code", "Your recovery codes: when made and used (the codes are withheld)", "user_id"),
+    _direct("api_token", "Your API tokens: names, scopes and dates (the secrets are withheld)", "user_id"),
     _direct("supervision", "Supervision you received or gave", "supervisee_id", "supervisor_id"),
     _direct("deputy", "Cover for a supervisor, by you or for you", "supervisor_id", "deputy_id"),
     _direct("self_assessment", "Every rating you gave yourself", "user_id"),
@@ -170,7 +172,8 @@ CHILDREN: list[Source] = [
 
 # The order the summary reads in: the person, their portfolio, development, recruitment, then the rest.
 READING_ORDER = (
-    "user_account user_role supervision deputy external_identity totp_factor recovery_code self_assessment "
+    "user_account user_role supervision deputy external_identity totp_factor recovery_code api_token "
+    "self_assessment "
     "evidence evidence_revision evidence_link attachment sign_off sign_off_item readiness_fact issued_credential "
     "credential_basis received_credential appraisal objective progress_note training_record dbs_check "
     "registration application criterion_answer score moderation shortlist_decision vacancy panel_member "

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 
+import permission_rules_api as api_rules
 import permission_rules_appraisal as appraisal_rules
 import permission_rules_case as case_rules
 import permission_rules_credentials as credential_rules
@@ -51,6 +52,10 @@ UNREACHED = {
     "auth.provider_callback": "only with an identity provider configured",
     "auth.second_factor": "only straight after a right password (held in the session)",
     "auth.set_up_second_factor": "only straight after a right password (held in the session)",
+    **{
+        f"api.{name}": "JSON for programs with a token, not a page (tests/test_api.py)"
+        for name in ("frameworks", "framework", "roles", "role", "me", "people", "readiness")
+    },
 }
 
 # How wide the page is, and what sticks out past the window (outside any container that scrolls).
@@ -118,6 +123,7 @@ def _candidates(world) -> dict[str, list]:
         "chart": [shortlisting["chart"]],
         **{name: [value] for name, value in case_rules.url_values(world).items()},
         **{name: [value] for name, value in credential_rules.url_values(world).items()},
+        **{name: [value] for name, value in api_rules.url_values(world).items()},
     }
 
 

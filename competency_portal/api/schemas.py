@@ -1,0 +1,148 @@
+"""The API's request and response shapes (marshmallow), from which the OpenAPI document is generated."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from competency_portal.models import FrameworkKind
+
+KINDS = [k.value for k in FrameworkKind]
+
+
+class FrameworkQuery(Schema):
+    """Filters for the framework list."""
+
+    kind = fields.String(validate=validate.OneOf(KINDS), metadata={"description": "only frameworks of this kind"})
+
+
+class FrameworkSummary(Schema):
+    """A framework's current version, in brief."""
+
+    id = fields.String(required=True, metadata={"description": "the framework's id"})
+    title = fields.String(required=True)
+    version = fields.String(required=True)
+    revision = fields.Integer(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
+    items = fields.Integer(required=True, metadata={"description": "how many items it has"})
+    organisation = fields.String(required=True)
+    case_package = fields.String(required=True, metadata={"description": "its CASE 1.1 package"})
+
+
+class ItemOut(Schema):
+    """One item of a framework."""
+
+    code = fields.String(required=True)
+    statement = fields.String(required=True)
+    requirement = fields.String(allow_none=True)
+    review_months = fields.Integer(allow_none=True)
+    case_uri = fields.String(required=True, metadata={"description": "the item's CASE identifier (CFItem URI)"})
+
+
+class DomainOut(Schema):
+    """A domain and its items."""
+
+    code = fields.String(required=True)
+    title = fields.String(required=True)
+    items = fields.List(fields.Nested(ItemOut), required=True)
+
+
+class FrameworkOut(FrameworkSummary):
+    """A framework's current version, whole."""
+
+    domains = fields.List(fields.Nested(DomainOut), required=True)
+
+
+class RoleSummary(Schema):
+    """A role profile, in brief."""
+
+    id = fields.String(required=True)
+    title = fields.String(required=True)
+    revision = fields.Integer(required=True)
+    items = fields.Integer(required=True, metadata={"description": "how many items it requires"})
+
+
+class TargetOut(Schema):
+    """One item a role requires, and the level."""
+
+    framework = fields.String(required=True)
+    code = fields.String(required=True)
+    statement = fields.String(required=True)
+    target = fields.Integer(required=True)
+
+
+class RoleOut(RoleSummary):
+    """A role profile, whole."""
+
+    description = fields.String(allow_none=True)
+    targets = fields.List(fields.Nested(TargetOut), required=True)
+
+
+class PersonOut(Schema):
+    """A person the caller may see."""
+
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    job_title = fields.String(allow_none=True)
+    team = fields.String(allow_none=True)
+    target_role = fields.String(allow_none=True)
+
+
+class PeopleQuery(Schema):
+    """Filters for the people list."""
+
+    team = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1), metadata={"description": "a team's id"})
+
+
+class ReadinessQuery(Schema):
+    """As of which day."""
+
+    as_of = fields.Date(
+        metadata={
+            "description": "readiness on this day (default today): in the past as it stood then; in the future as "
+            "it will stand if nothing more is signed off (sign-offs past their review date no longer count)"
+        }
+    )
+
+
+class DomainReadinessOut(Schema):
+    """Readiness in one domain."""
+
+    framework = fields.String(required=True)
+    domain = fields.String(required=True)
+    required = fields.Integer(required=True)
+    met = fields.Integer(required=True)
+
+
+class GapOut(Schema):
+    """A required item not yet met."""
+
+    framework = fields.String(required=True)
+    code = fields.String(required=True)
+    statement = fields.String(required=True)
+    target = fields.Integer(required=True)
+    verified = fields.Integer(allow_none=True)
+    status = fields.String(required=True, validate=validate.OneOf(["claimed", "gap"]))
+
+
+class ReadinessOut(Schema):
+    """A person's readiness for their target role."""
+
+    person = fields.Nested(PersonOut, required=True)
+    role = fields.String(allow_none=True, metadata={"description": "the target role's id (none: no target role)"})
+    as_of = fields.Date(required=True)
+    required = fields.Integer(required=True)
+    met = fields.Integer(required=True)
+    share = fields.Float(required=True)
+    ready = fields.Boolean(required=True)
+    domains = fields.List(fields.Nested(DomainReadinessOut), required=True)
+    gaps = fields.List(fields.Nested(GapOut), required=True)
+
+
+class MeOut(Schema):
+    """The token's person and what the token may read."""
+
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    email = fields.String(required=True)
+    scopes = fields.List(fields.String(), required=True)
+    token_expires = fields.DateTime(required=True)

@@ -1,0 +1,58 @@
+"""Personal access tokens for the JSON API: made and revoked by the person they act for.
+
+Only a SHA-256 hash of the secret is kept (the secret is shown once, when it is made); the prefix
+lets a person tell their tokens apart. A token acts for its person, within its scopes, until it
+expires or is revoked.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, DateTime, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from competency_portal.models.base import Base, utcnow
+from competency_portal.models.evidence import InvalidTransition
+from competency_portal.models.people import User
+
+
+class ApiScope(str, enum.Enum):
+    """What a token may read."""
+
+    FRAMEWORKS = "frameworks"  # frameworks, their items and role profiles
+    PEOPLE = "people"  # readiness, gaps and training of the people the token's person may see
+
+    @property
+    def label(self) -> str:
+        """The scope as the token page describes it."""
+        return {
+            "frameworks": "Frameworks, their items and role profiles",
+            "people": "Readiness, gaps and training: yours, and of anyone you may see in the portal",
+        }[self.value]
+
+
+class ApiToken(Base):
+    """One personal access token."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    prefix: Mapped[str] = mapped_column(String(16))
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    scopes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    user: Mapped[User] = relationship()
+
+    def revoke(self, when: datetime) -> None:
+        """Stop the token working, for good."""
+        if self.revoked_at is not None:
+            raise InvalidTransition("This token has already been revoked.")
+        self.revoked_at = when
