@@ -1,8 +1,9 @@
 """schemathesis over every operation of the OpenAPI document: no 5xx, and every answer keeps to the document.
 
 Generated requests (paths, query parameters, their combinations) are sent to the app in process,
-with an administrator's token (who may see everyone, so most answers are full ones) and with a
-staff member's (who sees only themself, so most answers about others are 404s).
+with an administrator's token (who may see everyone, so most answers are full ones), a staff
+member's (who sees only themself, so most answers about others are 404s), and a reporting tool's
+client token (frameworks and figures, and 403 for any person's record).
 """
 
 from __future__ import annotations
@@ -14,18 +15,22 @@ from hypothesis import HealthCheck, given, settings
 
 from competency_portal.extensions import db
 from competency_portal.models import User
-from competency_portal.services import api_tokens
+from competency_portal.services import api_clients, api_tokens
 
 EXAMPLES = 25  # per operation, per token
 
 
 def _secrets(world) -> dict[str, str]:
-    made = {}
-    for kind in ("admin", "owner"):
-        user = db.session.get(User, world.id(kind))
-        made[kind] = api_tokens.make(
-            db.session, user, "schemathesis", ["frameworks", "people"], 30, datetime.now(timezone.utc)
-        ).secret
+    now = datetime.now(timezone.utc)
+    admin, owner = db.session.get(User, world.id("admin")), db.session.get(User, world.id("owner"))
+    made = {
+        "admin": api_tokens.make(
+            db.session, admin, "schemathesis", ["frameworks", "people", "figures"], 30, now
+        ).secret,
+        "owner": api_tokens.make(db.session, owner, "schemathesis", ["frameworks", "people"], 30, now).secret,
+    }
+    registered = api_clients.register(db.session, admin, "schemathesis", ["frameworks", "figures"], now)
+    made["client"] = api_clients.issue(db.session, registered.client.client_id, registered.secret, None, now).token
     db.session.commit()
     return made
 
@@ -34,7 +39,7 @@ def test_every_operation_answers_as_its_document_says(app, world):
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
     secrets = _secrets(world)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 7, [op.label for op in operations]
+    assert len(operations) == 8, [op.label for op in operations]
     for operation in operations:
         for kind, secret in secrets.items():
             try:

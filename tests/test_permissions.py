@@ -358,6 +358,7 @@ PUBLIC_POSTS = (
     "auth.set_up_second_factor",
     "credentials.verify",
     "credentials.verify_api",
+    "api_pages.token",
 )
 
 

@@ -9,6 +9,7 @@ from flask import Blueprint
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 
 from competency_portal.admin import (  # noqa: E402,F401 - registers routes
+    views_api_clients,
     views_audit,
     views_data,
     views_drafts,

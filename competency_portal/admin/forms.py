@@ -21,7 +21,7 @@ from wtforms import (
 from wtforms.utils import unset_value
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
-from competency_portal.models import PasswordSignIn, Role
+from competency_portal.models import ClientScope, PasswordSignIn, Role
 from competency_portal.services import people
 from competency_portal.services.staff_import import valid_email
 
@@ -219,4 +219,18 @@ class PasswordSignInForm(FlaskForm):
         "Who may sign in with a password",
         choices=[(mode.value, mode.label) for mode in PasswordSignIn],
         validators=[DataRequired("Choose who may sign in with a password")],
+    )
+
+
+class ApiClientForm(FlaskForm):
+    """Register a reporting tool for the API."""
+
+    name = StringField(
+        "Name of the reporting tool",
+        validators=[DataRequired("Name the reporting tool"), Length(max=100, message="Use 100 characters or fewer")],
+    )
+    scopes = SelectMultipleField(
+        "What it may read",
+        choices=[(s.value, s.label) for s in ClientScope],
+        validators=[DataRequired("Choose what the tool may read")],
     )

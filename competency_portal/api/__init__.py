@@ -37,7 +37,15 @@ blp = _Blueprint(
 )
 pages = PageBlueprint("api_pages", __name__, template_folder="templates")
 
-from competency_portal.api import access, errors, views_docs, views_frameworks, views_people  # noqa: E402,F401
+from competency_portal.api import (  # noqa: E402,F401 - registers routes
+    access,
+    errors,
+    views_docs,
+    views_figures,
+    views_frameworks,
+    views_oauth,
+    views_people,
+)
 from competency_portal.api.setup import init_app  # noqa: E402
 
 __all__ = ["blp", "init_app", "pages"]

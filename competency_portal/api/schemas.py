@@ -146,3 +146,45 @@ class MeOut(Schema):
     email = fields.String(required=True)
     scopes = fields.List(fields.String(), required=True)
     token_expires = fields.DateTime(required=True)
+
+
+class FiguresQuery(Schema):
+    """Which team."""
+
+    team = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1), metadata={"description": "one team's id"})
+
+
+class TrainingOut(Schema):
+    """Training requirements by colour: out of date or missing, due within 90 days, in date."""
+
+    red = fields.Integer(required=True)
+    amber = fields.Integer(required=True)
+    green = fields.Integer(required=True)
+
+
+class TeamFiguresOut(Schema):
+    """One team's line."""
+
+    name = fields.String(required=True)
+    people = fields.Integer(required=True)
+    ready = fields.Integer(required=True, metadata={"description": "how many are ready for their target role"})
+    share = fields.Float(required=True, metadata={"description": "the average share of required items met"})
+    training = fields.Nested(TrainingOut, required=True)
+
+
+class GapCountOut(Schema):
+    """An item, and how many people do not meet it."""
+
+    code = fields.String(required=True)
+    statement = fields.String(required=True)
+    people = fields.Integer(required=True)
+
+
+class FiguresOut(Schema):
+    """The organisation's figures today (or one team's): no named person."""
+
+    as_of = fields.Date(required=True)
+    team = fields.Integer(allow_none=True)
+    people = fields.Integer(required=True, metadata={"description": "active people with a target role"})
+    teams = fields.List(fields.Nested(TeamFiguresOut), required=True)
+    gaps = fields.List(fields.Nested(GapCountOut), required=True, metadata={"description": "most common first"})

@@ -18,7 +18,7 @@ SETTINGS = {
             "description": "Read-only. Every call needs a personal access token (Account → API tokens), sent as "
             "`Authorization: Bearer cpat_…`; each call is recorded in the audit trail and limited per token."
         },
-        "security": [{"bearer": []}],
+        "security": [{"bearer": []}, {"clientCredentials": []}],
     },
 }
 
@@ -31,6 +31,22 @@ def init_app(app: Flask) -> None:
         app.config.setdefault(name, value)
     api.init_app(app)
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "cpat"})
+    api.spec.components.security_scheme(
+        "clientCredentials",
+        {
+            "type": "oauth2",
+            "description": "For reporting tools registered by an administrator (Admin → API clients).",
+            "flows": {
+                "clientCredentials": {
+                    "tokenUrl": "/api/oauth/token",
+                    "scopes": {
+                        "frameworks": "Frameworks, their items and role profiles",
+                        "figures": "The organisation's readiness and training figures, by team",
+                    },
+                }
+            },
+        },
+    )
     api.spec.components.header(
         "PAGINATION_JSON",
         {

@@ -9,7 +9,6 @@ from competency_portal.api import blp
 from competency_portal.api.access import require
 from competency_portal.api.schemas import FrameworkOut, FrameworkQuery, FrameworkSummary, RoleOut, RoleSummary
 from competency_portal.extensions import db
-from competency_portal.models import ApiScope
 from competency_portal.services import api_reads
 
 
@@ -21,7 +20,7 @@ from competency_portal.services import api_reads
 @blp.paginate()
 def frameworks(pagination_parameters, kind: str | None = None):
     """The current version of every framework, by title; filter by kind."""
-    require(ApiScope.FRAMEWORKS)
+    require("frameworks")
     found = api_reads.frameworks(db.session, credential_context.base(), kind)
     pagination_parameters.item_count = len(found)
     return found[pagination_parameters.first_item : pagination_parameters.last_item + 1]
@@ -34,7 +33,7 @@ def frameworks(pagination_parameters, kind: str | None = None):
 @blp.alt_response(404, description="No framework has this id")
 def framework(framework_id: str):
     """One framework's current version, with its domains and items (each with its CASE URI)."""
-    require(ApiScope.FRAMEWORKS)
+    require("frameworks")
     found = api_reads.framework(db.session, framework_id, credential_context.base())
     if found is None:
         abort(404, message="No framework has this id.")
@@ -48,7 +47,7 @@ def framework(framework_id: str):
 @blp.paginate()
 def roles(pagination_parameters):
     """The current version of every role profile."""
-    require(ApiScope.FRAMEWORKS)
+    require("frameworks")
     found = api_reads.roles(db.session)
     pagination_parameters.item_count = len(found)
     return found[pagination_parameters.first_item : pagination_parameters.last_item + 1]
@@ -61,7 +60,7 @@ def roles(pagination_parameters):
 @blp.alt_response(404, description="No role profile has this id")
 def role(role_id: str):
     """One role profile, with every item it requires and the level."""
-    require(ApiScope.FRAMEWORKS)
+    require("frameworks")
     found = api_reads.role(db.session, role_id)
     if found is None:
         abort(404, message="No role profile has this id.")

@@ -10,10 +10,11 @@ from sqlalchemy import func, select
 
 from competency_portal import clock, policy
 from competency_portal.api import blp
-from competency_portal.api.access import require, token
+from competency_portal.api.access import caller
+from competency_portal.api.access import person as token_person
 from competency_portal.api.schemas import MeOut, PeopleQuery, PersonOut, ReadinessOut, ReadinessQuery
 from competency_portal.extensions import db
-from competency_portal.models import ApiScope, User
+from competency_portal.models import User
 from competency_portal.services import api_reads, api_tokens
 
 
@@ -22,14 +23,16 @@ from competency_portal.services import api_reads, api_tokens
 @blp.response(200, MeOut)
 def me():
     """Who the token acts for, what it may read, and when it expires."""
-    found = token()
+    found = caller()
+    if found.user is None:
+        abort(403, message="A reporting tool's token acts for no person.")
     user = found.user
     return {
         "id": user.id,
         "name": user.name,
         "email": user.email,
         "scopes": found.scopes,
-        "token_expires": api_tokens.aware(found.expires_at),
+        "token_expires": api_tokens.aware(found.token.expires_at),
     }
 
 
@@ -41,7 +44,7 @@ def me():
 @blp.paginate()
 def people(pagination_parameters, team: int | None = None):
     """The people the token's person may see (themself, their supervisees; everyone for an administrator)."""
-    user = require(ApiScope.PEOPLE).user
+    user = token_person("people")
     visible = policy.visible_people(db.session, user, clock.today())
     if team is not None:
         visible = visible.where(User.team_id == team)
@@ -62,7 +65,7 @@ def people(pagination_parameters, team: int | None = None):
 @blp.alt_response(404, description="No such person, or not one the token's person may see")
 def readiness(person_id: int, as_of: date | None = None):
     """A person's readiness for their target role: overall, by domain, and the gaps, largest first."""
-    user = require(ApiScope.PEOPLE).user
+    user = token_person("people")
     today = clock.today()
     if (
         not policy.can_view_person(db.session, user, person_id, today)

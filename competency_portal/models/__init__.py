@@ -1,6 +1,6 @@
 """All models, imported here so that Alembic and the app see the whole schema."""
 
-from competency_portal.models.api import ApiScope, ApiToken
+from competency_portal.models.api import ApiClient, ApiScope, ApiToken, ClientScope, ClientToken
 from competency_portal.models.appraisal import Appraisal, AppraisalState, Objective, ObjectiveStatus, ProgressNote
 from competency_portal.models.audit import AuditEvent, AuditHead, Notification
 from competency_portal.models.base import Base
@@ -58,6 +58,9 @@ from competency_portal.models.throttle import ThrottleCounter
 from competency_portal.models.training import DbsCheck, Registration, TrainingRecord, TrainingSubject
 
 __all__ = [
+    "ApiClient",
+    "ClientScope",
+    "ClientToken",
     "ApiScope",
     "ApiToken",
     "CredentialBasis",

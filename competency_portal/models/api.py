@@ -23,6 +23,7 @@ class ApiScope(str, enum.Enum):
 
     FRAMEWORKS = "frameworks"  # frameworks, their items and role profiles
     PEOPLE = "people"  # readiness, gaps and training of the people the token's person may see
+    FIGURES = "figures"  # the organisation's figures by team (for those who see the organisation view)
 
     @property
     def label(self) -> str:
@@ -30,7 +31,58 @@ class ApiScope(str, enum.Enum):
         return {
             "frameworks": "Frameworks, their items and role profiles",
             "people": "Readiness, gaps and training: yours, and of anyone you may see in the portal",
+            "figures": "The organisation's readiness and training figures, by team (administrators)",
         }[self.value]
+
+
+class ClientScope(str, enum.Enum):
+    """What a reporting tool's client may read: never a named person's record, only frameworks and figures."""
+
+    FRAMEWORKS = "frameworks"
+    FIGURES = "figures"  # the organisation's readiness and training figures, by team
+
+    @property
+    def label(self) -> str:
+        """The scope as the clients page describes it."""
+        return {
+            "frameworks": "Frameworks, their items and role profiles",
+            "figures": "The organisation's readiness and training figures, by team (no named person)",
+        }[self.value]
+
+
+class ApiClient(Base):
+    """A reporting tool allowed to get access tokens with OAuth 2.0 client credentials (RFC 6749, 4.4)."""
+
+    __tablename__ = "api_client"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    client_id: Mapped[str] = mapped_column(String(40), unique=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    scopes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    def revoke(self, when: datetime) -> None:
+        """Stop the client getting tokens (and the tokens it has from working), for good."""
+        if self.revoked_at is not None:
+            raise InvalidTransition("This client has already been revoked.")
+        self.revoked_at = when
+
+
+class ClientToken(Base):
+    """An access token issued to a client: short-lived, stored as a hash."""
+
+    __tablename__ = "api_client_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("api_client.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    scopes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    client: Mapped[ApiClient] = relationship()
 
 
 class ApiToken(Base):

@@ -100,6 +100,11 @@ def can_view_person(session: Session, user: User, person_id: int, today: date) -
     return user.id == person_id or Role.ADMIN in user.roles or supervises(session, user, person_id, today)
 
 
+def sees_organisation(user: User) -> bool:
+    """Whether a person sees the organisation's figures (the organisation view, and the API's figures)."""
+    return Role.ADMIN in user.roles
+
+
 def visible_people(session: Session, user: User, today: date) -> Select:
     """A query for the people `user` may see, as `can_view_person` decides one at a time."""
     people = select(User).where(User.active.is_(True))

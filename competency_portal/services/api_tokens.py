@@ -15,6 +15,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from competency_portal import policy
 from competency_portal.models import ApiScope, ApiToken, User
 from competency_portal.services import audit
 
@@ -58,6 +59,8 @@ def make(session: Session, user: User, name: str, scopes: list[str], days: int, 
     chosen = sorted({ApiScope(s).value for s in scopes})
     if not chosen:
         raise TokenError("Choose what the token may read.")
+    if ApiScope.FIGURES.value in chosen and not policy.sees_organisation(user):
+        raise TokenError("Only those who see the organisation view may make a token for its figures.")
     live = [t for t in mine(session, user) if t.revoked_at is None and aware(t.expires_at) > now]
     if len(live) >= MAX_TOKENS:
         raise TokenError(f"You have {MAX_TOKENS} working tokens already; revoke one you no longer use first.")

@@ -25,6 +25,7 @@ WITHHELD: dict[str, frozenset[str]] = {
     "totp_factor": frozenset({"secret"}),
     "recovery_code": frozenset({"code_hash"}),
     "api_token": frozenset({"secret_hash"}),
+    "api_client": frozenset({"secret_hash"}),
 }
 
 
@@ -56,6 +57,7 @@ DIRECT: list[Source] = [
     _direct("totp_factor", "Your two-factor sign-in (the secret itself is withheld)", "user_id"),
     _direct("recovery_code", "Your recovery codes: when made and used (the codes are withheld)", "user_id"),
     _direct("api_token", "Your API tokens: names, scopes and dates (the secrets are withheld)", "user_id"),
+    _direct("api_client", "Reporting tools you registered for the API (the secrets are withheld)", "created_by_id"),
     _direct("supervision", "Supervision you received or gave", "supervisee_id", "supervisor_id"),
     _direct("deputy", "Cover for a supervisor, by you or for you", "supervisor_id", "deputy_id"),
     _direct("self_assessment", "Every rating you gave yourself", "user_id"),
@@ -172,7 +174,7 @@ CHILDREN: list[Source] = [
 
 # The order the summary reads in: the person, their portfolio, development, recruitment, then the rest.
 READING_ORDER = (
-    "user_account user_role supervision deputy external_identity totp_factor recovery_code api_token "
+    "user_account user_role supervision deputy external_identity totp_factor recovery_code api_token api_client "
     "self_assessment "
     "evidence evidence_revision evidence_link attachment sign_off sign_off_item readiness_fact issued_credential "
     "credential_basis received_credential appraisal objective progress_note training_record dbs_check "
