@@ -24,7 +24,19 @@ GET: dict[str, dict] = {
     "api_pages.docs": EVERYONE,
     **{
         f"api.{name}": TOKEN_ONLY
-        for name in ("frameworks", "framework", "roles", "role", "me", "people", "readiness", "figures")
+        for name in (
+            "frameworks",
+            "framework",
+            "roles",
+            "role",
+            "me",
+            "people",
+            "readiness",
+            "figures",
+            "vacancies",
+            "person_training",
+            "shortlist",
+        )
     },
     "api_pages.token": {kind: 405 for kind in KINDS},  # POST only: the OAuth token endpoint
     "admin.api_clients_page": {kind: {"anonymous": SIGNIN, "admin": 200}.get(kind, 403) for kind in KINDS},

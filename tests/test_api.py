@@ -97,6 +97,22 @@ def test_readiness_is_seen_by_those_the_pages_let_see_it(app, world, client, kin
     assert (world.id("owner") in listed) == sees_owner
 
 
+@pytest.mark.parametrize(
+    ("kind", "status"), [("owner", 200), ("supervisor", 200), ("admin", 200), ("other_staff", 404)]
+)
+def test_training_is_seen_by_those_the_pages_let_see_it(app, world, client, kind, status):
+    from competency_portal.services import training
+
+    answer = _get(client, f"/api/v1/people/{world.id('owner')}/training", _token(world, kind))
+    assert answer.status_code == status
+    if status == 200:
+        owner = db.session.get(User, world.id("owner"))
+        expected = training.statuses_for(db.session, [owner], date.today())[owner.id].all_rows
+        assert [(r["key"], r["state"]) for r in answer.get_json()["requirements"]] == [
+            (r.key, r.state.value) for r in expected
+        ]
+
+
 def test_readiness_is_the_dashboards_readiness(app, world, client):
     secret = _token(world, "supervisor")
     owner = db.session.get(User, world.id("owner"))

@@ -68,6 +68,10 @@ EXEMPT = {
     "catalogue.framework": "revision of a published framework: public to everyone by design",
     "api.readiness": "token-authenticated (a session reaches nothing): tests/test_api.py asks for the owner's "
     "readiness with a token of every kind of user, and only those the pages let see it get it",
+    "api.person_training": "token-authenticated (a session reaches nothing): tests/test_api.py asks for the owner's "
+    "training with the tokens of those who may and may not see it",
+    "api.shortlist": "token-authenticated (a session reaches nothing): tests/test_api_recruitment.py asks with the "
+    "tokens of the lead, a panel member and an outsider",
     "admin.revoke_api_client": "the register of reporting tools is the administrators' shared work; everyone else "
     "is refused by the route rule (tests/permission_rules_api.py)",
     "auth.revoke_api_token": "revoking someone else's token changes nothing: tests/permission_rules_api.py posts it "

@@ -45,6 +45,7 @@ from competency_portal.api import (  # noqa: E402,F401 - registers routes
     views_frameworks,
     views_oauth,
     views_people,
+    views_recruitment,
 )
 from competency_portal.api.setup import init_app  # noqa: E402
 

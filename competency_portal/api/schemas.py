@@ -188,3 +188,54 @@ class FiguresOut(Schema):
     people = fields.Integer(required=True, metadata={"description": "active people with a target role"})
     teams = fields.List(fields.Nested(TeamFiguresOut), required=True)
     gaps = fields.List(fields.Nested(GapCountOut), required=True, metadata={"description": "most common first"})
+
+
+class VacancyOut(Schema):
+    """A vacancy the token's person leads or sits on the panel of."""
+
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    band = fields.String(allow_none=True)
+    status = fields.String(required=True, validate=validate.OneOf(["open", "shortlisting", "interviewing", "closed"]))
+    closing_on = fields.Date(required=True)
+    applications = fields.Integer(required=True)
+    role = fields.String(required=True, validate=validate.OneOf(["lead", "panel"]))
+
+
+class DecisionOut(Schema):
+    """The lead's decision on one application (by its reference: names stay with the portal)."""
+
+    reference = fields.String(required=True)
+    outcome = fields.String(required=True, validate=validate.OneOf(["shortlist", "reserve", "not_shortlisted"]))
+    reason = fields.String(required=True)
+    decided_at = fields.DateTime(required=True)
+
+
+class ShortlistOut(Schema):
+    """Where a vacancy's shortlisting stands."""
+
+    vacancy = fields.Nested(VacancyOut, required=True)
+    agreed_at = fields.DateTime(allow_none=True, metadata={"description": "when the panel agreed the shortlist"})
+    decisions = fields.List(fields.Nested(DecisionOut), required=True)
+    undecided = fields.Integer(required=True, metadata={"description": "applications with no decision yet"})
+
+
+class TrainingRowOut(Schema):
+    """One requirement: a training subject, the professional registration, or the DBS check."""
+
+    key = fields.String(required=True, metadata={"description": "the subject's id, or registration, or dbs"})
+    title = fields.String(required=True)
+    state = fields.String(
+        required=True,
+        validate=validate.OneOf(["not_required", "missing", "expired", "due_30", "due_60", "due_90", "in_date"]),
+    )
+    completed_on = fields.Date(allow_none=True)
+    expires_on = fields.Date(allow_none=True)
+
+
+class PersonTrainingOut(Schema):
+    """A person's training on a day, as their training page shows it."""
+
+    person = fields.Nested(PersonOut, required=True)
+    as_of = fields.Date(required=True)
+    requirements = fields.List(fields.Nested(TrainingRowOut), required=True)

@@ -12,10 +12,17 @@ from competency_portal import clock, policy
 from competency_portal.api import blp
 from competency_portal.api.access import caller
 from competency_portal.api.access import person as token_person
-from competency_portal.api.schemas import MeOut, PeopleQuery, PersonOut, ReadinessOut, ReadinessQuery
+from competency_portal.api.schemas import (
+    MeOut,
+    PeopleQuery,
+    PersonOut,
+    PersonTrainingOut,
+    ReadinessOut,
+    ReadinessQuery,
+)
 from competency_portal.extensions import db
 from competency_portal.models import User
-from competency_portal.services import api_reads, api_tokens
+from competency_portal.services import api_reads, api_tokens, training
 
 
 @blp.route("/me", methods=["GET"])
@@ -74,3 +81,35 @@ def readiness(person_id: int, as_of: date | None = None):
         abort(404, message="No such person, or not one you may see.")
     g.api_subject = person.id
     return api_reads.readiness(db.session, person, as_of or today)
+
+
+@blp.route("/people/<int:person_id>/training", methods=["GET"])
+@policy.rule(policy.API)
+@blp.etag
+@blp.response(200, PersonTrainingOut)
+@blp.alt_response(404, description="No such person, or not one the token's person may see")
+def person_training(person_id: int):
+    """A person's training today: each subject, their registration and DBS check, with its state and dates."""
+    user = token_person("people")
+    today = clock.today()
+    if (
+        not policy.can_view_person(db.session, user, person_id, today)
+        or (found := db.session.get(User, person_id)) is None
+    ):
+        abort(404, message="No such person, or not one you may see.")
+    g.api_subject = found.id
+    status = training.statuses_for(db.session, [found], today)[found.id]
+    return {
+        "person": api_reads.person(found),
+        "as_of": today,
+        "requirements": [
+            {
+                "key": r.key,
+                "title": r.title,
+                "state": r.state.value,
+                "completed_on": r.completed_on,
+                "expires_on": r.expires_on,
+            }
+            for r in status.all_rows
+        ],
+    }

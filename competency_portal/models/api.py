@@ -24,6 +24,7 @@ class ApiScope(str, enum.Enum):
     FRAMEWORKS = "frameworks"  # frameworks, their items and role profiles
     PEOPLE = "people"  # readiness, gaps and training of the people the token's person may see
     FIGURES = "figures"  # the organisation's figures by team (for those who see the organisation view)
+    RECRUITMENT = "recruitment"  # the vacancies the person leads or sits on the panel of, and their shortlists
 
     @property
     def label(self) -> str:
@@ -32,6 +33,7 @@ class ApiScope(str, enum.Enum):
             "frameworks": "Frameworks, their items and role profiles",
             "people": "Readiness, gaps and training: yours, and of anyone you may see in the portal",
             "figures": "The organisation's readiness and training figures, by team (administrators)",
+            "recruitment": "The vacancies you lead or sit on the panel of, and their shortlists",
         }[self.value]
 
 
