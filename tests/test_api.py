@@ -189,6 +189,10 @@ def test_a_person_makes_a_token_sees_it_once_and_revokes_it(app, world):
     db.session.refresh(token)
     assert token.revoked_at is not None
     assert api_tokens.check(db.session, secret, datetime.now(timezone.utc)) is None
+    assert "training figures, by team" not in listing  # the figures scope is offered only to administrators
+    assert "training figures, by team" in signed_in(app, world, "admin").get("/account/api-tokens").get_data(
+        as_text=True
+    )
     refused = owner.post("/account/api-tokens", {"name": "", "scopes": [], "days": "7"})
     assert refused.status_code == 400 and "Choose what the token may read" in refused.get_data(as_text=True)
 

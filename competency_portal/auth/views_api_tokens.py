@@ -10,8 +10,16 @@ from competency_portal.archive_download import ArchiveForm
 from competency_portal.auth import bp
 from competency_portal.auth.forms import ApiTokenForm
 from competency_portal.extensions import db
-from competency_portal.models import InvalidTransition
+from competency_portal.models import ApiScope, InvalidTransition
 from competency_portal.services import api_tokens
+
+
+def _form(formdata=...) -> ApiTokenForm:
+    """The form, offering only the scopes this person may have (figures: those who see the organisation view)."""
+    form = ApiTokenForm() if formdata is ... else ApiTokenForm(formdata=formdata)
+    if not policy.sees_organisation(current_user):
+        form.scopes.choices = [c for c in form.scopes.choices if c[0] != ApiScope.FIGURES.value]
+    return form
 
 
 def _page(form: ApiTokenForm, made=None, status: int = 200):
@@ -29,7 +37,7 @@ def _page(form: ApiTokenForm, made=None, status: int = 200):
 @policy.rule(policy.SIGNED_IN)
 def api_tokens_page():
     """My tokens, and the form to make one."""
-    form = ApiTokenForm()
+    form = _form()
     if form.validate_on_submit():
         outcome = web.attempt(
             api_tokens.make,
@@ -42,7 +50,7 @@ def api_tokens_page():
             refusals=api_tokens.TokenError,
         )
         if outcome:
-            return _page(ApiTokenForm(formdata=None), made=outcome.value)
+            return _page(_form(formdata=None), made=outcome.value)
         form.name.errors.append(outcome.error)
     return _page(form, status=400 if form.errors else 200)
 
