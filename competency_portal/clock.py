@@ -16,6 +16,11 @@ def now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def as_utc(moment: datetime) -> datetime:
+    """A stored time with its zone: SQLite gives times back without one, and every stored time is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
 def today() -> date:
     """Today's date (UTC)."""
     return now().date()

@@ -18,26 +18,25 @@ from tests.portal_helpers import KINDS, TARGET_ROLE
 SIGNIN = "sign-in"
 EVERYONE = {kind: 200 for kind in KINDS}
 TOKEN_ONLY = {kind: 401 for kind in KINDS}
+# The API blueprint's endpoints: token-only JSON (tests/browser/test_reflow.py leaves them out too).
+API_OPERATIONS = (
+    "frameworks",
+    "framework",
+    "roles",
+    "role",
+    "me",
+    "people",
+    "readiness",
+    "person_training",
+    "figures",
+    "vacancies",
+    "shortlist",
+)
 
 GET: dict[str, dict] = {
     "api-docs.openapi_json": EVERYONE,
     "api_pages.docs": EVERYONE,
-    **{
-        f"api.{name}": TOKEN_ONLY
-        for name in (
-            "frameworks",
-            "framework",
-            "roles",
-            "role",
-            "me",
-            "people",
-            "readiness",
-            "figures",
-            "vacancies",
-            "person_training",
-            "shortlist",
-        )
-    },
+    **{f"api.{name}": TOKEN_ONLY for name in API_OPERATIONS},
     "api_pages.token": {kind: 405 for kind in KINDS},  # POST only: the OAuth token endpoint
     "admin.api_clients_page": {kind: {"anonymous": SIGNIN, "admin": 200}.get(kind, 403) for kind in KINDS},
     "admin.revoke_api_client": {kind: 405 for kind in KINDS},

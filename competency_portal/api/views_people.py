@@ -22,7 +22,7 @@ from competency_portal.api.schemas import (
 )
 from competency_portal.extensions import db
 from competency_portal.models import User
-from competency_portal.services import api_reads, api_tokens, training
+from competency_portal.services import api_reads, training
 
 
 @blp.route("/me", methods=["GET"])
@@ -39,7 +39,7 @@ def me():
         "name": user.name,
         "email": user.email,
         "scopes": found.scopes,
-        "token_expires": api_tokens.aware(found.token.expires_at),
+        "token_expires": clock.as_utc(found.token.expires_at),
     }
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask_smorest import abort
 from sqlalchemy import func, select
 
-from competency_portal import policy
+from competency_portal import clock, policy
 from competency_portal.api import blp
 from competency_portal.api.access import person as token_person
 from competency_portal.api.schemas import ShortlistOut, VacancyOut
 from competency_portal.extensions import db
 from competency_portal.models import Application, User, Vacancy
-from competency_portal.services import api_tokens, shortlist_board
+from competency_portal.services import shortlist_board
 
 
 def _vacancy(vacancy: Vacancy, viewer: User, applications: int) -> dict:
@@ -70,14 +70,14 @@ def shortlist(vacancy_id: int):
             "reference": a.reference,
             "outcome": board.decisions[a.id].outcome.value,
             "reason": board.decisions[a.id].reason,
-            "decided_at": api_tokens.aware(board.decisions[a.id].decided_at),
+            "decided_at": clock.as_utc(board.decisions[a.id].decided_at),
         }
         for a in board.applications
         if a.id in board.decisions
     ]
     return {
         "vacancy": _vacancy(vacancy, viewer, len(board.applications)),
-        "agreed_at": api_tokens.aware(vacancy.shortlist_agreed_at) if vacancy.shortlist_agreed_at else None,
+        "agreed_at": clock.as_utc(vacancy.shortlist_agreed_at) if vacancy.shortlist_agreed_at else None,
         "decisions": decided,
         "undecided": len(board.applications) - len(decided),
     }

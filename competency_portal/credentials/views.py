@@ -28,8 +28,7 @@ def state_of(credential: IssuedCredential, now) -> str:
     """Active, expired or revoked, as the holder's pages name it."""
     if credential.state == CredentialState.REVOKED:
         return "Revoked"
-    until = credential.valid_until
-    if until is not None and (until if until.tzinfo else until.replace(tzinfo=now.tzinfo)) <= now:
+    if credential.valid_until is not None and clock.as_utc(credential.valid_until) <= now:
         return "Expired"
     return "Active"
 

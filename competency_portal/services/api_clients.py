@@ -12,11 +12,12 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from competency_portal.clock import as_utc
 from competency_portal.models import ApiClient, ClientScope, ClientToken, User
 from competency_portal.services import audit
 
@@ -55,10 +56,6 @@ class Issued:
 
 def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def clients(session: Session) -> list[ApiClient]:
@@ -145,6 +142,6 @@ def check(session: Session, presented: str, now: datetime) -> ClientToken | None
     if not presented.startswith(TOKEN_PREFIX) or len(presented) > 200:
         return None
     found = session.scalar(select(ClientToken).where(ClientToken.token_hash == _hash(presented)))
-    if found is None or _aware(found.expires_at) <= now or found.client.revoked_at is not None:
+    if found is None or as_utc(found.expires_at) <= now or found.client.revoked_at is not None:
         return None
     return found

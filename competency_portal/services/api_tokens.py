@@ -10,12 +10,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from competency_portal import policy
+from competency_portal.clock import as_utc
 from competency_portal.models import ApiScope, ApiToken, User
 from competency_portal.services import audit
 
@@ -40,11 +41,6 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def aware(moment: datetime) -> datetime:
-    """A stored time with its zone (SQLite gives it back without one; every stored time is UTC)."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
 def mine(session: Session, user: User) -> list[ApiToken]:
     """A person's tokens, newest first (revoked ones too, marked)."""
     return list(
@@ -61,7 +57,7 @@ def make(session: Session, user: User, name: str, scopes: list[str], days: int, 
         raise TokenError("Choose what the token may read.")
     if ApiScope.FIGURES.value in chosen and not policy.sees_organisation(user):
         raise TokenError("Only those who see the organisation view may make a token for its figures.")
-    live = [t for t in mine(session, user) if t.revoked_at is None and aware(t.expires_at) > now]
+    live = [t for t in mine(session, user) if t.revoked_at is None and as_utc(t.expires_at) > now]
     if len(live) >= MAX_TOKENS:
         raise TokenError(f"You have {MAX_TOKENS} working tokens already; revoke one you no longer use first.")
     secret = PREFIX + secrets.token_urlsafe(32)
@@ -111,6 +107,6 @@ def check(session: Session, presented: str, now: datetime) -> ApiToken | None:
     if not presented.startswith(PREFIX) or len(presented) > 200:
         return None
     token = session.scalar(select(ApiToken).where(ApiToken.secret_hash == _hash(presented)))
-    if token is None or token.revoked_at is not None or aware(token.expires_at) <= now or not token.user.active:
+    if token is None or token.revoked_at is not None or as_utc(token.expires_at) <= now or not token.user.active:
         return None
     return token

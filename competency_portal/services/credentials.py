@@ -20,6 +20,7 @@ from competency_portal.badges import bitstring, document
 from competency_portal.badges import vocabulary as v
 from competency_portal.case.parts import uri as case_uri
 from competency_portal.case.vocabulary import PATH as CASE_PATH
+from competency_portal.clock import as_utc
 from competency_portal.models import (
     CredentialBasis,
     CredentialKind,
@@ -86,13 +87,9 @@ def standing(credentials: list[IssuedCredential], now: datetime) -> dict[tuple[s
     """The active, unexpired credential for each (kind, ref), where there is one."""
     found = {}
     for c in credentials:
-        if c.state == CredentialState.ACTIVE and (c.valid_until is None or _aware(c.valid_until) > now):
+        if c.state == CredentialState.ACTIVE and (c.valid_until is None or as_utc(c.valid_until) > now):
             found.setdefault((c.kind.value, c.subject_ref), c)
     return found
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def issue(
@@ -207,7 +204,7 @@ def status_list_token(session: Session, issuer: Issuer) -> str:
     """The revocation list as a signed BitstringStatusListCredential (VC-JWT)."""
     indexes, changed = revoked(session)
     vc = document.status_list_credential(
-        issuer.base, bitstring.encode(indexes, v.STATUS_LIST_BITS), _aware(changed) if changed else _EPOCH
+        issuer.base, bitstring.encode(indexes, v.STATUS_LIST_BITS), as_utc(changed) if changed else _EPOCH
     )
     header = {"alg": v.ALGORITHM, "kid": issuer.keys.kid(issuer.base), "typ": "JWT"}
     claims = {"iss": vc["issuer"], "jti": vc["id"], "sub": vc["credentialSubject"]["id"], "vc": vc}
