@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from competency_portal.clock import add_months
 from competency_portal.models import (
@@ -153,7 +153,13 @@ def _domain_offers(session: Session, current: list[Current]) -> list[Offer]:
     ).all()
     offers = []
     for slug, version in versions:
-        for domain in session.scalars(select(Domain).where(Domain.version_id == version.id).order_by(Domain.position)):
+        domains = session.scalars(
+            select(Domain)
+            .where(Domain.version_id == version.id)
+            .order_by(Domain.position)
+            .options(selectinload(Domain.items))  # one query for every domain's items, not one per domain
+        )
+        for domain in domains:
             basis = [_best(by_key.get((slug, item.code), [])) for item in domain.items]
             if not domain.items or None in basis:
                 continue
@@ -191,7 +197,11 @@ def _role_offer(session: Session, person: User, current: list[Current], today: d
     role = session.scalar(
         select(RoleProfile).where(RoleProfile.slug == person.target_role).order_by(RoleProfile.revision.desc()).limit(1)
     )
-    targets = session.scalars(select(RoleTarget).where(RoleTarget.role_profile_id == role.id)).all()
+    targets = session.scalars(
+        select(RoleTarget)
+        .where(RoleTarget.role_profile_id == role.id)
+        .options(selectinload(RoleTarget.item).selectinload(Item.version))  # the alignments name both
+    ).all()
     basis = []
     for required in readiness.items:
         same = groups.get(required.required.key, frozenset({required.required.key}))
