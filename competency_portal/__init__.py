@@ -10,7 +10,7 @@ from flask import Flask
 from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
 from werkzeug.routing import IntegerConverter
 
-from competency_portal import assets, cli, clock, config, policy, security, storage, throttling
+from competency_portal import assets, cli, clock, config, jobs, policy, security, storage, throttling
 from competency_portal.extensions import csrf, db, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -62,6 +62,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     _trust_proxies(app)
     throttling.init_app(app)
     _keep_readiness_rollup()
+    jobs.init_app(app)  # slow work goes to the queue when REDIS_URL is set, else runs after commit
     storage.init_app(app)  # uploads a crashed process left half-saved are settled before serving
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)

@@ -46,6 +46,11 @@ def defaults(instance_path: str) -> dict:
         "OIDC_PROVIDERS": [],  # identity providers staff may sign in with (see oidc_settings)
         "REDIS_URL": None,  # sign-in throttling counts in Redis when set, in the database otherwise
         "THROTTLE_KEY_PREFIX": "portal",
+        # Background jobs go to this RQ queue on REDIS_URL (without REDIS_URL they run after commit, in-process);
+        # a running job silent for JOBS_LEASE_SECONDS has lost its worker; the relay looks every JOBS_RELAY_SECONDS.
+        "JOBS_QUEUE": "portal",
+        "JOBS_LEASE_SECONDS": 600,
+        "JOBS_RELAY_SECONDS": 15,
         "SIGN_IN_LIMITS": {},  # failed attempts allowed: account, address, overall (services.sign_in_limits)
         "TRUSTED_PROXIES": 0,  # reverse proxies in front of the portal whose X-Forwarded-For is believed
         "PUBLIC_URL": None,  # e.g. https://competency.trust.nhs.uk: the address in published URIs (CASE)
@@ -121,11 +126,20 @@ def _listed(text: str) -> list[str]:
 
 
 def _throttling(environ) -> dict:
-    """REDIS_URL, THROTTLE_KEY_PREFIX, SIGN_IN_<ACCOUNT|ADDRESS|OVERALL>_LIMIT and TRUSTED_PROXIES, checked."""
+    """REDIS_URL, THROTTLE_KEY_PREFIX, the JOBS_ settings, SIGN_IN_<ACCOUNT|ADDRESS|OVERALL>_LIMIT and
+    TRUSTED_PROXIES, checked."""
     found: dict = {}
-    for name in ("REDIS_URL", "THROTTLE_KEY_PREFIX"):
+    for name in ("REDIS_URL", "THROTTLE_KEY_PREFIX", "JOBS_QUEUE"):
         if environ.get(name):
             found[name] = environ[name]
+    for name in ("JOBS_LEASE_SECONDS", "JOBS_RELAY_SECONDS"):
+        if environ.get(name):
+            try:
+                found[name] = float(environ[name])
+            except ValueError:
+                raise ConfigError(f"{name} must be a number of seconds, e.g. 600.") from None
+            if found[name] <= 0:
+                raise ConfigError(f"{name} must be a number of seconds above 0.")
     limits = {}
     for name in sign_in_limits.DEFAULT_LIMITS:
         text = environ.get(f"SIGN_IN_{name.upper()}_LIMIT")

@@ -11,7 +11,7 @@ from sqlalchemy import event, func, select
 
 from competency_portal import clock
 from competency_portal.extensions import db
-from competency_portal.models import AuditEvent, Role, Supervision, Team, User
+from competency_portal.models import AuditEvent, Job, Role, Supervision, Team, User
 from competency_portal.services import audit, people
 
 PASSWORD = "correct horse battery"
@@ -681,9 +681,15 @@ def test_confirm_checks_the_file_again_and_writes_nothing_if_things_changed(as_a
     assert not (imports_dir / f"staff-{token}.csv").exists()
 
 
-def test_the_import_result_page_needs_an_import(as_admin):
-    response = as_admin.get("/admin/import/done")
-    assert response.status_code == 302 and response.headers["Location"].endswith("/admin/import")
+def test_the_import_result_page_follows_an_import_job_and_nothing_else(as_admin, session, admin):
+    assert as_admin.get("/admin/import/999").status_code == 404
+    other = Job(kind="email", label="Email to someone", payload={}, attempts=0, progress_done=0, max_attempts=5)
+    waiting = Job(kind="staff_import", label="Import staff", payload={}, attempts=0, progress_done=0, max_attempts=3)
+    session.add_all([other, waiting])
+    session.commit()
+    assert as_admin.get(f"/admin/import/{other.id}").status_code == 404
+    html = as_admin.get(f"/admin/import/{waiting.id}").get_data(as_text=True)
+    assert "Importing staff" in html and "Waiting to start" in html and 'http-equiv="refresh"' in html
 
 
 # -- the audit trail --------------------------------------------------------------------

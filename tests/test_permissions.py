@@ -105,7 +105,6 @@ EXPECTED_GET: dict[str, dict] = {
     "admin.import_staff": ADMIN_ONLY,
     "admin.import_sample": ADMIN_ONLY,
     "admin.confirm_import": POST_ONLY,
-    "admin.import_result": _row(SIGNIN, 403, 403, 403, 403, 403, "->/admin/import"),
     "admin.audit_trail": ADMIN_ONLY,
     "admin.person_data": ADMIN_ONLY,
     "auth.my_data": SIGNED_IN_200,
@@ -117,6 +116,7 @@ import permission_rules_appraisal  # noqa: E402
 import permission_rules_case  # noqa: E402
 import permission_rules_credentials  # noqa: E402
 import permission_rules_frameworks  # noqa: E402
+import permission_rules_jobs  # noqa: E402
 import permission_rules_recruitment_shortlisting  # noqa: E402
 import permission_rules_recruitment_vacancies  # noqa: E402
 import permission_rules_sharing  # noqa: E402
@@ -127,6 +127,7 @@ RULE_MODULES = (
     permission_rules_case,
     permission_rules_credentials,
     permission_rules_frameworks,
+    permission_rules_jobs,
     permission_rules_training,
     permission_rules_appraisal,
     permission_rules_recruitment_vacancies,

@@ -30,6 +30,7 @@ from competency_portal.models import (
     Appraisal,
     AppraisalState,
     EvidenceType,
+    Job,
     Objective,
     ProgressNote,
     Supervision,
@@ -77,6 +78,10 @@ EXEMPT = {
     "auth.revoke_api_token": "revoking someone else's token changes nothing: tests/permission_rules_api.py posts it "
     "as every other kind of user, and tests/test_api.py checks the token still works",
     "catalogue.item": "revision of a published framework: public to everyone by design",
+    "admin.import_result": "staff imports are the administrators' shared work (any administrator may follow "
+    "one); everyone else is refused by the route rule (tests/permission_rules_jobs.py)",
+    "admin.try_job_again": "background work is the administrators' to mend; everyone else is refused by the "
+    "route rule (tests/permission_rules_jobs.py posts it as every kind of user)",
     **{
         endpoint: "a framework draft is the administrators' shared work: any administrator may review any draft, "
         "and everyone else is refused by the route rule (tests/permission_rules_frameworks.py)"
@@ -128,6 +133,8 @@ PROBES: dict[str, list[tuple[str, dict]]] = {
         ("b", _refuse(owner=404, other_staff=404, supervisor=404, unrelated_supervisor=404, recruiter=404, admin=404))
     ],
     "admin.edit_person": [("b", NOT_ADMIN)],
+    # Work someone started is followed by them and by administrators, never by their supervisor.
+    "main.job": [("b", _refuse(owner=404, supervisor=404, unrelated_supervisor=404, recruiter=404))],
     "admin.reset_password": [("b", NOT_ADMIN)],
     "admin.person_data": [("b", NOT_ADMIN)],
     "admin.reset_second_factor": [("b", NOT_ADMIN)],
@@ -250,7 +257,11 @@ def _b_world(app, world) -> dict:
     )
     application = session.scalar(select(Application.id).where(Application.vacancy_id == vacancy.id))
     item = shortlisting_rules.application_criteria(session)[0].item_id
+    job = Job(kind="email", label="Email about Bravo secret reflection", started_by_id=other.id)
+    session.add(job)
+    session.flush()
     b = {
+        "job_id": job.id,
         "evidence_id": submitted.id,
         "attachment_id": submitted.current.attachments[0].id,
         "sign_off_id": world.others_sign_off,

@@ -34,6 +34,7 @@ import openpyxl
 import permission_rules_api as api_rules
 import permission_rules_case as case_rules
 import permission_rules_credentials as credential_rules
+import permission_rules_jobs as job_rules
 import permission_rules_recruitment_shortlisting as shortlisting_rules
 from pypdf import PdfReader
 from sqlalchemy import select
@@ -563,6 +564,7 @@ def write_everything(app, world, users: dict[str, Browser], p: Payloads, problem
         **case_rules.url_values(world),
         **credential_rules.url_values(world),
         **api_rules.url_values(world),
+        **job_rules.url_values(world),
     }
 
 

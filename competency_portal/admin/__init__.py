@@ -15,6 +15,7 @@ from competency_portal.admin import (  # noqa: E402,F401 - registers routes
     views_drafts,
     views_frameworks,
     views_import,
+    views_jobs,
     views_people,
     views_roles,
     views_sign_in,

@@ -234,3 +234,7 @@ class ApiClientForm(FlaskForm):
         choices=[(s.value, s.label) for s in ClientScope],
         validators=[DataRequired("Choose what the tool may read")],
     )
+
+
+class TryAgainForm(FlaskForm):
+    """Try a failed background job again (the button carries only the CSRF token)."""

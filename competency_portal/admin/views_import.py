@@ -2,6 +2,8 @@
 
 Between preview and confirmation the uploaded file waits in the staging folder
 (services/import_staging.py) under a token, so the confirmation applies exactly the file previewed.
+The confirmation hands the file to a background job (competency_portal/jobs), which checks it
+again and writes it; the result page follows the job.
 """
 
 from __future__ import annotations
@@ -9,14 +11,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Response, current_app, render_template
-from flask import session as flask_session
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 
-from competency_portal import clock, exports, policy, web
+from competency_portal import clock, exports, jobs, policy, web
 from competency_portal.admin import bp
 from competency_portal.admin.forms import ConfirmImportForm, ImportForm
 from competency_portal.extensions import db
+from competency_portal.jobs.handlers import STAFF_IMPORT
 from competency_portal.services import import_staging, staff_import, staff_import_store
 
 SCOPE = "staff"
@@ -28,12 +29,7 @@ def _staging() -> import_staging.Staging:
 
 def _preview(data: bytes) -> staff_import.ImportPreview:
     """What the file would do, checked against the people held now."""
-    return staff_import.parse(
-        data,
-        staff_import_store.snapshot(db.session),
-        actor_email=current_user.email,
-        role_profiles=staff_import_store.role_profiles(db.session),
-    )
+    return staff_import_store.preview(db.session, data, current_user.email)
 
 
 def _import_docs() -> dict:
@@ -86,7 +82,7 @@ def import_sample():
 @bp.post("/import/confirm")
 @policy.rule(policy.ADMIN)
 def confirm_import():
-    """Step 2: check the same file again and write every row in one transaction, or none."""
+    """Step 2: check the same file again, and hand it to a background job that writes every row, or none."""
     form = ConfirmImportForm()
     token = form.token.data or ""
     if not form.validate_on_submit() or not import_staging.TOKEN.match(token):
@@ -110,31 +106,24 @@ def confirm_import():
             problem=preview.problem,
             **_import_docs(),
         ), 409
-    outcome = web.attempt(
-        staff_import_store.apply,
+    job = jobs.submit(
         db.session,
-        preview,
-        actor_id=current_user.id,
-        today=clock.today(),
-        reference=token,
-        refusals=IntegrityError,
+        STAFF_IMPORT,
+        "Import staff",
+        {"reference": token, "today": clock.today().isoformat()},
+        started_by=current_user,
+        data=data,
+        max_attempts=3,
     )
-    if not outcome:
-        return web.done(
-            "Nothing was imported: someone changed the same people while the import ran. Upload the file again.",
-            "admin.import_staff",
-        )
+    db.session.commit()
     staging.discard(SCOPE, token)
-    result = outcome.value
-    flask_session["last_import"] = {"created": result.created, "updated": result.updated, "unchanged": result.unchanged}
-    return web.done(None, "admin.import_result")
+    return web.done(None, "admin.import_result", job_id=job.id)
 
 
-@bp.get("/import/done")
+@bp.get("/import/<int:job_id>")
 @policy.rule(policy.ADMIN)
-def import_result():
-    """What the last import did."""
-    result = flask_session.pop("last_import", None)
-    if result is None:
-        return web.done(None, "admin.import_staff")
-    return render_template("admin/import_done.html", result=result)
+def import_result(job_id: int):
+    """How the import is getting on, and then what it did."""
+    job = policy.job_for(db.session, current_user, job_id)
+    policy.require(job.kind == STAFF_IMPORT)
+    return render_template("admin/import_done.html", job=job, result=job.result or {})

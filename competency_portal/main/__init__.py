@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("main", __name__, template_folder="templates")
 
-from competency_portal.main import views  # noqa: E402,F401 - registers routes
+from competency_portal.main import views, views_jobs  # noqa: E402,F401 - registers routes

@@ -16,6 +16,7 @@ TARGETS: dict[str, tuple[str, str | None]] = {
     "queue": ("supervision.queue", None),
     "sharing": ("evidence.sharing", None),
     "appraisal": ("appraisal.show", "appraisal_id"),
+    "job": ("main.job", "job_id"),
 }
 
 

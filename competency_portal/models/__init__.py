@@ -39,6 +39,7 @@ from competency_portal.models.frameworks import (
     ScaleLevel,
 )
 from competency_portal.models.identity import ExternalIdentity
+from competency_portal.models.jobs import Job, JobState
 from competency_portal.models.people import Deputy, Role, Supervision, Team, User, UserRole
 from competency_portal.models.recruitment import (
     Application,
@@ -58,6 +59,8 @@ from competency_portal.models.throttle import ThrottleCounter
 from competency_portal.models.training import DbsCheck, Registration, TrainingRecord, TrainingSubject
 
 __all__ = [
+    "Job",
+    "JobState",
     "ApiClient",
     "ClientScope",
     "ClientToken",

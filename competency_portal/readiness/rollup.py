@@ -8,7 +8,8 @@ They are kept right on every write, by a listener on every session:
 
 - at each flush it notes whose facts may have changed: the owner of any sign-off (or sign-off
   item) added, changed or removed; any person added, or whose target role changed; everyone,
-  when frameworks, items, role profiles or crosswalks change;
+  when frameworks, items, role profiles or crosswalks change - which, for a whole trust, is a
+  background job asked for in the same transaction (competency_portal/jobs), not the request's work;
 - just before the transaction commits it takes the audit chain's head (which an audited write
   already holds) and rewrites their facts from what the database then holds. Two transactions
   changing one person at the same moment therefore recompute one after the other, the second
@@ -19,6 +20,7 @@ Bulk writes that bypass the ORM (the benchmark's generator) call `refresh` thems
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from itertools import chain
@@ -36,6 +38,8 @@ from competency_portal.models import (
     Framework,
     FrameworkVersion,
     Item,
+    Job,
+    JobState,
     ReadinessFact,
     RoleProfile,
     RoleTarget,
@@ -76,7 +80,7 @@ def _apply(session: Session) -> None:
     if not pending:
         return
     if pending["all"]:
-        refresh(session, None)
+        _recompute_everyone(session)
         return
     ids = set(pending["users"])
     evidence = {e for e in pending["evidence"] if e is not None}
@@ -97,6 +101,19 @@ def _apply(session: Session) -> None:
     session.info.pop(_PENDING, None)  # our own writes are not changes to note
 
 
+def _recompute_everyone(session: Session) -> None:
+    # A whole trust takes seconds: it is a background job, asked for in this transaction, unless
+    # one is already waiting to start (it will read what this transaction commits).
+    from competency_portal import jobs
+    from competency_portal.jobs.handlers import READINESS
+
+    waiting = session.scalar(select(Job.id).where(Job.kind == READINESS, Job.state == JobState.QUEUED).limit(1))
+    if waiting is None:
+        jobs.submit(session, READINESS, "Recompute everyone's readiness after a framework change")
+        session.flush()
+    session.info.pop(_PENDING, None)
+
+
 def _forget(session: Session, *args) -> None:
     session.info.pop(_PENDING, None)
 
@@ -109,8 +126,13 @@ def install() -> None:
         event.listen(Session, "after_rollback", _forget)
 
 
-def refresh(session: Session, user_ids: set[int] | None) -> int:
-    """Rewrite the facts of these people (None: everyone); returns how many people have a target role."""
+def refresh(
+    session: Session, user_ids: set[int] | None, progress: Callable[[int, int | None], None] | None = None
+) -> int:
+    """Rewrite the facts of these people (None: everyone); returns how many people have a target role.
+
+    `progress(done, total)` is told after each chunk of people.
+    """
     # One refresh at a time, serialised on the audit chain's head: every write that changes
     # readiness is audited, so its transaction already holds that lock to its commit, and a second
     # refresh waits here and then reads what the first committed. Locking the people's rows instead
@@ -148,6 +170,8 @@ def refresh(session: Session, user_ids: set[int] | None) -> int:
                 )
         if rows:
             session.execute(insert(ReadinessFact), rows)
+        if progress is not None:
+            progress(start + len(chunk), len(people))
     return len(people)
 
 

@@ -1,7 +1,9 @@
 """Notifications: in the portal always, and by email when SMTP is configured; reading and marking them.
 
-`notify` adds the message inside the caller's transaction; emails are sent only once that
-transaction commits, so nobody is emailed about a change that was rolled back.
+`notify` adds the message inside the caller's transaction, and the email as a background job in
+the same transaction: it is sent only once that transaction commits, so nobody is emailed about a
+change that was rolled back, and a mail server that is down delays the email (retried with
+backoff) rather than the person's request or the change.
 
 A notification names what it is about (`about=("evidence", 12)`), never a URL: the web layer
 registers, with `resolve_links_with`, the function that turns a target into the link an email
@@ -11,21 +13,20 @@ carries (create_app does), and builds the notifications page's links itself.
 from __future__ import annotations
 
 import logging
-import smtplib
 from collections.abc import Callable
 from datetime import datetime
-from email.message import EmailMessage
 
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from competency_portal import jobs
+from competency_portal.jobs import handlers
 from competency_portal.models import Notification, User
 
 log = logging.getLogger(__name__)
-_PENDING = "portal_pending_email"
 
 # What a notification may be about: a kind, and whether it names one object by id.
-TARGETS = {"evidence": True, "review": True, "queue": False, "sharing": False, "appraisal": True}
+TARGETS = {"evidence": True, "review": True, "queue": False, "sharing": False, "appraisal": True, "job": True}
 
 About = tuple[str, int | None]
 _link_for: Callable[[str, int | None], str] | None = None
@@ -52,29 +53,14 @@ def notify(
     session.add(note)
     if mail and mail.get("server"):
         url = _link_for(kind, target_id) if kind is not None and _link_for is not None else None
-        session.info.setdefault(_PENDING, []).append((mail, user.email, message, url))
+        jobs.submit(
+            session,
+            handlers.EMAIL,
+            f"Email to {user.email}",
+            {"mail": mail, "to": user.email, "message": message, "url": url},
+            max_attempts=6,
+        )
     return note
-
-
-@event.listens_for(Session, "after_commit")
-def _send_after_commit(session: Session) -> None:
-    for mail, to, message, url in session.info.pop(_PENDING, []):
-        try:
-            email = EmailMessage()
-            # A title or name typed with a line break would otherwise break the header (the email library refuses it).
-            subject = " ".join(message.split())[:80]
-            email["From"], email["To"], email["Subject"] = mail["sender"], to, "Competency Portal: " + subject
-            email.set_content(message + (f"\n\n{mail.get('base_url', '')}{url}" if url else ""))
-            with smtplib.SMTP(mail["server"], mail.get("port", 25), timeout=10) as smtp:
-                smtp.send_message(email)
-        except (OSError, smtplib.SMTPException):
-            # The in-portal notification is the record; a mail failure must not undo the change.
-            log.exception("could not email %s", to)
-
-
-@event.listens_for(Session, "after_rollback")
-def _drop_after_rollback(session: Session) -> None:
-    session.info.pop(_PENDING, None)
 
 
 def mail_settings(config: dict) -> dict | None:

@@ -1,9 +1,8 @@
 """Reading the people a staff import is checked against, and writing a clean preview.
 
 `snapshot` reads everyone held and `role_profiles` the role profiles a target role may name, for
-`staff_import.parse`; `apply` writes a preview with no errors in the caller's transaction, with one
-audit record per person created or changed and a summary.
-"""
+`staff_import.parse` (`preview` does both); `apply` writes a preview with no errors in the caller's
+transaction, with one audit record per person created or changed and a summary."""
 
 from __future__ import annotations
 
@@ -16,7 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from competency_portal.models import Role, RoleProfile, Supervision, Team, User, UserRole
 from competency_portal.services import audit, people
-from competency_portal.services.staff_import import ExistingPerson, ImportPreview, ImportRow
+from competency_portal.services.staff_import import ExistingPerson, ImportPreview, ImportRow, parse
 
 
 def _chunks(values: list, size: int = 500):
@@ -75,6 +74,11 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     created_ids: list[int] = field(default_factory=list)
+
+
+def preview(session: Session, data: bytes, actor_email: str | None) -> ImportPreview:
+    """What the file would do, checked against the people held now (writes nothing)."""
+    return parse(data, snapshot(session), actor_email=actor_email, role_profiles=role_profiles(session))
 
 
 def apply(

@@ -26,6 +26,7 @@ WITHHELD: dict[str, frozenset[str]] = {
     "recovery_code": frozenset({"code_hash"}),
     "api_token": frozenset({"secret_hash"}),
     "api_client": frozenset({"secret_hash"}),
+    "background_job": frozenset({"data"}),  # a file uploaded for the job: other people's details
 }
 
 
@@ -80,6 +81,11 @@ DIRECT: list[Source] = [
     _direct("notification", "Messages the portal sent you", "user_id"),
     _direct("framework_draft", "Framework drafts you made or changed", "created_by_id", "updated_by_id"),
     _direct("site_setting", "Portal settings you changed", "changed_by_id"),
+    _direct(
+        "background_job",
+        "Background work you started, such as staff imports (their files are withheld)",
+        "started_by_id",
+    ),
     Source(
         "audit_event",
         "The audit trail: everything recorded about you, and what you did (details left out where others are named)",

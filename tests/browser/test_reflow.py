@@ -46,7 +46,6 @@ UNREACHED = {
     "static": "files, not pages",
     "main.health": "a health check for load balancers, not a page",
     "admin.index": "redirects to the list of people",
-    "admin.import_result": "shown only straight after an import, from the session (covered by tests/test_admin.py)",
     # At 375 px in tests/browser/test_oidc_journey.py:
     "auth.provider_start": "only with an identity provider configured",
     "auth.provider_callback": "only with an identity provider configured",
