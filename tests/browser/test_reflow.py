@@ -20,6 +20,7 @@ import permission_rules_api as api_rules
 import permission_rules_appraisal as appraisal_rules
 import permission_rules_case as case_rules
 import permission_rules_credentials as credential_rules
+import permission_rules_jobs as job_rules
 import permission_rules_recruitment_shortlisting as shortlisting_rules
 import pytest
 from importer_docs import prose_docx
@@ -123,6 +124,7 @@ def _candidates(world) -> dict[str, list]:
         **{name: [value] for name, value in case_rules.url_values(world).items()},
         **{name: [value] for name, value in credential_rules.url_values(world).items()},
         **{name: [value] for name, value in api_rules.url_values(world).items()},
+        **{name: [value] for name, value in job_rules.url_values(world).items()},
     }
 
 
