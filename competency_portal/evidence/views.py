@@ -214,9 +214,6 @@ def download(evidence_id: int, attachment_id: int):
     except storage.CorruptFile as error:
         current_app.logger.error("attachment %s not served: %s", attachment.id, error)
         abort(500, description=DAMAGED)
-    except storage.StorageUnavailable as error:
-        current_app.logger.error("attachment %s not served: %s", attachment.id, error)
-        abort(503, description="The store of attached files did not answer. Try again in a few minutes.")
     # Streamed in chunks, the last only once the whole has matched its SHA-256 (storage.integrity).
     response = send_file(
         stream, mimetype=attachment.content_type, as_attachment=True, download_name=attachment.filename

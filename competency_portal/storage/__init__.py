@@ -1,23 +1,25 @@
-"""Where attachment files live: a small interface, with a local folder (UPLOAD_FOLDER; `local.py`).
+"""Where attachment files live: a small interface, with a local folder (the default) or an S3 bucket.
 
 Files are stored under generated names, outside the web root; a name from a request is never used
-as a path or key. The guarantees:
+as a path or key. STORAGE_BACKEND chooses `local` (UPLOAD_FOLDER; `local.py`) or `s3` (S3_BUCKET and
+the other S3_ settings; `s3.py`). Either way the same guarantees hold:
 
 - a file saved for a database transaction is *pending* until it ends: kept if it commits, deleted if
   it rolls back (`pending.py`), and the attachment row is only committed after its file is stored, so
   an acknowledged attachment always has its file;
 - a process that dies in between leaves a marker, which `sweep` settles from the database (kept if an
   attachment row names the file, deleted otherwise), and a sweep never touches a live request's
-  upload: the marker's lock tells;
+  upload: on disk the marker's lock tells, in S3 its lease (see each module);
 - bytes are served only if they match the SHA-256 recorded at upload (`integrity.py`).
 
-Downloads go through the portal's own views, after their access checks: the store is never exposed
-to browsers.
+Downloads go through the portal's own views, after their access checks: the bucket is never exposed
+to browsers and no presigned URL is issued.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterable
 from typing import BinaryIO, Protocol
 
@@ -26,11 +28,14 @@ from sqlalchemy.orm import Session
 from competency_portal.storage.integrity import CorruptFile, StorageError, StorageUnavailable
 from competency_portal.storage.local import PENDING, LocalStorage
 from competency_portal.storage.pending import Swept
+from competency_portal.storage.s3 import DEFAULT_LEASE_SECONDS, S3Storage, client
 
 __all__ = [
+    "DEFAULT_LEASE_SECONDS",
     "PENDING",
     "CorruptFile",
     "LocalStorage",
+    "S3Storage",
     "Storage",
     "StorageError",
     "StorageUnavailable",
@@ -39,6 +44,7 @@ __all__ = [
     "init_app",
     "sweep",
 ]
+BACKENDS = ("local", "s3")
 log = logging.getLogger(__name__)
 
 
@@ -54,6 +60,13 @@ class Storage(Protocol):
 
 def from_config(config) -> Storage:
     """The storage the app is configured to use (a local folder by default)."""
+    if config.get("STORAGE_BACKEND", "local") == "s3":
+        return S3Storage(
+            client(config.get("S3_ENDPOINT_URL"), config.get("S3_REGION")),
+            config["S3_BUCKET"],
+            config.get("S3_PREFIX") or "",
+            int(config.get("S3_PENDING_LEASE_SECONDS") or DEFAULT_LEASE_SECONDS),
+        )
     return LocalStorage(config["UPLOAD_FOLDER"])
 
 
@@ -92,5 +105,14 @@ def sweep(app) -> Swept | None:
 
 
 def init_app(app) -> None:
-    """At start-up, settle uploads that a crashed process left pending (see the module docstring)."""
-    sweep(app)
+    """At start-up, settle uploads that a crashed process left pending (see the module docstring).
+
+    Markers in S3 too young to judge are judged again once their lease has run out, by a timer in
+    this process (outside tests), so a crash followed at once by a restart is settled without waiting
+    for the next restart.
+    """
+    swept = sweep(app)
+    if swept is not None and swept.retry_after is not None and not app.testing:
+        timer = threading.Timer(swept.retry_after + 1, sweep, args=(app,))
+        timer.daemon = True
+        timer.start()
