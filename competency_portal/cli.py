@@ -234,6 +234,24 @@ def recruitment_purge_command(older_than_days: int | None) -> None:
     )
 
 
+storage_cli = AppGroup("storage", help="Attachment storage housekeeping.")
+
+
+@storage_cli.command("sweep")
+def storage_sweep_command() -> None:
+    """Settle uploads left pending by processes that died (the app also does so when it starts)."""
+    from flask import current_app
+
+    from competency_portal import storage
+
+    swept = storage.sweep(current_app._get_current_object())
+    if swept is None:
+        _fail([], "Uploads were not settled: the database or the file store did not answer (see the log).")
+    click.echo(f"Settled uploads: {swept.kept} kept (their records were saved), {swept.deleted} deleted (never saved).")
+    if swept.retry_after is not None:
+        click.echo(f"Some uploads are too recent to judge; run this again in {swept.retry_after:.0f} seconds.")
+
+
 def register(app: Flask) -> None:
     """Attach the command groups to the app."""
     from competency_portal import cli_import
@@ -244,3 +262,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(notifications_cli)
     app.cli.add_command(recruitment_cli)
+    app.cli.add_command(storage_cli)

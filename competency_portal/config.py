@@ -7,6 +7,7 @@ Environment variables win so that a deployment never needs to edit files:
 from __future__ import annotations
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -37,6 +38,13 @@ def defaults(instance_path: str) -> dict:
         "PERMANENT_SESSION_LIFETIME": timedelta(minutes=30),  # signed out after 30 idle minutes
         "SESSION_REFRESH_EACH_REQUEST": True,
         "UPLOAD_FOLDER": str(Path(instance_path) / "uploads"),
+        # Attachments: "local" (UPLOAD_FOLDER) or "s3" (the S3_ settings; credentials from boto3's chain).
+        "STORAGE_BACKEND": "local",
+        "S3_BUCKET": None,
+        "S3_ENDPOINT_URL": None,  # for an S3-compatible server (MinIO, Ceph); AWS when unset
+        "S3_REGION": None,  # AWS_REGION / AWS_DEFAULT_REGION when unset
+        "S3_PREFIX": "",
+        "S3_PENDING_LEASE_SECONDS": 15 * 60,  # see storage/s3.py: longer than any request can run
         "MAX_ATTACHMENT_BYTES": 10 * 1024 * 1024,
         "MAIL_SERVER": None,
         "MAIL_PORT": 25,
@@ -74,6 +82,7 @@ def from_environment(environ: os._Environ | dict) -> dict:
         found["PORT"] = int(environ["PORT"])
     if environ.get("UPLOAD_FOLDER"):
         found["UPLOAD_FOLDER"] = environ["UPLOAD_FOLDER"]
+    found.update(_storage(environ))
     if environ.get("MAIL_SERVER"):
         found["MAIL_SERVER"] = environ["MAIL_SERVER"]
         found["MAIL_PORT"] = int(environ.get("MAIL_PORT", "25"))
@@ -119,6 +128,69 @@ def _credentials(environ: os._Environ | dict) -> dict:
                 )
         found["TRUSTED_CREDENTIAL_ISSUERS"] = issuers
     return found
+
+
+def _storage(environ) -> dict:
+    """STORAGE_BACKEND and the S3_ settings (checked with the rest of the configuration in `check`)."""
+    found: dict = {}
+    for name in ("STORAGE_BACKEND", "S3_BUCKET", "S3_ENDPOINT_URL", "S3_REGION", "S3_PREFIX"):
+        if environ.get(name):
+            found[name] = environ[name].strip()
+    if environ.get("S3_PENDING_LEASE_SECONDS"):
+        try:
+            found["S3_PENDING_LEASE_SECONDS"] = int(environ["S3_PENDING_LEASE_SECONDS"])
+        except ValueError:
+            raise ConfigError("S3_PENDING_LEASE_SECONDS must be a whole number of seconds, for example 900.") from None
+    return found
+
+
+# Names under which credentials might be put in a configuration file, where they do not belong.
+_CREDENTIAL_SETTINGS = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "S3_ACCESS_KEY",
+    "S3_SECRET_KEY",
+)
+_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+
+
+def check_storage(config: dict) -> None:
+    """Refuse an unknown storage backend or S3 settings that cannot work; tidy S3_PREFIX."""
+    backend = config.get("STORAGE_BACKEND") or "local"
+    if backend not in ("local", "s3"):
+        raise ConfigError(
+            f"STORAGE_BACKEND is {backend!r}; set it to local (files in UPLOAD_FOLDER) or s3 (a bucket, S3_BUCKET)."
+        )
+    present = [name for name in _CREDENTIAL_SETTINGS if config.get(name)]
+    if present:
+        raise ConfigError(
+            f"{', '.join(present)} must not be in the portal's configuration; set AWS_ACCESS_KEY_ID and "
+            "AWS_SECRET_ACCESS_KEY in the environment (or use an instance role) instead."
+        )
+    if backend != "s3":
+        return
+    bucket = config.get("S3_BUCKET") or ""
+    if not bucket:
+        raise ConfigError("STORAGE_BACKEND is s3 but S3_BUCKET is not set; set it to the bucket for attachments.")
+    if not _BUCKET.match(bucket):
+        raise ConfigError(
+            f"S3_BUCKET {bucket!r} is not a bucket name: 3 to 63 lower-case letters, digits, dots and hyphens."
+        )
+    endpoint = config.get("S3_ENDPOINT_URL")
+    if endpoint and not endpoint.startswith(("https://", "http://")):
+        raise ConfigError(
+            f"S3_ENDPOINT_URL {endpoint!r} must be the server's address, e.g. https://minio.trust.nhs.uk:9000; "
+            "leave it unset for AWS S3."
+        )
+    lease = config.get("S3_PENDING_LEASE_SECONDS")
+    if not isinstance(lease, int) or isinstance(lease, bool) or lease < 1:
+        raise ConfigError(
+            "S3_PENDING_LEASE_SECONDS must be a whole number of seconds, longer than any request can run "
+            "(gunicorn's --timeout), for example 900."
+        )
+    prefix = (config.get("S3_PREFIX") or "").strip("/")
+    config["S3_PREFIX"] = f"{prefix}/" if prefix else ""
 
 
 def _listed(text: str) -> list[str]:
@@ -170,7 +242,8 @@ def normalise_database_url(url: str) -> str:
 
 
 def check(config: dict) -> None:
-    """Refuse to run production with a missing or well-known secret key."""
+    """Refuse to run production with a missing or well-known secret key, or with unusable storage settings."""
+    check_storage(config)
     env = config.get("PORTAL_ENV")
     if env not in {"development", "testing", "production"}:
         raise ConfigError(f"PORTAL_ENV is {env!r}; set it to development, testing or production.")

@@ -160,3 +160,24 @@ def as_admin(app, seeded):
         yield client
     finally:
         app.test_client_class = None
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """A real S3-compatible server (moto's, in a subprocess) on a free 127.0.0.1 port (tests/s3_server.py)."""
+    from tests.s3_server import MotoServer
+
+    server = MotoServer(tmp_path_factory.mktemp("moto") / "moto.log").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["local", "s3"])
+def backend(request, tmp_path):
+    """Each storage backend in turn: a fresh upload folder, or a fresh bucket on the moto server."""
+    from tests.s3_server import Backend
+
+    if request.param == "local":
+        return Backend("local", tmp_path / "uploads")
+    server = request.getfixturevalue("s3_server")
+    return Backend("s3", tmp_path / "uploads", server=server, bucket=server.new_bucket())

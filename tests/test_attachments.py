@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import zipfile
+from pathlib import Path
 
 import pytest
 from world import PDF
 
+from competency_portal.extensions import db
+from competency_portal.models import Attachment
 from competency_portal.services.attachments import AttachmentRefused, check, clean_filename
-from competency_portal.storage import LocalStorage
+from competency_portal.storage import CorruptFile, LocalStorage
+from competency_portal.storage.integrity import ChunkReader, held_back
+from tests.portal_helpers import PDF as WORLD_PDF
+from tests.portal_helpers import body, signed_in
 
 LIMIT = 1024 * 1024
 
@@ -90,3 +97,49 @@ def test_storage_uses_generated_names_and_refuses_paths(tmp_path):
     assert not list(tmp_path.rglob("*.part"))
     with pytest.raises(ValueError):
         store.read("../../etc/passwd")
+
+
+def test_a_stored_file_whose_bytes_changed_is_refused_not_served(tmp_path):
+    store = LocalStorage(tmp_path)
+    name, sha = store.save(b"original notes"), hashlib.sha256(b"original notes").hexdigest()
+    assert store.read(name, sha) == b"original notes"
+    with store.open(name, sha) as stream:
+        assert stream.read() == b"original notes"
+    (tmp_path / name[:2] / name).write_bytes(b"tampered notes")
+    with pytest.raises(CorruptFile, match="damaged or was replaced"):
+        store.read(name, sha)
+    with pytest.raises(CorruptFile):
+        store.open(name, sha)
+
+
+def _read_all(reader) -> bytes:
+    got = b""
+    while chunk := reader.read(7):
+        got += chunk
+    return got
+
+
+def test_a_stream_found_damaged_at_its_end_never_releases_its_last_chunk():
+    chunks = [b"a" * 10, b"b" * 10, b"c" * 10]
+    whole = ChunkReader(held_back("x", iter(chunks), hashlib.sha256(b"".join(chunks)).digest()))
+    assert _read_all(whole) == b"".join(chunks)
+    damaged = ChunkReader(held_back("x", iter(chunks), hashlib.sha256(b"a" * 10 + b"b" * 10 + b"X" * 10).digest()))
+    got = b""
+    with pytest.raises(CorruptFile):
+        while chunk := damaged.read(7):
+            got += chunk
+    assert got == b"a" * 10 + b"b" * 10  # the download stops short: the browser reports it failed
+
+
+def test_a_download_whose_stored_file_was_changed_is_refused_with_a_reason(app, world):
+    owner = signed_in(app, world, "owner")
+    url = f"/portfolio/evidence/{world.draft}/attachments/{world.draft_attachment}"
+    good = owner.get(url)
+    assert good.status_code == 200 and good.data == WORLD_PDF
+    stored = db.session.get(Attachment, world.draft_attachment).stored_name
+    db.session.rollback()
+    (Path(app.config["UPLOAD_FOLDER"]) / stored[:2] / stored).write_bytes(WORLD_PDF.replace(b"Catalog", b"Catalox"))
+    refused = owner.get(url)
+    assert refused.status_code == 500
+    assert "does not match the one that was uploaded" in body(refused)
+    assert b"Catalox" not in refused.data

@@ -1,23 +1,23 @@
 """Crash safety: a server killed mid-way through a stream of evidence with attachments loses no
-acknowledged submission and leaves nothing half-saved.
+acknowledged submission and leaves nothing half-saved, with attachments on disk and in S3.
 
-The real server (gunicorn, production settings) runs as a subprocess on a free loopback port,
-against the test database and an upload folder of the test's own. Client threads stream evidence
-(each with a distinct attachment) and submit it; once enough are acknowledged, with others still
-in flight, the whole server is SIGKILLed; it is started again and everything is checked: every
-acknowledged piece is complete (record, revision, links, attachment row and a file whose SHA-256
-matches), and nothing is half-present (no attachment row without its file, no file without a row,
-nothing left pending). Smaller tests drive the start-up sweep directly with processes that die
-before or after their commit, so both crash windows are exercised on every run.
+Every test runs on both storage backends: an upload folder of the test's own, and a fresh bucket on
+a real S3-compatible server (moto's, tests/s3_server.py). The real server (gunicorn, production
+settings) runs as a subprocess on a free loopback port, against the test database. Client threads
+stream evidence (each with a distinct attachment) and submit it; once enough are acknowledged, with
+others still in flight, the whole server is SIGKILLed; it is started again and everything is
+checked: every acknowledged piece is complete (record, revision, links, attachment row and a file
+whose SHA-256 matches), and nothing is half-present (no attachment row without its file, no file
+without a row, nothing left pending). Smaller tests drive the start-up sweep directly with processes
+that die before or after their commit, so both crash windows are exercised on every run. In S3 a
+marker is judged only once its lease has run out (storage/s3.py): the tests use a lease of seconds,
+and the restarted server settles the killed requests' uploads when it runs out.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import secrets
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -33,6 +33,7 @@ from competency_portal.models import Attachment, AuditHead, Evidence, EvidenceRe
 from competency_portal.services import audit
 from loadtest.client import Client, UnexpectedResponse, csrf_token, redirect_path
 from loadtest.server import Server, production_env
+from tests.s3_server import Backend, saved_by_a_process_that_dies
 
 ROOT = Path(__file__).resolve().parent.parent
 WRITERS = 3  # client threads, one staff member each
@@ -107,8 +108,16 @@ def _start(env: dict, tmp_path: Path) -> Server:
     return Server(env, workers=2, log_path=tmp_path / "gunicorn.log").start(timeout=90)
 
 
-def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _settled(backend: Backend, timeout: float = 60) -> set[str]:
+    """Wait until no upload is pending (at once on disk; once the leases run out in S3); what still is."""
+    deadline = time.monotonic() + timeout
+    while backend.pending() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    return backend.pending()
 
 
 @pytest.fixture
@@ -124,10 +133,9 @@ def writers_team(seeded):
 
 
 def test_a_server_killed_mid_stream_keeps_every_acknowledged_submission_whole_and_nothing_half_saved(
-    app, writers_team, tmp_path
+    app, writers_team, backend, tmp_path
 ):
-    uploads = tmp_path / "uploads"
-    env = production_env(app.config["SQLALCHEMY_DATABASE_URI"], uploads)
+    env = {**production_env(app.config["SQLALCHEMY_DATABASE_URI"], backend.root), **backend.env}
     server = _start(env, tmp_path)
     stop = threading.Event()
     writers = [Writer(server.url, email, items, str(n), stop) for n, (email, items, _) in enumerate(writers_team)]
@@ -149,13 +157,14 @@ def test_a_server_killed_mid_stream_keeps_every_acknowledged_submission_whole_an
             writer.join(timeout=60)
         assert not any(w.is_alive() for w in writers)
         server = _start(env, tmp_path)  # the start-up sweep settles whatever the kill left pending
+        assert not _settled(backend), f"still pending after the restart; see {tmp_path / 'gunicorn.log'}"
 
         acknowledged = {eid: ack for w in writers for eid, ack in w.acknowledged.items()}
         submitted = set().union(*(w.submitted for w in writers))
         attempted = {title: sha for w in writers for title, sha in w.attempted.items()}
         owners = [owner_id for _, _, owner_id in writers_team]
         items_of = {owner_id: sorted(items) for _, items, owner_id in writers_team}
-        store = storage.LocalStorage(uploads)
+        store = backend.store()
         db.session.expire_all()
 
         # Every acknowledged submission is whole: record, revision, links, attachment row and file.
@@ -166,7 +175,7 @@ def test_a_server_killed_mid_stream_keeps_every_acknowledged_submission_whole_an
             assert revision.number == 1 and revision.title == title
             assert sorted(link.item_id for link in revision.links) == items_of[evidence.owner_id]
             assert [a.sha256 for a in revision.attachments] == [sha]
-            assert hashlib.sha256(store.read(revision.attachments[0].stored_name)).hexdigest() == sha
+            assert _sha(store.read(revision.attachments[0].stored_name)) == sha
         for evidence_id in submitted:
             assert db.session.get(Evidence, evidence_id).state == EvidenceState.SUBMITTED
 
@@ -178,12 +187,12 @@ def test_a_server_killed_mid_stream_keeps_every_acknowledged_submission_whole_an
             assert revision.title in attempted and len(revision.attachments) == 1 and revision.links
             attachment = revision.attachments[0]
             assert attachment.sha256 == attempted[revision.title]
-            assert _sha(uploads / attachment.stored_name[:2] / attachment.stored_name) == attachment.sha256
-        # ...and every file on disk belongs to a record; nothing is left pending or half-written.
+            assert _sha(store.read(attachment.stored_name)) == attachment.sha256
+        # ...and every stored file belongs to a record; nothing is left pending or half-written.
         named = set(db.session.scalars(select(Attachment.stored_name)))
-        on_disk = {p.name for p in uploads.glob("??/*")}
-        assert on_disk == named, f"orphan files: {sorted(on_disk - named)}; missing: {sorted(named - on_disk)}"
-        assert not list((uploads / storage.PENDING).glob("*"))
+        stored = backend.files()
+        assert stored == named, f"orphan files: {sorted(stored - named)}; missing: {sorted(named - stored)}"
+        assert not backend.pending()
         db.session.rollback()
 
         # The restarted server serves an acknowledged attachment byte for byte.
@@ -196,37 +205,13 @@ def test_a_server_killed_mid_stream_keeps_every_acknowledged_submission_whole_an
         )
         db.session.rollback()
         download = reader.get(f"/portfolio/evidence/{evidence_id}/attachments/{attachment_id}")
-        assert hashlib.sha256(download.content).hexdigest() == sha
+        assert _sha(download.content) == sha
     finally:
         stop.set()
         server.stop(kill=True)
 
 
 # -- the start-up sweep, with processes that die at a chosen moment ----------------------------
-
-_DIE_AFTER_SAVING = """
-import os, sys
-from sqlalchemy import create_engine, text
-from sqlalchemy.orm import Session
-from competency_portal.storage import LocalStorage
-session = Session(create_engine("sqlite://"))
-session.execute(text("SELECT 1"))
-name = LocalStorage(sys.argv[1]).save(sys.argv[2].encode(), session)
-print(name, flush=True)
-os._exit(0)  # dies as a SIGKILL would: no commit, no rollback, no clean-up
-"""
-
-
-def _saved_by_a_process_that_dies(root: Path, content: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-c", _DIE_AFTER_SAVING, str(root), content],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    return done.stdout.strip()
 
 
 def _attach(session, stored_name: str, data: bytes) -> None:
@@ -245,41 +230,46 @@ def _attach(session, stored_name: str, data: bytes) -> None:
     session.commit()
 
 
+def _configure(app, backend: Backend, monkeypatch) -> None:
+    for name, value in backend.config.items():
+        monkeypatch.setitem(app.config, name, value)
+
+
 def test_the_start_up_sweep_keeps_what_was_committed_and_deletes_what_was_not(
-    app, writers_team, session, tmp_path, monkeypatch
+    app, writers_team, session, backend, tmp_path, monkeypatch
 ):
-    root = tmp_path / "uploads"
-    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(root))
+    _configure(app, backend, monkeypatch)
     owner = session.get(User, writers_team[0][2])
     draft(session, owner, tmp_path, with_file=False)
-    lost = _saved_by_a_process_that_dies(root, "never committed")
-    kept = _saved_by_a_process_that_dies(root, "committed just before the crash")
+    lost = saved_by_a_process_that_dies(backend, "never committed")
+    kept = saved_by_a_process_that_dies(backend, "committed just before the crash")
     _attach(session, kept, b"committed just before the crash")
-    assert {p.name for p in (root / storage.PENDING).iterdir()} == {lost, kept}
+    assert backend.pending() == {lost, kept} and backend.files() == {lost, kept}
+    backend.wait_for_leases()
 
     storage.init_app(app)
 
-    assert not (root / lost[:2] / lost).exists()
-    assert (root / kept[:2] / kept).read_bytes() == b"committed just before the crash"
-    assert not list((root / storage.PENDING).iterdir())
+    assert backend.files() == {kept}
+    assert backend.store().read(kept) == b"committed just before the crash"
+    assert not backend.pending()
 
 
-def test_the_sweep_leaves_a_live_request_s_upload_alone(app, session, tmp_path, monkeypatch):
-    root = tmp_path / "uploads"
-    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(root))
+def test_the_sweep_leaves_a_live_request_s_upload_alone(app, session, backend, monkeypatch):
+    backend = backend.with_lease(120)  # S3: a live request is always younger than the lease
+    _configure(app, backend, monkeypatch)
     with Session(db.engine) as in_flight:  # another worker, mid-request: saved the file, not yet committed
         in_flight.execute(text("SELECT 1"))
-        name = storage.LocalStorage(root).save(b"still being saved", in_flight)
+        name = backend.store().save(b"still being saved", in_flight)
 
         storage.init_app(app)  # a worker starting meanwhile
 
-        assert (root / name[:2] / name).exists() and (root / storage.PENDING / name).exists()
+        assert backend.files() == {name} and backend.pending() == {name}
         in_flight.rollback()
-    assert not (root / name[:2] / name).exists() and not list((root / storage.PENDING).iterdir())
+    assert not backend.files() and not backend.pending()
 
 
-def test_a_file_saved_for_a_transaction_stays_only_if_it_commits(tmp_path):
-    store = storage.LocalStorage(tmp_path)
+def test_a_file_saved_for_a_transaction_stays_only_if_it_commits(backend, tmp_path):
+    store = backend.store()
     engine = create_engine(f"sqlite:///{tmp_path / 'x.sqlite3'}")
     with Session(engine) as first:
         first.execute(text("SELECT 1"))
@@ -288,12 +278,12 @@ def test_a_file_saved_for_a_transaction_stays_only_if_it_commits(tmp_path):
     with Session(engine) as second:
         second.execute(text("SELECT 1"))
         rolled_back = store.save(b"dropped", second)
+        assert backend.files() == {committed, rolled_back} and backend.pending() == {rolled_back}
         second.rollback()
     with Session(engine) as third:
         third.execute(text("SELECT 1"))
         abandoned = store.save(b"dropped too", third)  # closed without committing
+        assert abandoned in backend.files()
     assert store.read(committed) == b"kept"
-    assert not (tmp_path / rolled_back[:2] / rolled_back).exists()
-    assert not (tmp_path / abandoned[:2] / abandoned).exists()
-    assert not list((tmp_path / storage.PENDING).iterdir()) and not list(tmp_path.rglob("*.part"))
-    assert os.listdir(tmp_path / committed[:2]) == [committed]
+    assert backend.files() == {committed}, "a rolled-back or abandoned upload was left behind"
+    assert not backend.pending()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from io import BytesIO
-
 from flask import abort, current_app, render_template, request, send_file
 from flask_login import current_user
 
@@ -17,6 +15,11 @@ from competency_portal.services import evidence as evidence_service
 from competency_portal.services import notify, self_assessment
 from competency_portal.services.attachments import ACCEPTED_DESCRIPTION, AttachmentRefused, check
 from competency_portal.services.notify import mail_settings
+
+DAMAGED = (
+    "The stored copy of this file does not match the one that was uploaded, so it was not sent. "
+    "Tell your portal administrator which evidence and file it was."
+)
 
 
 def _form(groups, evidence=None) -> EvidenceForm:
@@ -206,10 +209,17 @@ def download(evidence_id: int, attachment_id: int):
     """An attachment, as a download, to people allowed to see the evidence."""
     evidence = _evidence(evidence_id)
     attachment = evidence_service.attachment(db.session, evidence, attachment_id) or abort(404)
-    data = storage.from_config(current_app.config).read(attachment.stored_name)
-    return send_file(
-        BytesIO(data), mimetype=attachment.content_type, as_attachment=True, download_name=attachment.filename
+    try:
+        stream = storage.from_config(current_app.config).open(attachment.stored_name, attachment.sha256)
+    except storage.CorruptFile as error:
+        current_app.logger.error("attachment %s not served: %s", attachment.id, error)
+        abort(500, description=DAMAGED)
+    # Streamed in chunks, the last only once the whole has matched its SHA-256 (storage.integrity).
+    response = send_file(
+        stream, mimetype=attachment.content_type, as_attachment=True, download_name=attachment.filename
     )
+    response.content_length = attachment.size
+    return response
 
 
 @bp.route("/portfolio/self-assessment", methods=["GET", "POST"])

@@ -3,12 +3,13 @@
 from flask import render_template
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from competency_portal import policy
 from competency_portal.extensions import db
 from competency_portal.main import bp
 from competency_portal.services import catalogue
+from competency_portal.storage import StorageUnavailable
 
 
 @bp.get("/")
@@ -43,6 +44,19 @@ def http_error(error: HTTPException):
 def form_expired(error: CSRFError):
     """A form whose token is missing or stale: nothing was saved; say so plainly and how to recover."""
     return render_template("main/error.html", error=error, form_expired=True), 400
+
+
+@bp.app_errorhandler(StorageUnavailable)
+def storage_unavailable(error: StorageUnavailable):
+    """The file store (an S3 bucket) did not answer: nothing was saved; say to try again."""
+    from flask import current_app
+
+    db.session.rollback()  # an upload made for this request is removed with its transaction
+    current_app.logger.error("file store unavailable: %s", error)
+    unavailable = ServiceUnavailable(
+        "The store of attached files did not answer, so nothing was saved or sent. Try again in a few minutes."
+    )
+    return render_template("main/error.html", error=unavailable), 503
 
 
 @bp.app_errorhandler(Exception)

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from competency_portal.models import User
 from competency_portal.services import audit, subject_access_pdf
 from competency_portal.services.subject_access_registry import CHILDREN, DIRECT, READING_ORDER, WITHHELD, T
-from competency_portal.storage import Storage
+from competency_portal.storage import CorruptFile, Storage
 
 IN_MEMORY_UP_TO = 32 * 1024 * 1024  # larger archives spill to a temporary file
 
@@ -121,8 +121,8 @@ def archive(session: Session, person: User, actor: User, storage: Storage, now: 
             bundle.writestr(f"records/{table}.json", json.dumps(held.rows(table), indent=1, ensure_ascii=False))
         for path, attachment in placed:
             try:
-                bundle.writestr(path, storage.read(attachment["stored_name"]))
-            except FileNotFoundError:
+                bundle.writestr(path, storage.read(attachment["stored_name"], attachment["sha256"]))
+            except (FileNotFoundError, CorruptFile):  # a damaged copy is not handed out as theirs
                 missing.append(path)
         manifest = {
             "person": {"id": person.id, "name": person.name, "email": person.email},

@@ -1,8 +1,7 @@
-"""Where attachment files live: a small interface, with a local folder as the default.
+"""Attachments in a local folder (the default backend), named by random 128-bit hex ids.
 
-Files are stored outside the web root under generated names; a name from a request is never
-used as a path. A file is written to a temporary name, flushed to disk and then renamed, so a
-crash never leaves a half-written file under a real name.
+A file is written to a temporary name, flushed to disk and then renamed, so a crash never leaves
+a half-written file under a real name.
 
 A file saved for a database transaction (`save(data, session)`) is *pending* until that
 transaction ends: a marker `pending/<name>` is created before the file and held locked
@@ -18,7 +17,7 @@ only committed after its file is on disk, so an acknowledged attachment always h
 from __future__ import annotations
 
 import fcntl
-import logging
+import hashlib
 import os
 import re
 import secrets
@@ -26,24 +25,17 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO
 
-from sqlalchemy import event
-from sqlalchemy.orm import Session, scoped_session
+from sqlalchemy.orm import Session
 
-_NAME = re.compile(r"^[0-9a-f]{32}$")
+from competency_portal.storage.integrity import CorruptFile, verify
+from competency_portal.storage.pending import Swept, hold
+
+NAME = re.compile(r"^[0-9a-f]{32}$")
 PENDING = "pending"
-_PENDING_KEY = "competency_portal.pending_files"
 _STALE_NEW_MARKER_SECONDS = 60  # a `.new` marker is only unlocked for an instant before it is locked
-log = logging.getLogger(__name__)
-
-
-class Storage(Protocol):
-    """What the portal needs from a file store."""
-
-    def save(self, data: bytes, session: Session | None = None) -> str: ...
-    def read(self, name: str) -> bytes: ...
-    def delete(self, name: str) -> None: ...
+_CHUNK = 64 * 1024
 
 
 def _fsync_dir(path: Path) -> None:
@@ -63,10 +55,13 @@ class _Pending:
     fd: int
 
     def settle(self, keep: bool) -> None:
-        if not keep:
-            self.storage.delete(self.name)
-        (self.storage.pending_dir / self.name).unlink(missing_ok=True)
-        os.close(self.fd)  # releases the lock
+        """Keep or delete the file, then remove the marker and release its lock."""
+        try:
+            if not keep:
+                self.storage.delete(self.name)
+            (self.storage.pending_dir / self.name).unlink(missing_ok=True)
+        finally:
+            os.close(self.fd)  # releases the lock
 
 
 class LocalStorage:
@@ -77,7 +72,7 @@ class LocalStorage:
         self.pending_dir = self.root / PENDING
 
     def _path(self, name: str) -> Path:
-        if not _NAME.match(name):
+        if not NAME.match(name):
             raise ValueError("not a stored file name")
         return self.root / name[:2] / name
 
@@ -103,7 +98,7 @@ class LocalStorage:
                 pending.settle(keep=False)
             raise
         if pending is not None:
-            _session(session).info.setdefault(_PENDING_KEY, []).append(pending)
+            hold(session, pending)
         return name
 
     def _mark_pending(self, name: str) -> _Pending:
@@ -120,9 +115,22 @@ class LocalStorage:
             raise
         return _Pending(self, name, fd)
 
-    def read(self, name: str) -> bytes:
-        """The stored bytes."""
-        return self._path(name).read_bytes()
+    def read(self, name: str, sha256: str | None = None) -> bytes:
+        """The stored bytes; CorruptFile if they do not match `sha256` (hex), when given."""
+        return verify(name, self._path(name).read_bytes(), sha256)
+
+    def open(self, name: str, sha256: str | None = None) -> BinaryIO:
+        """The stored file, open for reading; checked against `sha256` first, when given."""
+        handle = open(self._path(name), "rb")  # the caller (send_file) closes it
+        if sha256 is not None:
+            hashed = hashlib.sha256()
+            for chunk in iter(lambda: handle.read(_CHUNK), b""):
+                hashed.update(chunk)
+            if hashed.hexdigest() != sha256:
+                handle.close()
+                raise CorruptFile(name, "its SHA-256 differs from the one recorded at upload")
+            handle.seek(0)
+        return handle
 
     def delete(self, name: str) -> None:
         """Remove a stored file (and any half-written copy) if present."""
@@ -130,18 +138,18 @@ class LocalStorage:
         path.unlink(missing_ok=True)
         path.with_suffix(".part").unlink(missing_ok=True)
 
-    def sweep(self, referenced: Callable[[list[str]], Iterable[str]]) -> tuple[int, int]:
-        """Settle files left pending by processes that died; returns (kept, deleted).
+    def sweep(self, referenced: Callable[[list[str]], Iterable[str]]) -> Swept:
+        """Settle files left pending by processes that died.
 
         `referenced(names)` says which of the names some committed attachment row uses.
         """
         if not self.pending_dir.is_dir():
-            return 0, 0
+            return Swept(0, 0)
         orphans: dict[str, int] = {}
         try:
             for entry in os.scandir(self.pending_dir):
                 name, _, suffix = entry.name.partition(".")
-                if not _NAME.match(name) or suffix not in ("", "new"):
+                if not NAME.match(name) or suffix not in ("", "new"):
                     continue
                 if suffix == "new" and time.time() - entry.stat().st_mtime < _STALE_NEW_MARKER_SECONDS:
                     continue
@@ -149,7 +157,7 @@ class LocalStorage:
                 if fd is not None:
                     orphans[entry.name] = fd
             if not orphans:
-                return 0, 0
+                return Swept(0, 0)
             names = sorted({n.partition(".")[0] for n in orphans})
             keep = set(referenced(names))
             for marker in orphans:
@@ -157,7 +165,7 @@ class LocalStorage:
                 if name not in keep:
                     self.delete(name)
                 (self.pending_dir / marker).unlink(missing_ok=True)
-            return len(keep & set(names)), len(set(names) - keep)
+            return Swept(len(keep & set(names)), len(set(names) - keep))
         finally:
             for fd in orphans.values():
                 os.close(fd)
@@ -178,64 +186,3 @@ def _lock_if_dead(path: str) -> int | None:
         os.close(fd)
         return None
     return fd
-
-
-def _session(session) -> Session:
-    return session() if isinstance(session, scoped_session) else session
-
-
-@event.listens_for(Session, "after_commit")
-def _keep_committed_files(session: Session) -> None:
-    for pending in session.info.pop(_PENDING_KEY, []):
-        pending.settle(keep=True)
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _drop_uncommitted_files(session: Session, transaction) -> None:
-    # After a commit the list is already empty; anything left was saved for work that was not kept.
-    if transaction.parent is None:
-        for pending in session.info.pop(_PENDING_KEY, []):
-            pending.settle(keep=False)
-
-
-def from_config(config: dict) -> Storage:
-    """The storage the app is configured to use (a local folder by default)."""
-    return LocalStorage(config["UPLOAD_FOLDER"])
-
-
-def init_app(app) -> None:
-    """At start-up, settle uploads that a crashed process left pending (see the module docstring)."""
-    from sqlalchemy import select
-    from sqlalchemy.exc import OperationalError, ProgrammingError
-
-    from competency_portal.extensions import db
-    from competency_portal.models import Attachment
-
-    store = from_config(app.config)
-    if not isinstance(store, LocalStorage) or not store.pending_dir.is_dir():
-        return
-
-    def referenced(names: list[str]) -> set[str]:
-        found: set[str] = set()
-        for start in range(0, len(names), 500):
-            chunk = names[start : start + 500]
-            found |= set(db.session.scalars(select(Attachment.stored_name).where(Attachment.stored_name.in_(chunk))))
-        return found
-
-    with app.app_context():
-        try:
-            kept, deleted = store.sweep(referenced)
-        except (OperationalError, ProgrammingError) as exc:  # database not migrated or not reachable yet: next start
-            log.warning(
-                "uploads left pending by a crash were not settled (%s); they will be at the next start",
-                exc.__class__.__name__,
-            )
-            return
-        finally:
-            db.session.remove()
-    if kept or deleted:
-        log.warning(
-            "settled uploads left pending by a crash: %d kept (their records were saved), %d deleted (never saved)",
-            kept,
-            deleted,
-        )
