@@ -165,6 +165,9 @@ def test_confirm_writes_every_row_or_none(app, lead_vacancy):
     )
     done = b.post(f"/recruitment/vacancies/{v}/applications/import/confirm", {"token": token})
     assert done.status_code == 302
+    # The import is background work (run here straight after the commit): its page says what it did.
+    followed = body(b.get(done.headers["Location"]))
+    assert "3 applications imported: C-002 to C-004." in followed and "Back to the vacancy" in followed
     made = session.scalars(select(Application).where(Application.vacancy_id == v).order_by(Application.id)).all()
     assert [a.reference for a in made] == ["C-001", "C-002", "C-003", "C-004"]
     gwen, iris = made[1], made[2]

@@ -48,6 +48,9 @@ def queued(app, redis_url):  # noqa: F811
     dispatch.register(db.engine, app.config)
 
 
+ORGANISATION = "/organisation"
+
+
 def jobs(session, kind: str | None = None) -> list[Job]:
     session.expire_all()
     query = select(Job).order_by(Job.id)
@@ -191,3 +194,23 @@ def test_a_worker_killed_mid_job_loses_nothing(app, session, pat, mailbox, queue
         wait_until(lambda: jobs(session, "email")[0].state == JobState.DONE, what="the job to be run again")
     [job] = jobs(session, "email")
     assert job.attempts == 2 and [to for to, _ in mailbox.wait_for(1)] == ["pat@nhs.example"]
+
+
+def test_a_framework_change_queues_one_recompute_and_the_organisation_view_says_so(
+    app,
+    seeded,
+    as_admin,  # noqa: F811
+    queued,
+):
+    from competency_portal.jobs.handlers import READINESS
+    from competency_portal.models import Item
+
+    items = seeded.scalars(select(Item).limit(2)).all()
+    for item in items:  # two changes to frameworks, in two transactions, before any worker runs
+        item.statement += " (revised)"
+        seeded.commit()
+    [waiting] = [j for j in jobs(seeded, READINESS) if j.state == JobState.QUEUED]
+    page = as_admin.get(ORGANISATION).get_data(as_text=True)
+    assert "These figures are from before it" in page and f"/jobs/{waiting.id}" in page
+    assert queued.run_here(waiting.id) == JobState.DONE
+    assert "These figures are from before it" not in as_admin.get(ORGANISATION).get_data(as_text=True)

@@ -10,7 +10,7 @@ from competency_portal.dashboards import bp
 from competency_portal.extensions import db
 from competency_portal.forms import id_arg
 from competency_portal.models import Role, User
-from competency_portal.services import dashboards
+from competency_portal.services import background_work, dashboards
 
 
 def _person_charts(readiness: dashboards.PersonReadiness) -> list[charts.Chart]:
@@ -128,6 +128,7 @@ def organisation():
         teams=found.teams,
         team_id=team_id,
         people=found.people,
+        recomputing=background_work.readiness_recompute(db.session),
     )
 
 

@@ -18,6 +18,7 @@ from competency_portal.jobs.runner import Context, PermanentFailure
 EMAIL = "email"
 READINESS = "readiness_refresh"
 STAFF_IMPORT = "staff_import"
+APPLICATION_IMPORT = "application_import"
 
 
 @handler(EMAIL)
@@ -71,3 +72,30 @@ def import_staff(context: Context) -> dict:
     )
     context.progress(len(preview.rows), len(preview.rows))
     return {"created": result.created, "updated": result.updated, "unchanged": result.unchanged}
+
+
+@handler(APPLICATION_IMPORT)
+def import_applications(context: Context) -> dict:
+    """Check a previewed applications file again against the vacancy as it is now, and add every row, or none."""
+    from competency_portal.models import User, Vacancy
+    from competency_portal.services import application_import, vacancies
+
+    vacancy = context.session.get(Vacancy, context.payload["vacancy_id"])
+    actor = context.session.get(User, context.job.started_by_id)
+    back = {"next": ["vacancy", vacancy.id]} if vacancy is not None else {}
+    if vacancy is None or actor is None or vacancy.status not in vacancies.ADDING_STATUSES:
+        return {**back, "refused": "The vacancy no longer takes applications, so none were added."}
+    preview = application_import.preview_for(context.session, vacancy, context.data or b"")
+    if not preview.ok:
+        return {**back, "refused": preview.problem or application_import.CHANGED}
+    context.progress(0, len(preview.rows))
+    try:
+        made = application_import.apply(
+            context.session, vacancy, actor, preview, context.payload["reference"], context.payload.get("mail")
+        )
+    except application_import.ImportRefused as refused:
+        context.session.rollback()
+        return {**back, "refused": str(refused)}
+    context.progress(len(made), len(made))
+    count = f"{len(made)} application{'' if len(made) == 1 else 's'}"
+    return {**back, "summary": f"{count} imported: {made[0].reference} to {made[-1].reference}."}

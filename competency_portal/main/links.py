@@ -17,6 +17,7 @@ TARGETS: dict[str, tuple[str, str | None]] = {
     "sharing": ("evidence.sharing", None),
     "appraisal": ("appraisal.show", "appraisal_id"),
     "job": ("main.job", "job_id"),
+    "vacancy": ("recruitment.vacancy", "vacancy_id"),
 }
 
 

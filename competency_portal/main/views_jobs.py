@@ -8,6 +8,9 @@ from flask_login import current_user
 from competency_portal import policy
 from competency_portal.extensions import db
 from competency_portal.main import bp
+from competency_portal.main.links import target_url
+
+NEXT_TEXT = {"vacancy": "Back to the vacancy"}
 
 
 @bp.get("/jobs/<int:job_id>")
@@ -15,4 +18,7 @@ from competency_portal.main import bp
 def job(job_id: int):
     """A job's progress (the page refreshes itself until it is finished) and its outcome."""
     found = policy.job_for(db.session, current_user, job_id)
-    return render_template("main/job.html", job=found)
+    kind, target = (found.result or {}).get("next") or (None, None)
+    return render_template(
+        "main/job.html", job=found, next_link=target_url(kind, target), next_text=NEXT_TEXT.get(kind)
+    )

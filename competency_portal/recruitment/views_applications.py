@@ -13,14 +13,14 @@ from pathlib import Path
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from competency_portal import policy, web
+from competency_portal import jobs, policy, web
 from competency_portal.extensions import db
+from competency_portal.jobs.handlers import APPLICATION_IMPORT
 from competency_portal.models import Vacancy
 from competency_portal.recruitment import VACANCY, bp
 from competency_portal.recruitment.forms_vacancies import ApplicationForm, ConfirmImportForm, ImportForm
 from competency_portal.services import application_import, import_staging, portfolio_share, vacancies
 from competency_portal.services.notify import mail_settings
-from competency_portal.text import plural
 
 
 def _staging() -> import_staging.Staging:
@@ -142,7 +142,7 @@ def import_applications(vacancy_id: int):
 @bp.post(VACANCY + "/applications/import/confirm")
 @policy.rule(policy.RECRUITER)
 def confirm_import(vacancy_id: int):
-    """Step 2: check the same file again and add every application in one transaction, or none."""
+    """Step 2: check the same file again, and hand it to a background job that adds every application, or none."""
     found = policy.vacancy_for(db.session, current_user, vacancy_id)
     policy.require(policy.is_vacancy_lead(current_user, found), 403)
     form = ConfirmImportForm()
@@ -172,22 +172,18 @@ def confirm_import(vacancy_id: int):
             changed_since=True,
             problem=preview.problem,
         )
-    imported = web.attempt(
-        application_import.apply,
+    job = jobs.submit(
         db.session,
-        found,
-        current_user,
-        preview,
-        token,
-        mail_settings(current_app.config),
-        refusals=application_import.ImportRefused,
+        APPLICATION_IMPORT,
+        f"Import applications for {found.title}",
+        {"vacancy_id": found.id, "reference": token, "mail": mail_settings(current_app.config)},
+        started_by=current_user,
+        data=data,
+        max_attempts=3,
     )
-    if not imported:
-        return web.refused(imported, "recruitment.import_applications", vacancy_id=vacancy_id)
+    db.session.commit()
     staging.discard(scope, token)
-    made = imported.value
-    said = f"{plural(len(made), 'application')} imported: {made[0].reference} to {made[-1].reference}."
-    return web.done(said, "recruitment.vacancy", vacancy_id=vacancy_id)
+    return redirect(url_for("main.job", job_id=job.id))
 
 
 @bp.get(VACANCY + "/applications/<int:application_id>")

@@ -61,3 +61,15 @@ def try_again(session: Session, job: Job, *, actor_id: int, now: datetime) -> No
         detail={"kind": job.kind, "attempts": job.attempts, "error": (job.error or "")[:300]},
     )
     jobs.resubmit(session, job)
+
+
+def readiness_recompute(session: Session) -> Job | None:
+    """The organisation-wide readiness recompute waiting or under way, if any (the figures predate it)."""
+    from competency_portal.jobs.handlers import READINESS
+
+    return session.scalar(
+        select(Job)
+        .where(Job.kind == READINESS, Job.state.in_([JobState.QUEUED, JobState.RUNNING, JobState.RETRYING]))
+        .order_by(Job.id)
+        .limit(1)
+    )
