@@ -164,6 +164,7 @@ def test_a_real_worker_runs_a_staff_import_and_the_admin_follows_it(app, session
     assert session.scalar(select(User).where(User.email == "sid@nhs.example")) is not None
     note = session.scalar(select(Notification).where(Notification.user_id == admin.id, Notification.target == "job"))
     assert note is not None and note.message == "Import staff: done."
+    assert "1 person created, 0 updated, 0 unchanged." in as_admin.get(f"/jobs/{note.target_id}").get_data(as_text=True)
 
 
 def test_a_job_committed_while_redis_is_down_is_handed_over_later(app, session, pat, mailbox, queued):

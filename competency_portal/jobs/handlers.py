@@ -71,7 +71,13 @@ def import_staff(context: Context) -> dict:
         reference=context.payload["reference"],
     )
     context.progress(len(preview.rows), len(preview.rows))
-    return {"created": result.created, "updated": result.updated, "unchanged": result.unchanged}
+    people = f"{result.created} {'person' if result.created == 1 else 'people'}"
+    return {
+        "created": result.created,
+        "updated": result.updated,
+        "unchanged": result.unchanged,
+        "summary": f"{people} created, {result.updated} updated, {result.unchanged} unchanged.",
+    }
 
 
 @handler(APPLICATION_IMPORT)
