@@ -217,3 +217,30 @@ def test_consent_in_the_file_needs_a_portal_account(app, lead_vacancy):
         f"{HEADER},Share portfolio\nNora,nora@example.org,S,yes,no,yes\nGone,gone.away@example.nhs.uk,S,yes,no,yes\n",
     )
     assert response.status_code == 400 and body(response).count("no active portal account") >= 2
+
+
+def test_an_import_waiting_for_a_worker_adds_nothing_if_the_vacancy_closes_first(app, lead_vacancy):
+    from competency_portal.jobs import dispatch
+    from competency_portal.models import Job, JobState, VacancyStatus
+    from loadtest.server import free_port
+
+    lead, _, v = lead_vacancy
+    b = browser(app, lead)
+    token = _token(body(_upload(b, v, f"{HEADER},AP.1\nGwendolyn Ashby,gwen@example.org,S,no,yes,no,Answer\n")))
+    # A queue that cannot be reached: the job is committed and waits, as it would behind a busy worker.
+    waiting = dispatch.register(db.engine, {**app.config, "REDIS_URL": f"redis://127.0.0.1:{free_port()}/0"})
+    try:
+        followed = b.post(f"/recruitment/vacancies/{v}/applications/import/confirm", {"token": token})
+        assert "Waiting to start" in body(b.get(followed.headers["Location"]))
+        db.session.expire_all()
+        _vacancy(db.session, v).status = VacancyStatus.CLOSED
+        db.session.commit()
+        before = snapshot()
+        [job] = db.session.scalars(select(Job).where(Job.kind == "application_import")).all()
+        assert waiting.run_here(job.id) == JobState.DONE
+        page = body(b.get(followed.headers["Location"]))
+        assert "Nothing was changed" in page and "no longer takes applications" in page
+        assert "Back to the vacancy" in page
+        assert sorted(diff(before, snapshot())) == ["background_job", "notification"]  # the job ended, and said so
+    finally:
+        dispatch.register(db.engine, app.config)
