@@ -1,38 +1,34 @@
-"""Sending a person's archive of everything held about them (shared by the account and admin pages)."""
+"""Asking for a person's archive of everything held about them (shared by the account and admin pages).
+
+The archive is made by a background job (it reads every table, and copies every attachment); the
+person who asked follows it on the job's page and downloads it from there.
+"""
 
 from __future__ import annotations
 
-from flask import current_app, send_file
+from flask import redirect, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from competency_portal import clock, storage, web
+from competency_portal import jobs
 from competency_portal.extensions import db
+from competency_portal.jobs.handlers import SUBJECT_ACCESS
 from competency_portal.models import User
-from competency_portal.services import subject_access
 
 
 class ArchiveForm(FlaskForm):
-    """The button that produces the archive (it carries the CSRF token)."""
+    """The button that asks for the archive (it carries the CSRF token)."""
 
 
-def send_archive(person: User):
-    """Produce the archive (audited, committed) and send it as a download."""
-    now = clock.now()
-    outcome = web.attempt(
-        subject_access.archive,
+def ask_for_archive(person: User):
+    """Ask for the archive (made and audited by the job) and go to the job's page."""
+    job = jobs.submit(
         db.session,
-        person,
-        current_user,
-        storage.from_config(current_app.config),
-        now,
-        refusals=(),
+        SUBJECT_ACCESS,
+        f"Everything held about {person.name}",
+        {"person_id": person.id},
+        started_by=current_user,
+        max_attempts=3,
     )
-    slug = "".join(ch if ch.isalnum() else "-" for ch in person.name.lower()).strip("-")
-    return send_file(
-        outcome.value,
-        mimetype="application/zip",
-        as_attachment=True,
-        download_name=f"everything-held-about-{slug}-{now:%Y-%m-%d}.zip",
-        max_age=0,
-    )
+    db.session.commit()
+    return redirect(url_for("main.job", job_id=job.id))

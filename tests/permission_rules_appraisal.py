@@ -31,7 +31,7 @@ GET: dict[str, dict] = {
     "appraisal.mine": _row(SIGNIN, 200, 200, 200, 200, 200, 200),
     "appraisal.start": _row(SIGNIN, 404, 404, 200, 404, 404, 200),  # the owner's supervisor, or an administrator
     "appraisal.show": VISIBLE,
-    "appraisal.pdf": VISIBLE,
+    "appraisal.pdf": POST_ONLY,  # asks for the pack: a background job makes it (main.job_file downloads it)
     "appraisal.add_objective": TAKING_PART,
     "appraisal.edit_objective": TAKING_PART,
     "appraisal.progress": TAKING_PART,
@@ -155,6 +155,12 @@ def post_cases(world) -> dict:
             f"{base}/{ids['summary'][0]}/summary",
             {"summary": "A steady year.", "version": str(ids["summary"][2])},
             {**outsiders, "owner": 403},
+            ("supervisor", 302),
+        ),
+        "appraisal.pdf": (
+            f"{base}/{ids['add'][0]}/pdr-pack",
+            {},
+            {"other_staff": 404, "unrelated_supervisor": 404, "recruiter": 404},
             ("supervisor", 302),
         ),
         "appraisal.sign": (

@@ -21,6 +21,9 @@ GET: dict[str, dict] = {
     "admin.background_work": ADMIN_ONLY,
     "admin.import_result": ADMIN_ONLY,
     "admin.try_job_again": {kind: 405 for kind in KINDS},
+    # The owner's job made no file: nobody downloads one (tests/test_subject_access.py and
+    # tests/test_appraisal.py download what jobs made, and show nobody but the one who asked may).
+    "main.job_file": {kind: SIGNIN if kind == "anonymous" else 404 for kind in KINDS},
 }
 
 

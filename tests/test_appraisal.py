@@ -319,7 +319,7 @@ def test_the_review_page_shows_objectives_items_and_the_gap_analysis(app, people
     assert first_item.code in text and ("Gap" in text or "Claimed, not verified" in text)
     for who, status in ((boss, 200), (admin, 200), (stranger, 404)):
         assert _browser(app, who).get(f"/appraisals/{a.id}").status_code == status, who.name
-    assert _browser(app, stranger).get(f"/appraisals/{a.id}/pdr.pdf").status_code == 404
+    assert _browser(app, stranger).post(f"/appraisals/{a.id}/pdr-pack", {}).status_code == 404
 
 
 def test_start_page_makes_the_appraisal_and_a_second_start_explains(app, people):
@@ -515,7 +515,12 @@ def test_the_pdr_pack_is_a_pdf_with_the_person_charts_and_escaped_objectives(app
         item_ids=[],
     )
     db.session.commit()
-    response = _browser(app, staff).get(f"/appraisals/{a.id}/pdr.pdf")
+    browser = _browser(app, staff)
+    asked = browser.post(f"/appraisals/{a.id}/pdr-pack", {})
+    assert asked.status_code == 302  # a background job makes it; its page offers the download
+    page = _text(browser.get(asked.headers["Location"]))
+    assert "The PDR pack is ready" in page and "Back to the appraisal" in page
+    response = browser.get(asked.headers["Location"] + "/file")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert "attachment" in response.headers["Content-Disposition"]
     assert response.data.startswith(b"%PDF")

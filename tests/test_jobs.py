@@ -215,3 +215,23 @@ def test_a_framework_change_queues_one_recompute_and_the_organisation_view_says_
     assert "These figures are from before it" in page and f"/jobs/{waiting.id}" in page
     assert queued.run_here(waiting.id) == JobState.DONE
     assert "These figures are from before it" not in as_admin.get(ORGANISATION).get_data(as_text=True)
+
+
+def test_a_file_a_job_made_is_kept_a_week_then_deleted(app, session, as_admin, admin, monkeypatch):  # noqa: F811
+    from competency_portal import storage
+
+    asked = post(as_admin, f"/admin/people/{admin.id}/data", {}, token_from=f"/admin/people/{admin.id}/data")
+    job_page = asked.headers["Location"]
+    assert as_admin.get(f"{job_page}/file").status_code == 200
+    [job] = jobs(session, "subject_access_archive")
+    stored = job.result["file"]
+    monkeypatch.setitem(app.config, "PORTAL_NOW", clock.as_utc(job.finished_at) + timedelta(days=6))
+    assert app.test_cli_runner().invoke(args=["jobs", "run-due"]).output.endswith("0 old file(s) deleted.\n")
+    monkeypatch.setitem(app.config, "PORTAL_NOW", clock.as_utc(job.finished_at) + timedelta(days=8))
+    gone = as_admin.get(f"{job_page}/file")
+    assert gone.status_code == 410 and "no longer kept" in gone.get_data(as_text=True)
+    assert app.test_cli_runner().invoke(args=["jobs", "run-due"]).output.endswith("1 old file(s) deleted.\n")
+    with pytest.raises(FileNotFoundError):
+        storage.from_config(app.config).read(stored)
+    assert as_admin.get(f"{job_page}/file").status_code == 404  # nothing left to download
+    assert "Download" not in as_admin.get(job_page).get_data(as_text=True)

@@ -261,8 +261,8 @@ def _post_cases(world: World) -> dict[str, tuple[str, dict, dict, tuple[str, int
         "auth.set_up_second_factor": ("/sign-in/set-up-code", {"code": "123456"}, _all("->/sign-in"), None),
         "auth.new_recovery_codes": ("/account/security/recovery-codes", {"code": "123456"}, {}, None),
         "auth.security": ("/account/security", {"code": "123456"}, {}, None),
-        "auth.my_data": ("/account/data", {}, {}, ("owner", 200)),
-        "admin.person_data": (f"/admin/people/{world.id('owner')}/data", {}, admin_only, ("admin", 200)),
+        "auth.my_data": ("/account/data", {}, {}, ("owner", 302)),
+        "admin.person_data": (f"/admin/people/{world.id('owner')}/data", {}, admin_only, ("admin", 302)),
         "evidence.new": ("/portfolio/evidence/new", evidence_form(world.item_ids[:1]), {}, ("owner", 302)),
         "evidence.edit": (
             f"/portfolio/evidence/{world.draft}/edit",

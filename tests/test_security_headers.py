@@ -66,6 +66,7 @@ def test_every_family_of_response_carries_the_security_headers(app, world, monke
     appraisal = appraisal_rules.url_values(world)["appraisal_id"]
     vacancy = shortlisting_rules.url_values(world)["vacancy_id"]
     download = f"/portfolio/evidence/{world.submitted}/attachments/{world.attachment}"
+    pack = owner.post(f"/appraisals/{appraisal}/pdr-pack", {}).headers["Location"] + "/file"  # made by a job
     cases = [
         ("public page", anonymous, "GET", "/", 200, "text/html"),
         ("catalogue page", anonymous, "GET", "/frameworks/", 200, "text/html"),
@@ -83,7 +84,7 @@ def test_every_family_of_response_carries_the_security_headers(app, world, monke
         ("attachment download", owner, "GET", download, 200, "application/pdf"),
         ("dashboard CSV", owner, "GET", f"/people/{world.id('owner')}/dashboard/gaps.csv", 200, "text/csv"),
         ("organisation CSV", admin, "GET", "/organisation/common-gaps.csv", 200, "text/csv"),
-        ("PDR pack PDF", owner, "GET", f"/appraisals/{appraisal}/pdr.pdf", 200, "application/pdf"),
+        ("PDR pack PDF", owner, "GET", pack, 200, "application/pdf"),
         ("team matrix XLSX", supervisor, "GET", "/team/matrix.xlsx", 200, "application/vnd.openxmlformats"),
         (
             "interview sheet PDF",

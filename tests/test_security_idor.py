@@ -135,6 +135,7 @@ PROBES: dict[str, list[tuple[str, dict]]] = {
     "admin.edit_person": [("b", NOT_ADMIN)],
     # Work someone started is followed by them and by administrators, never by their supervisor.
     "main.job": [("b", _refuse(owner=404, supervisor=404, unrelated_supervisor=404, recruiter=404))],
+    "main.job_file": [("b", _refuse(owner=404, supervisor=404, unrelated_supervisor=404, recruiter=404, admin=404))],
     "admin.reset_password": [("b", NOT_ADMIN)],
     "admin.person_data": [("b", NOT_ADMIN)],
     "admin.reset_second_factor": [("b", NOT_ADMIN)],

@@ -148,16 +148,28 @@ def test_a_supervisors_archive_has_their_decisions_but_not_their_supervisees_evi
     assert actor_only and all(e["detail"].startswith("(withheld") for e in actor_only)
 
 
+def _made(browser, asked) -> tuple[str, object]:
+    """Follow an archive request to its job's page, and download what it made from there."""
+    assert asked.status_code == 302
+    job_page = asked.headers["Location"]
+    page = browser.get(job_page).get_data(as_text=True)
+    assert "The archive is ready" in page and "for you alone to download" in page
+    return job_page, browser.get(f"{job_page}/file")
+
+
 def test_a_person_downloads_their_own_archive_and_an_administrator_anyones(app, world):
     owner = signed_in(app, world, "owner")
     page = owner.get("/account/data")
-    assert page.status_code == 200 and "Download the archive" in page.get_data(as_text=True)
-    download = owner.post("/account/data", {})
+    assert page.status_code == 200 and "Make the archive" in page.get_data(as_text=True)
+    job_page, download = _made(owner, owner.post("/account/data", {}))
     assert download.status_code == 200 and download.mimetype == "application/zip"
     assert "everything-held-about-owner-" in download.headers["Content-Disposition"]
     assert _records(_open(download.data), "user_account")[0]["email"] == world.emails["owner"]
+    # The file is the owner's alone: not even an administrator downloads it.
     admin = signed_in(app, world, "admin")
-    answered = admin.post(f"/admin/people/{world.id('other_staff')}/data", {})
+    assert admin.get(f"{job_page}/file").status_code == 404
+    assert signed_in(app, world, "other_staff").get(f"{job_page}/file").status_code == 404
+    _, answered = _made(admin, admin.post(f"/admin/people/{world.id('other_staff')}/data", {}))
     assert _records(_open(answered.data), "user_account")[0]["id"] == world.id("other_staff")
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "subject_access_archive")).all()
     assert [(e.actor_id, e.subject_id) for e in events] == [

@@ -6,7 +6,7 @@ from flask import render_template
 
 from competency_portal import policy
 from competency_portal.admin import bp
-from competency_portal.archive_download import ArchiveForm, send_archive
+from competency_portal.archive_download import ArchiveForm, ask_for_archive
 from competency_portal.extensions import db
 from competency_portal.models import User
 
@@ -18,5 +18,5 @@ def person_data(person_id: int):
     person = db.get_or_404(User, person_id)
     form = ArchiveForm()
     if form.validate_on_submit():
-        return send_archive(person)
+        return ask_for_archive(person)
     return render_template("auth/data.html", form=form, person=person, own=False)

@@ -75,3 +75,7 @@ class SummaryForm(FlaskForm):
         ],
     )
     version = HiddenField()
+
+
+class PackForm(FlaskForm):
+    """Ask for the PDR pack (the button carries only the CSRF token)."""

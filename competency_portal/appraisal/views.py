@@ -3,20 +3,18 @@
 
 from __future__ import annotations
 
-import re
-
-from flask import Response, render_template, request
+from flask import Response, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from competency_portal import charts, clock, exports, policy, web
+from competency_portal import charts, clock, exports, jobs, policy, web
 from competency_portal.appraisal import bp
-from competency_portal.appraisal.forms import StartForm, VersionForm
+from competency_portal.appraisal.forms import PackForm, StartForm, VersionForm
 from competency_portal.extensions import db
+from competency_portal.jobs.handlers import PDR_PACK
 from competency_portal.readiness import data
 from competency_portal.services import appraisal as service
 from competency_portal.services import appraisal_queries as queries
 from competency_portal.services import appraisal_rules as rules
-from competency_portal.services import pdr_pdf
 from competency_portal.services import team_xlsx as team_workbook
 from competency_portal.text import plural
 
@@ -112,31 +110,29 @@ def show(appraisal_id: int):
         headline=rules.headline(result),
         stale_signature=rules.signature_stale(appraisal),
         reopen_warning=REOPEN_WARNING,
+        pack_form=PackForm(),
     )
 
 
-@bp.get("/appraisals/<int:appraisal_id>/pdr.pdf")
+@bp.post("/appraisals/<int:appraisal_id>/pdr-pack")
 @policy.rule(policy.SIGNED_IN)
 def pdf(appraisal_id: int):
-    """The PDR pack as a PDF."""
+    """Ask for the PDR pack as a PDF: made in the background, then downloaded from the job's page."""
     appraisal = policy.appraisal_for(db.session, current_user, appraisal_id)
-    result = queries.readiness(db.session, appraisal.person, clock.today())
-    pack = pdr_pdf.Pack(
-        appraisal=appraisal,
-        role_title=queries.role_title(db.session, appraisal.person),
-        headline=rules.headline(result),
-        domains=charts.radar(result) if result else None,
-        gaps=charts.gaps_bar(result) if result else None,
-        linked=queries.linked_items(db.session, appraisal, result),
-        generated=clock.now(),
-        digest=rules.digest(appraisal),
+    if not PackForm().validate_on_submit():
+        return web.done(
+            "That request had expired. Ask for the pack again.", "appraisal.show", appraisal_id=appraisal.id
+        )
+    job = jobs.submit(
+        db.session,
+        PDR_PACK,
+        f"PDR pack: {appraisal.person.name}, {appraisal.year}",
+        {"appraisal_id": appraisal.id},
+        started_by=current_user,
+        max_attempts=3,
     )
-    name = re.sub(r"[^A-Za-z0-9]+", "-", f"pdr-{appraisal.person.name}-{appraisal.year}").strip("-").lower()
-    return Response(
-        pdr_pdf.build(pack),
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'},
-    )
+    db.session.commit()
+    return redirect(url_for("main.job", job_id=job.id))
 
 
 @bp.get("/team/matrix.xlsx")

@@ -6,7 +6,7 @@ from flask import render_template
 from flask_login import current_user
 
 from competency_portal import policy
-from competency_portal.archive_download import ArchiveForm, send_archive
+from competency_portal.archive_download import ArchiveForm, ask_for_archive
 from competency_portal.auth import bp
 
 
@@ -16,5 +16,5 @@ def my_data():
     """Everything held about me, as one archive."""
     form = ArchiveForm()
     if form.validate_on_submit():
-        return send_archive(current_user)
+        return ask_for_archive(current_user)
     return render_template("auth/data.html", form=form, person=current_user, own=True)

@@ -99,13 +99,22 @@ class Dispatcher:
         return runner.run(self.session, job_id, self.config, clock.now)
 
     def relay(self) -> int:
-        """Queue again what was lost (stale workers, overdue retries, jobs never enqueued); returns how many."""
+        """Queue again what was lost (stale workers, overdue retries, jobs never enqueued), and delete
+        the files jobs made that are past keeping; returns how many jobs were handed over."""
+        lease = timedelta(seconds=float(self.config.get("JOBS_LEASE_SECONDS", 600)))
         with self.session() as session:
-            ids = runner.recover(
-                session, clock.now(), timedelta(seconds=float(self.config.get("JOBS_LEASE_SECONDS", 600)))
-            )
+            ids = runner.recover(session, clock.now(), lease)
         self.hand_over(ids)
+        self.forget_old_files()
         return len(ids)
+
+    def forget_old_files(self) -> int:
+        """Delete what jobs made once it is past keeping (handlers.KEEP_FILES_FOR)."""
+        from competency_portal import storage
+        from competency_portal.jobs.handlers import forget_old_files
+
+        with self.session() as session:
+            return forget_old_files(session, storage.from_config(self.config).delete, clock.now())
 
 
 def register(engine: Engine, config: Mapping[str, Any]) -> Dispatcher:

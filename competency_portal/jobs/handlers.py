@@ -1,24 +1,36 @@
-"""The kinds of background job: email, the organisation-wide readiness recompute, and imports.
+"""The kinds of background job: email, the organisation-wide readiness recompute, imports, and the
+files made for someone to download (the PDR pack, everything held about a person).
 
 Each handler does its work in `context.session` (committed with the job's "done" by the runner)
 and returns what the person who started it is shown. A handler that finds it cannot do what was
 asked (an import whose file no longer fits the people held) returns that as its result rather
-than failing: nothing is wrong with the portal, and trying again would change nothing.
+than failing: nothing is wrong with the portal, and trying again would change nothing. A file a
+job makes is saved in the attachments' storage, with the job's transaction, and deleted once it is
+past keeping (`forget_old_files`, run by the relay).
 """
 
 from __future__ import annotations
 
+import hashlib
 import smtplib
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
 from email.message import EmailMessage
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from competency_portal.jobs import handler
 from competency_portal.jobs.runner import Context, PermanentFailure
+from competency_portal.models import Job, JobState
 
 EMAIL = "email"
 READINESS = "readiness_refresh"
 STAFF_IMPORT = "staff_import"
 APPLICATION_IMPORT = "application_import"
+PDR_PACK = "pdr_pack"
+SUBJECT_ACCESS = "subject_access_archive"
+KEEP_FILES_FOR = timedelta(days=7)
 
 
 @handler(EMAIL)
@@ -105,3 +117,69 @@ def import_applications(context: Context) -> dict:
     context.progress(len(made), len(made))
     count = f"{len(made)} application{'' if len(made) == 1 else 's'}"
     return {**back, "summary": f"{count} imported: {made[0].reference} to {made[-1].reference}."}
+
+
+def forget_old_files(session: Session, delete: Callable[[str], None], now: datetime) -> int:
+    """Delete the files jobs made that are past keeping; returns how many (commits)."""
+    found = 0
+    for job in session.scalars(
+        select(Job).where(
+            Job.kind.in_([PDR_PACK, SUBJECT_ACCESS]),
+            Job.state == JobState.DONE,
+            Job.finished_at < now - KEEP_FILES_FOR,
+        )
+    ):
+        if (job.result or {}).get("file"):
+            delete(job.result["file"])
+            job.forget_file()
+            found += 1
+    session.commit()
+    return found
+
+
+def _keep_file(context: Context, data: bytes, download_name: str, mimetype: str, what: str) -> dict:
+    """Save what a job made (kept only if the job's transaction commits) for its starter to download."""
+    from competency_portal import storage
+
+    stored = storage.from_config(context.config).save(data, context.session)
+    return {
+        "file": stored,
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "download_name": download_name,
+        "mimetype": mimetype,
+        "bytes": len(data),
+        "expires": (context.now() + KEEP_FILES_FOR).isoformat(),
+        "summary": f"{what} is ready. It is kept for {KEEP_FILES_FOR.days} days, for you alone to download.",
+    }
+
+
+@handler(PDR_PACK)
+def make_pdr_pack(context: Context) -> dict:
+    """The PDR pack of one appraisal, as a PDF."""
+    from competency_portal.models import Appraisal
+    from competency_portal.services import pdr_pack
+
+    appraisal = context.session.get(Appraisal, context.payload["appraisal_id"])
+    if appraisal is None:
+        raise PermanentFailure("the appraisal no longer exists")
+    now = context.now()
+    data, name = pdr_pack.build(context.session, appraisal, now.date(), now)
+    return {**_keep_file(context, data, name, "application/pdf", "The PDR pack"), "next": ["appraisal", appraisal.id]}
+
+
+@handler(SUBJECT_ACCESS)
+def make_archive(context: Context) -> dict:
+    """Everything held about a person, as one archive (audited as made, by whoever asked)."""
+    from competency_portal import storage
+    from competency_portal.models import User
+    from competency_portal.services import subject_access
+
+    person = context.session.get(User, context.payload["person_id"])
+    actor = context.session.get(User, context.job.started_by_id)
+    if person is None or actor is None:
+        raise PermanentFailure("the person, or whoever asked, no longer exists")
+    now = context.now()
+    archive = subject_access.archive(context.session, person, actor, storage.from_config(context.config), now)
+    slug = "".join(ch if ch.isalnum() else "-" for ch in person.name.lower()).strip("-")
+    name = f"everything-held-about-{slug}-{now:%Y-%m-%d}.zip"
+    return _keep_file(context, archive.read(), name, "application/zip", "The archive")

@@ -4,7 +4,8 @@ RQ calls `perform(job_id)`, which runs the job in this process's app (made once,
 relay thread, every `JOBS_RELAY_SECONDS`, queues again what was lost: jobs whose worker died
 mid-way, retries whose hand-over was lost, and jobs committed while Redis could not be reached.
 `flask jobs relay` does one round of the same, and `flask jobs run-due` runs due jobs here
-without a queue (what `make run` needs to retry a failed email, say).
+without a queue (what `make run` needs to retry a failed email, say) and deletes the files jobs
+made that are past keeping: run it from cron where no worker runs.
 """
 
 from __future__ import annotations
@@ -105,4 +106,7 @@ def run_due_command() -> None:
     found = _dispatcher(current_app)
     ids = runner.recover(db.session, clock.now(), overdue=None)
     states = [found.run_here(job_id) for job_id, _ in ids]
-    click.echo(f"{sum(s == JobState.DONE for s in states)} of {len(ids)} due job(s) done.")
+    forgotten = found.forget_old_files()
+    click.echo(
+        f"{sum(s == JobState.DONE for s in states)} of {len(ids)} due job(s) done; {forgotten} old file(s) deleted."
+    )

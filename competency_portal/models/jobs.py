@@ -117,6 +117,12 @@ class Job(Base):
         self.state, self.next_attempt_at, self.finished_at = JobState.QUEUED, now, None
         self.max_attempts = self.attempts + 3
 
+    def forget_file(self) -> None:
+        """The file a finished job made has been deleted (it is kept only for a while)."""
+        if self.state != JobState.DONE or not (self.result or {}).get("file"):
+            raise InvalidTransition("Only a finished job's file can be forgotten.")
+        self.result = {**self.result, "file": None, "expired": True}
+
     def _must_be_running(self) -> None:
         if self.state != JobState.RUNNING:
             raise InvalidTransition(f"A job that is {self.state.value} is not running.")

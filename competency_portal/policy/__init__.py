@@ -32,7 +32,7 @@ from competency_portal.policy.appraisal import (
     takes_part,
 )
 from competency_portal.policy.credentials import credential_for
-from competency_portal.policy.jobs import job_for
+from competency_portal.policy.jobs import job_file_for, job_for, may_download
 from competency_portal.policy.navigation import NO_NAVIGATION, NavRights, navigation
 from competency_portal.policy.people import (
     acting_for,
@@ -114,7 +114,9 @@ __all__ = [
     "appraisee_for",
     "can_add_training",
     "credential_for",
+    "job_file_for",
     "job_for",
+    "may_download",
     "application_for",
     "can_decide",
     "can_edit_evidence",

@@ -90,8 +90,11 @@ def test_a_pdr_is_agreed_signed_and_downloaded_as_pdf(app, pair, page, visit, ch
     check_accessibility()
     expect(page.get_by_text("The review is signed by both of you and can no longer be changed.")).to_be_visible()
     expect(page.get_by_role("button", name="Agree objectives")).to_have_count(0)
+    page.get_by_role("button", name="Get the PDR pack (PDF)").click()  # a background job makes it
+    expect(page.get_by_text("The PDR pack is ready.")).to_be_visible()
+    check_accessibility()
     with page.expect_download() as download:
-        page.get_by_role("link", name="Download the PDR pack (PDF)").click()
+        page.get_by_role("link", name="Download pdr-robin-staff-2026-27.pdf").click()
     pdf = Path(download.value.path()).read_bytes()
     assert pdf.startswith(b"%PDF")
     assert download.value.suggested_filename == "pdr-robin-staff-2026-27.pdf"
