@@ -100,3 +100,24 @@ def test_uploaded_files_not_loaded_can_be_discarded(as_admin):
     assert discarded.status_code == 302
     db.session.expire_all()
     assert db.session.get(FrameworkDraft, draft.id).state is DraftState.DISCARDED
+
+
+def test_with_a_queue_the_load_goes_on_to_follow_the_readiness_recompute(app, as_admin):
+    from competency_portal.jobs import dispatch
+    from loadtest.server import free_port
+
+    response = upload(as_admin, ("uploaded.yaml", GOOD))
+    draft = db.session.scalars(select(FrameworkDraft)).one()
+    # A queue no worker has reached yet (here: one that cannot be reached, so the job waits).
+    dispatch.register(db.engine, {**app.config, "REDIS_URL": f"redis://127.0.0.1:{free_port()}/0"})
+    try:
+        loaded = as_admin.post(
+            f"/admin/drafts/{draft.id}/load",
+            data={"csrf_token": token(as_admin, response.headers["Location"]), "revision": draft.revision},
+        )
+        assert "/jobs/" in loaded.headers["Location"]
+        page = as_admin.get(loaded.headers["Location"]).get_data(as_text=True)
+        assert "Everyone&#39;s readiness is being recomputed." in page and "Waiting to start" in page
+        assert "Recompute everyone" in page and 'http-equiv="refresh"' in page
+    finally:
+        dispatch.register(db.engine, app.config)

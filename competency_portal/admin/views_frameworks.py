@@ -16,7 +16,7 @@ from competency_portal.admin.framework_forms import DocumentForm, FilesForm, Rev
 from competency_portal.extensions import db
 from competency_portal.importer.pipeline import MAX_BYTES
 from competency_portal.models import DraftKind
-from competency_portal.services import catalogue, framework_drafts, framework_uploads
+from competency_portal.services import background_work, catalogue, framework_drafts, framework_uploads
 from competency_portal.services.framework_drafts import DraftRefused
 
 MAX_UPLOAD = framework_uploads.MAX_TOTAL
@@ -103,6 +103,9 @@ def load_draft(draft_id: int):
         if outcome:
             loaded = [c for c in outcome.value if c.action != "unchanged"]
             message = f"Loaded: {', '.join(f'{c.kind} {c.id} ({c.action})' for c in loaded) or 'nothing had changed'}."
+            recompute = background_work.readiness_recompute(db.session)
+            if recompute is not None:  # with a queue, the load's readiness recompute is still to come: follow it
+                return web.done(f"{message} Everyone's readiness is being recomputed.", "main.job", job_id=recompute.id)
             if draft.kind is DraftKind.FILES:
                 return web.done(message, "admin.frameworks")
             return web.done(message, "catalogue.framework", slug=draft.content["frameworks"][0]["id"])
