@@ -26,7 +26,15 @@ from competency_portal.models import Notification, User
 log = logging.getLogger(__name__)
 
 # What a notification may be about: a kind, and whether it names one object by id.
-TARGETS = {"evidence": True, "review": True, "queue": False, "sharing": False, "appraisal": True, "job": True}
+TARGETS = {
+    "evidence": True,
+    "review": True,
+    "queue": False,
+    "sharing": False,
+    "appraisal": True,
+    "job": True,
+    "vacancy": True,
+}
 
 About = tuple[str, int | None]
 _link_for: Callable[[str, int | None], str] | None = None

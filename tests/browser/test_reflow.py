@@ -46,6 +46,7 @@ WIDTHS = (320, 1280)
 UNREACHED = {
     "static": "files, not pages",
     "main.health": "a health check for load balancers, not a page",
+    "main.job_file": "a download (a PDR pack, an archive), not a page; tests/test_subject_access.py fetches it",
     "admin.index": "redirects to the list of people",
     # At 375 px in tests/browser/test_oidc_journey.py:
     "auth.provider_start": "only with an identity provider configured",
