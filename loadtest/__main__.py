@@ -68,10 +68,10 @@ def main(argv: list[str] | None = None) -> int:
     people = journeys.people(cast)
     threads = []
     try:
-        for kind, email, vacancy in people:
+        for kind, email, vacancy, totp in people:
             thread = threading.Thread(
                 target=journeys.run_person,
-                args=(kind, email, vacancy, running.url, stats, ledger, pace),
+                args=(kind, email, vacancy, totp, running.url, stats, ledger, pace),
                 name=email,
                 daemon=True,
             )

@@ -169,9 +169,9 @@ def supervisor(client: Client, email: str, ledger: Ledger, pace: Pace) -> None:
             ledger.decisions.append((evidence_id, email, form["decision"]))
 
 
-def recruiter(client: Client, email: str, vacancy, ledger: Ledger, pace: Pace) -> None:
+def recruiter(client: Client, email: str, vacancy, ledger: Ledger, pace: Pace, totp: str | None = None) -> None:
     """Look at the vacancy and its shortlist, score an application; the lead also enters applications."""
-    client.sign_in(email, PASSWORD)
+    client.sign_in(email, PASSWORD, totp)
     base = f"/recruitment/vacancies/{vacancy.id}"
     lead = email == vacancy.lead
     rounds = 0
@@ -210,15 +210,19 @@ def recruiter(client: Client, email: str, vacancy, ledger: Ledger, pace: Pace) -
         pace.pause()
 
 
-def people(cast: Cast) -> list[tuple[str, str, object]]:
-    """(kind, email, vacancy or None) for every simulated person."""
-    out = [("staff", email, None) for email in cast.staff] + [("supervisor", email, None) for email in cast.supervisors]
-    out += [("recruiter", email, v) for v in cast.vacancies for email in (v.lead, v.member)]
+def people(cast: Cast) -> list[tuple[str, str, object, str | None]]:
+    """(kind, email, vacancy or None, authenticator secret or None) for every simulated person."""
+    out = [("staff", email, None, None) for email in cast.staff]
+    out += [("supervisor", email, None, None) for email in cast.supervisors]
+    out += [("recruiter", email, v, cast.totp.get(email)) for v in cast.vacancies for email in (v.lead, v.member)]
     return out
 
 
-def run_person(kind: str, email: str, vacancy, base_url: str, stats, ledger: Ledger, pace: Pace) -> None:
-    """One simulated person until the deadline; an unexpected answer is counted and they carry on."""
+def run_person(
+    kind: str, email: str, vacancy, totp: str | None, base_url: str | list[str], stats, ledger: Ledger, pace: Pace
+) -> None:
+    """One simulated person until the deadline (their requests spread over every server given); an
+    unexpected answer is counted and they carry on."""
     while pace.more(0):
         client = Client(base_url, stats, who=email)
         try:
@@ -227,7 +231,7 @@ def run_person(kind: str, email: str, vacancy, base_url: str, stats, ledger: Led
             elif kind == "supervisor":
                 supervisor(client, email, ledger, pace)
             else:
-                recruiter(client, email, vacancy, ledger, pace)
+                recruiter(client, email, vacancy, ledger, pace, totp)
             return
         except UnexpectedResponse:
             pass  # already counted as an error
