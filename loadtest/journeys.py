@@ -75,14 +75,16 @@ class Pace:
             time.sleep(min(random.uniform(0, 2 * self.think), max(0.0, self.deadline - time.monotonic())))
 
 
-def _attachment(tag: str) -> tuple[bytes, str]:
+def attachment(tag: str) -> tuple[bytes, str]:
+    """A plain-text attachment, different every time, and its SHA-256."""
     data = (
         f"Reflective account {tag}: what I did, what it showed, what I will do next. {secrets.token_hex(16)}\n" * 200
     ).encode()
     return data, hashlib.sha256(data).hexdigest()
 
 
-def _evidence_form(title: str, items: list[int]) -> dict:
+def evidence_form(title: str, items: list[int]) -> dict:
+    """The new-evidence form: a reflective account linked to `items`."""
     return {
         "title": title,
         "evidence_type": "reflective_account",
@@ -92,6 +94,22 @@ def _evidence_form(title: str, items: list[int]) -> dict:
         "description": f"What I did and what it shows ({title}).",
         "items": [str(i) for i in items],
     }
+
+
+def decision_form(page: str, returning: bool) -> dict:
+    """The review form filled in: the highest level for each item and sign off, or no levels and return."""
+    version = _VERSION.search(page)
+    form = {"version": version.group(1) or version.group(2)}
+    for chunk in page.split('name="level-')[1:]:
+        item_id = _LEVEL.match('name="level-' + chunk).group(1)
+        levels = _OPTION.findall(chunk.split("</select>", 1)[0])
+        form[f"level-{item_id}"] = "none" if returning else levels[-1]
+    form.update(
+        {"decision": "returned", "comment": "Add what the carer said."}
+        if returning
+        else {"decision": "signed_off", "comment": "Clear and well reflected."}
+    )
+    return form
 
 
 def staff(client: Client, email: str, ledger: Ledger, pace: Pace) -> None:
@@ -109,11 +127,11 @@ def staff(client: Client, email: str, ledger: Ledger, pace: Pace) -> None:
             raise UnexpectedResponse(f"{email}: the evidence form offers {len(offered)} items")
         pace.pause()
         title = f"Load {email.split('@')[0]} {rounds}"
-        data, sha = _attachment(title)
+        data, sha = attachment(title)
         first = random.sample(offered, 1)
         response = client.post(
             "/portfolio/evidence/new",
-            _evidence_form(title, first),
+            evidence_form(title, first),
             token_from=page,
             files={"attachments": (f"{title}.txt", data, "text/plain")},
         )
@@ -125,7 +143,7 @@ def staff(client: Client, email: str, ledger: Ledger, pace: Pace) -> None:
         pace.pause()
         edit = client.get(f"/portfolio/evidence/{evidence_id}/edit").text
         both = first + random.sample([i for i in offered if i not in first], 1)
-        client.post(f"/portfolio/evidence/{evidence_id}/edit", _evidence_form(title, both), token_from=edit)
+        client.post(f"/portfolio/evidence/{evidence_id}/edit", evidence_form(title, both), token_from=edit)
         with ledger.lock:
             ledger.links[evidence_id] = set(both)
         client.post(f"/portfolio/evidence/{evidence_id}/submit", {}, token_from=shown)
@@ -148,18 +166,7 @@ def supervisor(client: Client, email: str, ledger: Ledger, pace: Pace) -> None:
         evidence_id = int(waiting[0])
         page = client.get(f"/supervision/evidence/{evidence_id}").text
         pace.pause()
-        version = _VERSION.search(page)
-        form = {"version": version.group(1) or version.group(2)}
-        returning = random.random() < 0.2
-        for chunk in page.split('name="level-')[1:]:
-            item_id = _LEVEL.match('name="level-' + chunk).group(1)
-            levels = _OPTION.findall(chunk.split("</select>", 1)[0])
-            form[f"level-{item_id}"] = "none" if returning else levels[-1]
-        form.update(
-            {"decision": "returned", "comment": "Add what the carer said."}
-            if returning
-            else {"decision": "signed_off", "comment": "Clear and well reflected."}
-        )
+        form = decision_form(page, returning=random.random() < 0.2)
         response = client.post(f"/supervision/evidence/{evidence_id}", form, token_from=page)
         if redirect_path(response) != "/supervision/":
             raise UnexpectedResponse(
