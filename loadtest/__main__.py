@@ -20,7 +20,7 @@ import threading
 import time
 from pathlib import Path
 
-from loadtest import cluster, crosscheck, database, journeys, server, verify
+from loadtest import cluster, crosscheck, database, journeys, machine, server, verify
 from loadtest.client import Stats
 
 EMAIL_WAIT = 180  # seconds the worker may take, after the load, to send what is still queued
@@ -77,6 +77,15 @@ def _drive(people, urls, stats: Stats, ledger, pace, ramp: float, checker: threa
     for thread in threads:
         thread.join(timeout=max(0.0, pace.deadline - time.monotonic()) + 120)
     return [t.name for t in threads if t.is_alive()]
+
+
+def _say_cpu(before: dict[str, float], after: dict[str, float], elapsed: float) -> None:
+    """How much CPU each part of the run used under load, against what the machine's cores could give."""
+    used = {name: after[name] - before.get(name, 0.0) for name in after}
+    parts = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in used.items())
+    share = sum(used.values()) / (elapsed * (os.cpu_count() or 1))
+    _say(f"CPU under load: {parts}; {share:.0%} of {os.cpu_count()} cores over {elapsed:.0f} s")
+    _say(f"machine: {machine.describe()}")
 
 
 def _after_load(app, cast, running: cluster.Cluster, ledger, results: crosscheck.Results, strict: bool) -> None:
@@ -141,8 +150,10 @@ def main(argv: list[str] | None = None) -> int:
             daemon=True,
         )
     try:
+        before = running.cpu(app)
         stuck = _drive(journeys.people(cast), running.urls, stats, ledger, pace, min(10.0, args.duration / 6), checker)
         elapsed = time.monotonic() - started
+        _say_cpu(before, running.cpu(app), elapsed)
         if stuck:
             stats.error(f"{len(stuck)} simulated people (or the checks) were still waiting two minutes after the end")
         if args.servers > 1 and not stuck:

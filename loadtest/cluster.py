@@ -120,9 +120,19 @@ class Cluster:
         }
 
     def start(self) -> Cluster:
-        """Start the servers (each waits for /health) and, with more than one, the worker."""
+        """Start the worker (with more than one server) and the servers, and wait until all are ready."""
         env = self.env = self.shared_env()
         try:
+            if self.count > 1:
+                with open(self.workdir / "worker.log", "ab") as log:
+                    self.worker = subprocess.Popen(
+                        [str(FLASK), "--app", "competency_portal", "jobs", "worker"],
+                        cwd=ROOT,
+                        env=env,
+                        stdout=log,
+                        stderr=subprocess.STDOUT,
+                        start_new_session=True,
+                    )
             for n in range(self.count):
                 log = self.workdir / f"gunicorn-{n}.log"
                 self.servers.append(Server(env, workers=self.workers, threads=self.threads, log_path=log))
@@ -134,20 +144,39 @@ class Cluster:
             for server in self.servers:
                 if server.process is None or server.process.poll() is not None:
                     raise RuntimeError(f"a server did not start; see {server.log_path}")
-            if self.count > 1:
-                with open(self.workdir / "worker.log", "ab") as log:
-                    self.worker = subprocess.Popen(
-                        [str(FLASK), "--app", "competency_portal", "jobs", "worker"],
-                        cwd=ROOT,
-                        env=env,
-                        stdout=log,
-                        stderr=subprocess.STDOUT,
-                        start_new_session=True,
-                    )
+            if self.worker is not None:
+                self._wait_for_worker(timeout=120)
         except BaseException:
             self.stop()
             raise
         return self
+
+    def _wait_for_worker(self, timeout: float) -> None:
+        """Until the job worker listens on this run's queue (so emails flow while the load is on)."""
+        import redis
+        from rq import Queue, Worker
+
+        queue = Queue(self.run_id, connection=redis.Redis.from_url(self.env["REDIS_URL"]))
+        deadline = time.monotonic() + timeout
+        while not Worker.all(queue=queue):
+            if self.worker.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the job worker did not start; see {self.workdir / 'worker.log'}")
+            time.sleep(0.2)
+
+    def cpu(self, app) -> dict[str, float]:
+        """Seconds of CPU used so far: this process (the load client), the servers, the worker, the database."""
+        from loadtest import machine
+
+        used = {"load client": machine.cpu_of_self()}
+        used["servers"] = sum(
+            machine.cpu_of_pids(machine.group(s.process.pid)) for s in self.servers if s.process is not None
+        )
+        if self.worker is not None:
+            used["job worker"] = machine.cpu_of_pids(machine.group(self.worker.pid))
+        backends = machine.database_backends(app)
+        if backends:
+            used["database"] = machine.cpu_of_pids(backends)
+        return used
 
     def worker_alive(self) -> bool:
         """Whether the job worker is still running (True when there is none to run)."""
