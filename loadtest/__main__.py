@@ -104,6 +104,7 @@ def _after_load(app, cast, running: cluster.Cluster, ledger, results: crosscheck
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Prepare the database and people, start the servers, run the load and the checks; the exit status."""
     args = _arguments(argv)
     workdir = Path(tempfile.mkdtemp(prefix="portal-load-"))
     env = server.production_env("", workdir / "uploads", secrets.token_hex(32))

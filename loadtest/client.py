@@ -48,6 +48,7 @@ class Stats:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, seconds: float, error: str | None = None, page: str = "", server: str = "") -> None:
+        """Record one request: how long it took, its page and server, and its error if it failed."""
         with self.lock:
             self.durations.append(seconds)
             self.by_page.setdefault(page, []).append(seconds)
@@ -56,10 +57,12 @@ class Stats:
                 self.errors.append(error)
 
     def error(self, message: str) -> None:
+        """Record a failure that was not one request's."""
         with self.lock:
             self.errors.append(message)
 
     def p95_ms(self, durations: list[float] | None = None) -> float:
+        """The 95th percentile, in milliseconds, of every request (or of `durations`)."""
         with self.lock:
             ordered = sorted(self.durations if durations is None else durations)
         if not ordered:
@@ -139,6 +142,7 @@ class Client:
         return response
 
     def get(self, path: str, expect: tuple[int, ...] = (200,)) -> requests.Response:
+        """A GET (see `request`)."""
         return self.request("GET", path, expect)
 
     def post(

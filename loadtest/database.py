@@ -60,6 +60,7 @@ class Cast:
 
     @property
     def recruiters(self) -> list[str]:
+        """Every vacancy's lead and panel member."""
         return [email for v in self.vacancies for email in (v.lead, v.member)]
 
 

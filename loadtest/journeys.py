@@ -49,6 +49,7 @@ class Ledger:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def count(self) -> int:
+        """How many acknowledged writes the ledger holds."""
         with self.lock:
             return (
                 len(self.created)
@@ -68,9 +69,11 @@ class Pace:
     think: float
 
     def more(self, rounds: int) -> bool:
+        """Whether a person should go round once more."""
         return rounds < MAX_ROUNDS and time.monotonic() < self.deadline
 
     def pause(self) -> None:
+        """Think for a random while (0 to twice the mean), never past the deadline."""
         if self.think > 0:
             time.sleep(min(random.uniform(0, 2 * self.think), max(0.0, self.deadline - time.monotonic())))
 
