@@ -96,11 +96,12 @@ lint: $(INSTALLED)
 
 # Scale benchmark (a large trust's data, generated) and load test (gunicorn, concurrent users); neither
 # is part of `make test`. Both use DATABASE_URL when it is set, else SQLite files of their own.
+# `make load SERVERS=2 USERS=200` runs two servers (with Redis and a job worker) and 200 people.
 bench: install
 	$(BIN)/python -m bench
 
 load: install
-	$(BIN)/python -m loadtest
+	$(BIN)/python -m loadtest $(if $(SERVERS),--servers $(SERVERS)) $(if $(USERS),--users $(USERS))
 
 clean:
 	rm -rf $(VENV) static/nhsuk static/vendor $(PLOTLY_BUNDLE)/node_modules instance *.egg-info

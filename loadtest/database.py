@@ -4,7 +4,10 @@ Without DATABASE_URL the load test uses a new SQLite file in its temporary folde
 DATABASE_URL it uses that database, but only if it is empty or one the load test made before
 (it carries a `loadtest_marker` table); anything else is refused, so a real database is never
 touched. Migrations and the framework load go through the `flask` command, as in production;
-people, supervision and vacancies are made through the portal's services.
+people, supervision and vacancies are made through the portal's services. Recruiters must sign in
+with a second factor in production, so each has a confirmed authenticator whose secret the load
+test holds. A few more people are kept apart for the cross-server checks (`crosscheck`): a member
+of staff and the supervisor who alone signs off their evidence, and an account to be locked out.
 """
 
 from __future__ import annotations
@@ -50,9 +53,14 @@ class Cast:
     staff: list[str] = field(default_factory=list)
     supervisors: list[str] = field(default_factory=list)
     vacancies: list[Vacancy] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)  # email -> name, as notifications give it
+    supervisor_of: dict[str, str] = field(default_factory=dict)  # staff email -> their supervisor's
+    totp: dict[str, str] = field(default_factory=dict)  # email -> authenticator secret (recruiters)
+    checkers: dict[str, str] = field(default_factory=dict)  # "staff", "supervisor", "locked" -> email
 
     @property
     def recruiters(self) -> list[str]:
+        """Every vacancy's lead and panel member."""
         return [email for v in self.vacancies for email in (v.lead, v.member)]
 
 
@@ -116,9 +124,10 @@ def split(users: int) -> tuple[int, int, int]:
 
 def cast(app, users: int) -> Cast:
     """Create the people (one argon2 hash at production cost, shared: same password), supervision and vacancies."""
+    from competency_portal.clock import now
     from competency_portal.extensions import db
-    from competency_portal.models import Framework, FrameworkVersion, Role, Supervision, VacancyStatus
-    from competency_portal.services import people, vacancies
+    from competency_portal.models import Framework, FrameworkVersion, Role, Supervision, TotpFactor, VacancyStatus
+    from competency_portal.services import people, two_factor, vacancies
 
     n_staff, n_supervisors, n_recruiters = split(users)
     out = Cast()
@@ -130,27 +139,35 @@ def cast(app, users: int) -> Cast:
             user = people.create_person(
                 session,
                 name=f"Load {kind.title()} {n}",
-                email=f"{kind}.{n}@{DOMAIN}",
+                email=f"{kind.replace(' ', '.')}.{n}@{DOMAIN}",
                 roles=roles,
                 job_title=f"Load test {kind}",
                 target_role=target,
             )
             user.password_hash = shared_hash
+            out.names[user.email] = user.name
             return user
 
         supervisors = [make("supervisor", n, {Role.SUPERVISOR, Role.STAFF}, None) for n in range(n_supervisors)]
         staff = [make("staff", n, {Role.STAFF}, TARGET_ROLE) for n in range(n_staff)]
         recruiters = [make("recruiter", n, {Role.RECRUITER}, None) for n in range(n_recruiters)]
+        checkers = {
+            "staff": make("check staff", 0, {Role.STAFF}, TARGET_ROLE),
+            "supervisor": make("check supervisor", 0, {Role.SUPERVISOR, Role.STAFF}, None),
+            "locked": make("check locked", 0, {Role.STAFF}, None),
+        }
         session.flush()
-        for n, person in enumerate(staff):
+        pairs = [(supervisors[n % n_supervisors], person) for n, person in enumerate(staff)]
+        for supervisor, person in [*pairs, (checkers["supervisor"], checkers["staff"])]:
             session.add(
                 Supervision(
-                    supervisor_id=supervisors[n % n_supervisors].id,
-                    supervisee_id=person.id,
-                    starts_on=date(2024, 1, 1),
-                    ends_on=None,
+                    supervisor_id=supervisor.id, supervisee_id=person.id, starts_on=date(2024, 1, 1), ends_on=None
                 )
             )
+            out.supervisor_of[person.email] = supervisor.email
+        for person in recruiters:
+            out.totp[person.email] = two_factor.new_secret()
+            session.add(TotpFactor(user_id=person.id, secret=out.totp[person.email], confirmed_at=now(), last_step=0))
         spec_version = session.scalar(
             select(FrameworkVersion.id)
             .join(Framework, Framework.id == FrameworkVersion.framework_id)
@@ -190,5 +207,6 @@ def cast(app, users: int) -> Cast:
         session.commit()
         out.staff = [p.email for p in staff]
         out.supervisors = [p.email for p in supervisors]
+        out.checkers = {role: p.email for role, p in checkers.items()}
         db.session.remove()
     return out

@@ -49,6 +49,7 @@ class Ledger:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def count(self) -> int:
+        """How many acknowledged writes the ledger holds."""
         with self.lock:
             return (
                 len(self.created)
@@ -68,21 +69,25 @@ class Pace:
     think: float
 
     def more(self, rounds: int) -> bool:
+        """Whether a person should go round once more."""
         return rounds < MAX_ROUNDS and time.monotonic() < self.deadline
 
     def pause(self) -> None:
+        """Think for a random while (0 to twice the mean), never past the deadline."""
         if self.think > 0:
             time.sleep(min(random.uniform(0, 2 * self.think), max(0.0, self.deadline - time.monotonic())))
 
 
-def _attachment(tag: str) -> tuple[bytes, str]:
+def attachment(tag: str) -> tuple[bytes, str]:
+    """A plain-text attachment, different every time, and its SHA-256."""
     data = (
         f"Reflective account {tag}: what I did, what it showed, what I will do next. {secrets.token_hex(16)}\n" * 200
     ).encode()
     return data, hashlib.sha256(data).hexdigest()
 
 
-def _evidence_form(title: str, items: list[int]) -> dict:
+def evidence_form(title: str, items: list[int]) -> dict:
+    """The new-evidence form: a reflective account linked to `items`."""
     return {
         "title": title,
         "evidence_type": "reflective_account",
@@ -92,6 +97,22 @@ def _evidence_form(title: str, items: list[int]) -> dict:
         "description": f"What I did and what it shows ({title}).",
         "items": [str(i) for i in items],
     }
+
+
+def decision_form(page: str, returning: bool) -> dict:
+    """The review form filled in: the highest level for each item and sign off, or no levels and return."""
+    version = _VERSION.search(page)
+    form = {"version": version.group(1) or version.group(2)}
+    for chunk in page.split('name="level-')[1:]:
+        item_id = _LEVEL.match('name="level-' + chunk).group(1)
+        levels = _OPTION.findall(chunk.split("</select>", 1)[0])
+        form[f"level-{item_id}"] = "none" if returning else levels[-1]
+    form.update(
+        {"decision": "returned", "comment": "Add what the carer said."}
+        if returning
+        else {"decision": "signed_off", "comment": "Clear and well reflected."}
+    )
+    return form
 
 
 def staff(client: Client, email: str, ledger: Ledger, pace: Pace) -> None:
@@ -109,11 +130,11 @@ def staff(client: Client, email: str, ledger: Ledger, pace: Pace) -> None:
             raise UnexpectedResponse(f"{email}: the evidence form offers {len(offered)} items")
         pace.pause()
         title = f"Load {email.split('@')[0]} {rounds}"
-        data, sha = _attachment(title)
+        data, sha = attachment(title)
         first = random.sample(offered, 1)
         response = client.post(
             "/portfolio/evidence/new",
-            _evidence_form(title, first),
+            evidence_form(title, first),
             token_from=page,
             files={"attachments": (f"{title}.txt", data, "text/plain")},
         )
@@ -125,7 +146,7 @@ def staff(client: Client, email: str, ledger: Ledger, pace: Pace) -> None:
         pace.pause()
         edit = client.get(f"/portfolio/evidence/{evidence_id}/edit").text
         both = first + random.sample([i for i in offered if i not in first], 1)
-        client.post(f"/portfolio/evidence/{evidence_id}/edit", _evidence_form(title, both), token_from=edit)
+        client.post(f"/portfolio/evidence/{evidence_id}/edit", evidence_form(title, both), token_from=edit)
         with ledger.lock:
             ledger.links[evidence_id] = set(both)
         client.post(f"/portfolio/evidence/{evidence_id}/submit", {}, token_from=shown)
@@ -148,18 +169,7 @@ def supervisor(client: Client, email: str, ledger: Ledger, pace: Pace) -> None:
         evidence_id = int(waiting[0])
         page = client.get(f"/supervision/evidence/{evidence_id}").text
         pace.pause()
-        version = _VERSION.search(page)
-        form = {"version": version.group(1) or version.group(2)}
-        returning = random.random() < 0.2
-        for chunk in page.split('name="level-')[1:]:
-            item_id = _LEVEL.match('name="level-' + chunk).group(1)
-            levels = _OPTION.findall(chunk.split("</select>", 1)[0])
-            form[f"level-{item_id}"] = "none" if returning else levels[-1]
-        form.update(
-            {"decision": "returned", "comment": "Add what the carer said."}
-            if returning
-            else {"decision": "signed_off", "comment": "Clear and well reflected."}
-        )
+        form = decision_form(page, returning=random.random() < 0.2)
         response = client.post(f"/supervision/evidence/{evidence_id}", form, token_from=page)
         if redirect_path(response) != "/supervision/":
             raise UnexpectedResponse(
@@ -169,9 +179,9 @@ def supervisor(client: Client, email: str, ledger: Ledger, pace: Pace) -> None:
             ledger.decisions.append((evidence_id, email, form["decision"]))
 
 
-def recruiter(client: Client, email: str, vacancy, ledger: Ledger, pace: Pace) -> None:
+def recruiter(client: Client, email: str, vacancy, ledger: Ledger, pace: Pace, totp: str | None = None) -> None:
     """Look at the vacancy and its shortlist, score an application; the lead also enters applications."""
-    client.sign_in(email, PASSWORD)
+    client.sign_in(email, PASSWORD, totp)
     base = f"/recruitment/vacancies/{vacancy.id}"
     lead = email == vacancy.lead
     rounds = 0
@@ -210,15 +220,19 @@ def recruiter(client: Client, email: str, vacancy, ledger: Ledger, pace: Pace) -
         pace.pause()
 
 
-def people(cast: Cast) -> list[tuple[str, str, object]]:
-    """(kind, email, vacancy or None) for every simulated person."""
-    out = [("staff", email, None) for email in cast.staff] + [("supervisor", email, None) for email in cast.supervisors]
-    out += [("recruiter", email, v) for v in cast.vacancies for email in (v.lead, v.member)]
+def people(cast: Cast) -> list[tuple[str, str, object, str | None]]:
+    """(kind, email, vacancy or None, authenticator secret or None) for every simulated person."""
+    out = [("staff", email, None, None) for email in cast.staff]
+    out += [("supervisor", email, None, None) for email in cast.supervisors]
+    out += [("recruiter", email, v, cast.totp.get(email)) for v in cast.vacancies for email in (v.lead, v.member)]
     return out
 
 
-def run_person(kind: str, email: str, vacancy, base_url: str, stats, ledger: Ledger, pace: Pace) -> None:
-    """One simulated person until the deadline; an unexpected answer is counted and they carry on."""
+def run_person(
+    kind: str, email: str, vacancy, totp: str | None, base_url: str | list[str], stats, ledger: Ledger, pace: Pace
+) -> None:
+    """One simulated person until the deadline (their requests spread over every server given); an
+    unexpected answer is counted and they carry on."""
     while pace.more(0):
         client = Client(base_url, stats, who=email)
         try:
@@ -227,7 +241,7 @@ def run_person(kind: str, email: str, vacancy, base_url: str, stats, ledger: Led
             elif kind == "supervisor":
                 supervisor(client, email, ledger, pace)
             else:
-                recruiter(client, email, vacancy, ledger, pace)
+                recruiter(client, email, vacancy, ledger, pace, totp)
             return
         except UnexpectedResponse:
             pass  # already counted as an error

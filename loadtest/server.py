@@ -49,12 +49,14 @@ class Server:
 
     env: dict[str, str]
     workers: int = 4
+    threads: int = 1  # above 1, gunicorn's gthread workers, each with this many threads
     port: int = field(default_factory=free_port)
     log_path: Path | None = None
     process: subprocess.Popen | None = None
 
     @property
     def url(self) -> str:
+        """The server's base URL."""
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 60.0) -> Server:
@@ -65,6 +67,7 @@ class Server:
                 str(GUNICORN),
                 "--workers",
                 str(self.workers),
+                *(["--threads", str(self.threads)] if self.threads > 1 else []),
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "competency_portal:create_app()",
